@@ -1,0 +1,120 @@
+import Foundation
+
+/// The largest arrival rate one replica sustains within its SLO targets, for one batch limit.
+public struct SizingResult: Hashable, Sendable {
+    public var batchLimit: Int
+    /// `lambda*`, requests per second per replica.
+    public var maxRatePerSecond: Double
+    /// Which target set the bound (`ttft`, `itl`, `stability` when the queue saturates first).
+    public var bindingLimit: BindingLimit
+    /// Queue evaluations spent.
+    public var evaluations: Int
+
+    public enum BindingLimit: String, Hashable, Sendable { case ttft, itl, stability }
+}
+
+/// Why a replica cannot meet its targets at all.
+public struct SizingFailure: Error, Hashable, Sendable, CustomStringConvertible {
+    public var description: String
+}
+
+/// Finds `lambda*` for a replica: the largest rate whose TTFT (at the percentile) and ITL meet their targets.
+public struct ReplicaSizer: Sendable {
+    public var target: SLOTarget
+    public var percentile: SLOPercentile
+    /// The feasible range is `(epsilon * mu(1), (1 - epsilon) * mu(N))`, as upstream.
+    public var epsilon: Double = 0.001
+    /// Relative accuracy of `lambda*`.
+    public var relativeTolerance: Double = 1e-6
+    /// Fraction of the maximum throughput a replica may run at. A throughput (TPS) target keeps a stability
+    /// margin of 10% below the maximum, as upstream does.
+    public var stabilityFraction: Double = 1
+
+    public init(target: SLOTarget, percentile: SLOPercentile) {
+        self.target = target
+        self.percentile = percentile
+    }
+
+    /// How far a metric set is beyond its targets: `> 0` misses one, `<= 0` meets all.
+    func excess(_ m: QueueMetrics) -> (value: Double, binding: SizingResult.BindingLimit) {
+        var worst = -Double.infinity
+        var binding = SizingResult.BindingLimit.stability
+        if let ttft = target.ttftMilliseconds, ttft > 0 {
+            let e = percentile.ttft(m) / ttft - 1
+            if e > worst { worst = e; binding = .ttft }
+        }
+        if let itl = target.itlMilliseconds, itl > 0 {
+            let e = m.itlMilliseconds / itl - 1
+            if e > worst { worst = e; binding = .itl }
+        }
+        return (worst, binding)
+    }
+
+    public func size(_ model: QueueModel) -> Result<SizingResult, SizingFailure> {
+        let low = epsilon * model.singleRequestRatePerSecond
+        let high = (1 - epsilon) * stabilityFraction * model.maxThroughputPerSecond
+        var evaluations = 0
+        func g(_ rate: Double) -> (Double, SizingResult.BindingLimit) {
+            evaluations += 1
+            return excess(model.evaluate(ratePerSecond: rate))
+        }
+        let atLow = g(low)
+        if atLow.0 > 0 {
+            let m = model.evaluate(ratePerSecond: low)
+            let what: String
+            switch atLow.1 {
+            case .itl: what = String(format: "ITL %.2f ms exceeds the %.2f ms target even at the lowest load", m.itlMilliseconds, target.itlMilliseconds ?? 0)
+            case .ttft: what = String(format: "TTFT %.2f ms (%@) exceeds the %.2f ms target even at the lowest load", percentile.ttft(m), percentile.description, target.ttftMilliseconds ?? 0)
+            case .stability: what = "no rate is stable"
+            }
+            return .failure(SizingFailure(description: what + " (batch limit \(model.batchLimit))"))
+        }
+        let atHigh = g(high)
+        if atHigh.0 <= 0 {
+            return .success(SizingResult(batchLimit: model.batchLimit, maxRatePerSecond: high,
+                                         bindingLimit: .stability, evaluations: evaluations))
+        }
+        let root = Self.brent(low, atLow.0, high, atHigh.0, tolerance: relativeTolerance) { g($0).0 }
+        let binding = excess(model.evaluate(ratePerSecond: root)).binding
+        return .success(SizingResult(batchLimit: model.batchLimit, maxRatePerSecond: root,
+                                     bindingLimit: binding, evaluations: evaluations))
+    }
+
+    /// Brent's method on a bracket `f(a) <= 0 < f(b)` of an increasing function; returns a point with `f <= 0`
+    /// within `tolerance` (relative) of the root, so the answer always meets the targets.
+    static func brent(_ a0: Double, _ fa0: Double, _ b0: Double, _ fb0: Double, tolerance: Double,
+                      _ f: (Double) -> Double) -> Double {
+        var a = a0, fa = fa0, b = b0, fb = fb0
+        // Invariant kept alongside Brent's own: `feasible` is the largest point seen with f <= 0,
+        // `infeasible` the smallest with f > 0.
+        var feasible = a0, infeasible = b0
+        var c = a, fc = fa, d = b - a, e = d
+        for _ in 0..<100 {
+            if (fb > 0) == (fc > 0) { c = a; fc = fa; d = b - a; e = d }
+            if abs(fc) < abs(fb) { a = b; b = c; c = a; fa = fb; fb = fc; fc = fa }
+            let tol = 2 * Double.ulpOfOne * abs(b) + 0.5 * tolerance * abs(b)
+            let m = 0.5 * (c - b)
+            if abs(m) <= tol || fb == 0 || infeasible - feasible <= tolerance * infeasible { break }
+            if abs(e) >= tol && abs(fa) > abs(fb) {
+                let s = fb / fa
+                var p: Double, q: Double
+                if a == c {
+                    p = 2 * m * s; q = 1 - s
+                } else {
+                    let qa = fa / fc, r = fb / fc
+                    p = s * (2 * m * qa * (qa - r) - (b - a) * (r - 1))
+                    q = (qa - 1) * (r - 1) * (s - 1)
+                }
+                if p > 0 { q = -q } else { p = -p }
+                if 2 * p < min(3 * m * q - abs(tol * q), abs(e * q)) { e = d; d = p / q } else { d = m; e = m }
+            } else {
+                d = m; e = m
+            }
+            a = b; fa = fb
+            b += abs(d) > tol ? d : (m > 0 ? tol : -tol)
+            fb = f(b)
+            if fb <= 0 { feasible = max(feasible, b) } else { infeasible = min(infeasible, b) }
+        }
+        return feasible
+    }
+}
