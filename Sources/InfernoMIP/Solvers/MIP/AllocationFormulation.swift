@@ -1,0 +1,254 @@
+/// The allocation MIP of docs/optimizer.md for one group of servers: every variable, constraint and stage
+/// objective is declared here, and nowhere else.
+///
+/// Single-accelerator mode, server `s`, candidate `k` (needs `n[k]` replicas of `u[k]` cards, rate `λ[k]` each):
+///
+///     f[s,k] ∈ {0,1}              fully served on k (n[k] replicas)
+///     g[s,k] ∈ {0,1}, q[s,k] ∈ ℤ  best effort on k: q ≤ (n[k]-1)·g replicas          (policies other than None)
+///     Σ_k f[s,k] + g[s,k] ≤ 1     one accelerator per server
+///
+/// Heterogeneous mode, server `s` needing rate `R`:
+///
+///     r[s,k] ∈ ℤ, 0 ≤ r ≤ n[k]    replicas on k;  full[s] ∈ {0,1}
+///     Σ_k λ[k]·r[s,k] ≥ R·full[s],  Σ_k r[s,k] ≥ minReplicas·full[s]
+///     φ[s] ≤ Σ_k λ[k]/R·r[s,k],  φ[s] ≤ 1   served fraction          (None: r ≤ n[k]·full[s])
+///
+/// Both: `Σ_{s,k of type t} u[k]·replicas[s,k] ≤ capacity[t]`.
+struct AllocationFormulation {
+    let servers: [ServerCandidates]
+    let heterogeneous: Bool
+    let policy: SaturationPolicy
+    var model = LinearModel(sense: .maximize)
+
+    /// Candidate indices (into `servers[s].candidates`) that get variables, after dominance pruning.
+    private(set) var kept: [[Int]] = []
+    private var full: [[Int: Variable]] = []       // f (single)
+    private var partialUse: [[Int: Variable]] = [] // g (single) or x (heterogeneous, where a penalty needs it)
+    private var replicaVars: [[Int: Variable]] = [] // q (single) or r (heterogeneous)
+    private var servedVar: [Variable?] = []        // full (heterogeneous)
+    private var fractionVar: [Variable?] = []      // φ (heterogeneous)
+
+    init(servers: [ServerCandidates], options: OptimizerOptions, cards: (String) -> Int) {
+        self.servers = servers
+        self.heterogeneous = options.heterogeneous
+        self.policy = options.saturationPolicy
+        let bestEffort = policy != .none
+        var unitsByType: [String: LinearExpression] = [:]
+
+        for sc in servers {
+            let keep = Self.undominated(sc, keepPartial: bestEffort)
+            kept.append(keep)
+            var f: [Int: Variable] = [:], g: [Int: Variable] = [:], q: [Int: Variable] = [:]
+            var served: Variable?, fraction: Variable?
+            let maxReplicas = sc.server.maxReplicas ?? Int.max
+            let name = sc.name
+            if !heterogeneous {
+                var assignment = LinearExpression()
+                for k in keep {
+                    let c = sc.candidates[k]
+                    if c.replicasNeeded <= maxReplicas, Self.fullIsUseful(sc, k, keepPartial: bestEffort) {
+                        let v = model.binary("f[\(name),\(c.accelerator)]")
+                        f[k] = v
+                        assignment.add(v)
+                        unitsByType[c.acceleratorType, default: LinearExpression()].add(v, Double(c.units))
+                    }
+                    let partialUpper = min(c.replicasNeeded - 1, maxReplicas)
+                    if bestEffort, partialUpper >= 1 {
+                        let use = model.binary("g[\(name),\(c.accelerator)]")
+                        let count = model.integer("q[\(name),\(c.accelerator)]", upTo: Double(partialUpper))
+                        g[k] = use; q[k] = count
+                        assignment.add(use)
+                        model.add(LinearExpression(count) <= Double(partialUpper) * LinearExpression(use), "partial \(name) on \(c.accelerator)")
+                        unitsByType[c.acceleratorType, default: LinearExpression()].add(count, Double(c.unitsPerReplica))
+                    }
+                }
+                if assignment.terms.count > 1 { model.add(assignment <= 1, "one accelerator for \(name)") }
+            } else {
+                let rate = sc.requiredRatePerSecond
+                let m = Double(sc.server.minReplicas)
+                let fullV = model.binary("full[\(name)]")
+                served = fullV
+                var coverage = LinearExpression(), replicas = LinearExpression()
+                for k in keep {
+                    let c = sc.candidates[k]
+                    let upper = min(c.replicasNeeded, maxReplicas)
+                    guard upper >= 1 else { continue }
+                    let r = model.integer("r[\(name),\(c.accelerator)]", upTo: Double(upper))
+                    q[k] = r
+                    coverage.add(r, rate > 0 ? c.ratePerReplica / rate : 0)
+                    replicas.add(r)
+                    unitsByType[c.acceleratorType, default: LinearExpression()].add(r, Double(c.unitsPerReplica))
+                    if !bestEffort { model.add(LinearExpression(r) <= Double(upper) * LinearExpression(fullV), "none: \(name) on \(c.accelerator) only if served") }
+                    if let current = sc.server.current, !current.accelerator.isEmpty, current.accelerator != c.accelerator {
+                        let x = model.binary("x[\(name),\(c.accelerator)]")
+                        g[k] = x
+                        model.add(LinearExpression(r) <= Double(upper) * LinearExpression(x), "moves \(name) to \(c.accelerator)")
+                    }
+                }
+                if rate > 0 { model.add(coverage >= LinearExpression(fullV), "coverage of \(name)") }
+                if m > 0 { model.add(replicas >= m * LinearExpression(fullV), "minReplicas of \(name)") }
+                if maxReplicas < Int.max { model.add(replicas <= Double(maxReplicas), "maxReplicas of \(name)") }
+                if sc.candidates.isEmpty || (rate > 0 && keep.isEmpty) { model.add(LinearExpression(fullV) <= 0, "no candidate for \(name)") }
+                if bestEffort {
+                    let phi = model.continuous("phi[\(name)]", upper: 1)
+                    fraction = phi
+                    if rate > 0 { model.add(LinearExpression(phi) <= coverage, "fraction of \(name)") }
+                    else { model.add(LinearExpression(phi) <= LinearExpression(fullV), "fraction of \(name)") }
+                }
+            }
+            full.append(f); partialUse.append(g); replicaVars.append(q)
+            servedVar.append(served); fractionVar.append(fraction)
+        }
+        for (type, units) in unitsByType.sorted(by: { $0.key < $1.key }) {
+            let available = cards(type)
+            if available < Int.max { model.add(units <= Double(available), "capacity \(type)") }
+        }
+    }
+
+    // MARK: Stage objectives
+
+    /// Servers fully served among `members` (indices into `servers`).
+    func servedCount(_ members: [Int]) -> LinearExpression {
+        members.map { s in
+            heterogeneous ? servedVar[s].map(LinearExpression.init) ?? LinearExpression() : full[s].values.sorted().sum()
+        }.sum()
+    }
+
+    /// Served fraction of server `s`: 1 when fully served, the share of its SLO-meeting replicas (or rate) otherwise.
+    func fraction(_ s: Int) -> LinearExpression {
+        if heterogeneous { return fractionVar[s].map(LinearExpression.init) ?? LinearExpression() }
+        var e = full[s].values.sorted().sum()
+        for (k, q) in replicaVars[s] { e.add(q, 1 / Double(servers[s].candidates[k].replicasNeeded)) }
+        return e
+    }
+
+    /// Cost plus transition penalty, less the constant current cost (OPTIMIZER.md): keeping an accelerator is
+    /// free, moving costs 10% of both allocations, and replicas cost what they cost.
+    func value() -> LinearExpression {
+        var e = LinearExpression()
+        for (s, sc) in servers.enumerated() {
+            let current = sc.server.current
+            let currentCost = current?.cost ?? 0
+            for k in kept[s] {
+                let c = sc.candidates[k]
+                let moves = (current?.accelerator ?? "") != c.accelerator
+                let perReplica = moves ? (1 + acceleratorChangePenaltyFactor) * c.costPerReplica : c.costPerReplica
+                let fixed = moves && current != nil && !(current!.accelerator.isEmpty) ? acceleratorChangePenaltyFactor * currentCost : 0
+                if let f = full[s][k] {
+                    e.add(f, transitionValue(from: current, to: c.accelerator, replicas: c.replicasNeeded, costPerReplica: c.costPerReplica) + currentCost)
+                }
+                if let q = replicaVars[s][k] { e.add(q, perReplica) }
+                if let g = partialUse[s][k] { e.add(g, fixed) }
+            }
+        }
+        return e
+    }
+
+    /// Whether server `s` can be fully served by some candidate at all.
+    func canBeServed(_ s: Int) -> Bool {
+        heterogeneous ? !kept[s].isEmpty || servers[s].requiredRatePerSecond <= 0 && !servers[s].candidates.isEmpty
+                      : !full[s].isEmpty
+    }
+
+    // MARK: Between solutions and points
+
+    /// Replicas per candidate at a point of the model.
+    func placements(at point: [Double]) -> [String: [Placement]] {
+        var out: [String: [Placement]] = [:]
+        for (s, sc) in servers.enumerated() {
+            var ps: [Placement] = []
+            for k in kept[s] {
+                let c = sc.candidates[k]
+                var replicas = 0.0
+                if let f = full[s][k] { replicas += point[f.index].rounded() * Double(c.replicasNeeded) }
+                if let q = replicaVars[s][k] { replicas += point[q.index].rounded() }
+                if replicas > 0 { ps.append(Placement(candidate: c, replicas: Int(replicas))) }
+            }
+            out[sc.name] = ps
+        }
+        return out
+    }
+
+    /// A point of the model for given placements (the greedy answer as MIP start), or nil if it has no image.
+    func point(for placements: [String: [Placement]], solutionStatus: (ServerCandidates, [Placement]) -> Bool) -> [Double]? {
+        var p = [Double](repeating: 0, count: model.columns.count)
+        for (s, sc) in servers.enumerated() {
+            let ps = placements[sc.name] ?? []
+            if heterogeneous {
+                var coverage = 0.0
+                for pl in ps {
+                    guard let k = kept[s].first(where: { sc.candidates[$0].accelerator == pl.accelerator }),
+                          let r = replicaVars[s][k] else { return nil }
+                    p[r.index] = Double(min(pl.replicas, sc.candidates[k].replicasNeeded))
+                    if let x = partialUse[s][k] { p[x.index] = 1 }
+                    coverage += p[r.index] * pl.ratePerReplica
+                }
+                let served = solutionStatus(sc, ps)
+                if let v = servedVar[s] { p[v.index] = served ? 1 : 0 }
+                if let phi = fractionVar[s] {
+                    p[phi.index] = sc.requiredRatePerSecond > 0 ? min(1, coverage / sc.requiredRatePerSecond) : (served ? 1 : 0)
+                }
+            } else {
+                guard let pl = ps.first else {
+                    // Served with nothing (zero load, no minimum): a candidate needing no replicas is chosen.
+                    if let k = kept[s].first(where: { sc.candidates[$0].replicasNeeded == 0 }), let f = full[s][k] { p[f.index] = 1 }
+                    continue
+                }
+                guard ps.count == 1, let used = sc.candidates.firstIndex(where: { $0.accelerator == pl.accelerator }) else { return nil }
+                if pl.replicas >= sc.candidates[used].replicasNeeded {
+                    // Full service on a pruned candidate moves to the candidate that dominates it: same GPU type,
+                    // no more cards, no more value; so the point stays feasible and no worse.
+                    let units = sc.candidates[used].units
+                    guard let k = ([used] + kept[s]).first(where: { full[s][$0] != nil && sc.candidates[$0].acceleratorType == sc.candidates[used].acceleratorType
+                                                                   && sc.candidates[$0].units <= units }),
+                          let f = full[s][k] else { return nil }
+                    p[f.index] = 1
+                    continue
+                }
+                guard let k = kept[s].first(where: { sc.candidates[$0].accelerator == pl.accelerator }) else { return nil }
+                let c = sc.candidates[k]
+                if pl.replicas >= c.replicasNeeded, let f = full[s][k] {
+                    p[f.index] = 1
+                } else if let q = replicaVars[s][k], let g = partialUse[s][k], pl.replicas < c.replicasNeeded {
+                    p[q.index] = Double(pl.replicas); p[g.index] = 1
+                } else {
+                    return nil
+                }
+            }
+        }
+        return p
+    }
+
+    // MARK: Dominance
+
+    /// Candidates worth a variable. For full service, among candidates of one GPU type a candidate using no more
+    /// cards and no more value than another makes the other useless; partial service keeps all (replica
+    /// granularity differs).
+    static func undominated(_ sc: ServerCandidates, keepPartial: Bool) -> [Int] {
+        if keepPartial { return Array(sc.candidates.indices) }
+        let cs = sc.candidates
+        let maxReplicas = sc.server.maxReplicas ?? Int.max
+        func value(_ k: Int) -> Double {
+            transitionValue(from: sc.server.current, to: cs[k].accelerator, replicas: cs[k].replicasNeeded, costPerReplica: cs[k].costPerReplica)
+        }
+        return cs.indices.filter { b in
+            !cs.indices.contains { a in
+                a != b && cs[a].replicasNeeded <= maxReplicas && cs[a].acceleratorType == cs[b].acceleratorType
+                    && cs[a].units <= cs[b].units && value(a) <= value(b)
+                    && (cs[a].units < cs[b].units || value(a) < value(b) || a < b)
+            }
+        }
+    }
+
+    static func fullIsUseful(_ sc: ServerCandidates, _ k: Int, keepPartial: Bool) -> Bool {
+        guard keepPartial else { return true }
+        let cs = sc.candidates
+        let maxReplicas = sc.server.maxReplicas ?? Int.max
+        let value = { (i: Int) in transitionValue(from: sc.server.current, to: cs[i].accelerator, replicas: cs[i].replicasNeeded, costPerReplica: cs[i].costPerReplica) }
+        return !cs.indices.contains { a in
+            a != k && cs[a].replicasNeeded <= maxReplicas && cs[a].acceleratorType == cs[k].acceleratorType
+                && cs[a].units <= cs[k].units && value(a) <= value(k)
+                && (cs[a].units < cs[k].units || value(a) < value(k) || a < k)
+        }
+    }
+}

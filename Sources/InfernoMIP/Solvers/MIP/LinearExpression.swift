@@ -1,0 +1,85 @@
+/// A decision variable of a ``LinearModel``: an index into its columns.
+public struct Variable: Hashable, Sendable, Comparable {
+    public let index: Int
+    public static func < (a: Variable, b: Variable) -> Bool { a.index < b.index }
+}
+
+/// `sum(coefficient * variable) + constant`, kept sparse. Reads like the math:
+/// `2 * x + y - 3`, `xs.sum()`, `expr <= 4`.
+public struct LinearExpression: Sendable {
+    public var terms: [Int: Double]
+    public var constant: Double
+
+    public init(terms: [Int: Double] = [:], constant: Double = 0) {
+        self.terms = terms
+        self.constant = constant
+    }
+
+    public init(_ v: Variable) { self.init(terms: [v.index: 1]) }
+
+    public mutating func add(_ v: Variable, _ coefficient: Double = 1) {
+        guard coefficient != 0 else { return }
+        terms[v.index, default: 0] += coefficient
+    }
+
+    /// Value of the expression at a point.
+    public func value(_ point: [Double]) -> Double {
+        terms.reduce(constant) { $0 + $1.value * point[$1.key] }
+    }
+
+    public static func + (a: LinearExpression, b: LinearExpression) -> LinearExpression {
+        var r = a
+        for (k, v) in b.terms { r.terms[k, default: 0] += v }
+        r.constant += b.constant
+        return r
+    }
+    public static func * (c: Double, a: LinearExpression) -> LinearExpression {
+        LinearExpression(terms: a.terms.mapValues { $0 * c }, constant: a.constant * c)
+    }
+    public static func - (a: LinearExpression, b: LinearExpression) -> LinearExpression { a + (-1) * b }
+    public static func + (a: LinearExpression, c: Double) -> LinearExpression {
+        LinearExpression(terms: a.terms, constant: a.constant + c)
+    }
+    public static func - (a: LinearExpression, c: Double) -> LinearExpression { a + (-c) }
+    public static func += (a: inout LinearExpression, b: LinearExpression) { a = a + b }
+}
+
+extension Variable {
+    public static func * (c: Double, v: Variable) -> LinearExpression { LinearExpression(terms: [v.index: c]) }
+    public static func + (a: Variable, b: Variable) -> LinearExpression { LinearExpression(a) + LinearExpression(b) }
+    public static func + (a: LinearExpression, b: Variable) -> LinearExpression { a + LinearExpression(b) }
+    public static func - (a: LinearExpression, b: Variable) -> LinearExpression { a - LinearExpression(b) }
+    public static func - (a: Variable, b: Variable) -> LinearExpression { LinearExpression(a) - LinearExpression(b) }
+}
+
+extension Sequence where Element == Variable {
+    public func sum() -> LinearExpression {
+        var e = LinearExpression()
+        for v in self { e.add(v) }
+        return e
+    }
+}
+
+extension Sequence where Element == LinearExpression {
+    public func sum() -> LinearExpression { reduce(LinearExpression(), +) }
+}
+
+/// `lower <= expression <= upper` (either side may be infinite). Build with `<=`, `>=`, `==`.
+public struct LinearConstraint: Sendable {
+    public var expression: LinearExpression
+    public var lower: Double
+    public var upper: Double
+}
+
+public func <= (e: LinearExpression, rhs: Double) -> LinearConstraint {
+    LinearConstraint(expression: LinearExpression(terms: e.terms), lower: -.infinity, upper: rhs - e.constant)
+}
+public func >= (e: LinearExpression, rhs: Double) -> LinearConstraint {
+    LinearConstraint(expression: LinearExpression(terms: e.terms), lower: rhs - e.constant, upper: .infinity)
+}
+public func == (e: LinearExpression, rhs: Double) -> LinearConstraint {
+    LinearConstraint(expression: LinearExpression(terms: e.terms), lower: rhs - e.constant, upper: rhs - e.constant)
+}
+public func <= (a: LinearExpression, b: LinearExpression) -> LinearConstraint { (a - b) <= 0 }
+public func >= (a: LinearExpression, b: LinearExpression) -> LinearConstraint { (a - b) >= 0 }
+public func <= (v: Variable, rhs: Double) -> LinearConstraint { LinearExpression(v) <= rhs }

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what Inferno needs on Debian/Ubuntu, skipping what is already there.
+#   scripts/setup.sh          build and run: CBC's development package
+#   scripts/setup.sh --test   also what the tests use: a Prometheus server
+set -euo pipefail
+
+want=(coinor-libcbc-dev pkg-config)
+if [[ "${1:-}" == "--test" ]]; then
+  want+=(prometheus)
+fi
+
+missing=()
+for pkg in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo=""
+  if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v swift >/dev/null; then
+  echo "setup: the Swift toolchain (6.0 or later) is not on PATH; install it from swift.org first" >&2
+  exit 1
+fi
