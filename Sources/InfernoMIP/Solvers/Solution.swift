@@ -75,6 +75,13 @@ public struct TypeUsage: Hashable, Sendable {
     /// `nil` when capacity is ignored.
     public var cardsAvailable: Int?
     public var cost: Double
+
+    public init(type: String, cardsUsed: Int, cardsAvailable: Int?, cost: Double) {
+        self.type = type
+        self.cardsUsed = cardsUsed
+        self.cardsAvailable = cardsAvailable
+        self.cost = cost
+    }
 }
 
 /// How many servers of one priority level got their SLOs met.
