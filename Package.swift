@@ -28,6 +28,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "InfernoMIPTests", dependencies: ["InfernoMIP"]),
+        .testTarget(name: "InfernoControllerTests", dependencies: ["InfernoController"]),
     ],
     swiftLanguageModes: [.v6]
 )
