@@ -1,0 +1,101 @@
+import InfernoMIP
+
+/// How a model's arrivals are spread over the ready replicas serving it (all its deployments together).
+enum RoutingPolicy: String, Codable, Hashable, Sendable, CaseIterable {
+    /// Uniformly at random, as a plain Kubernetes Service (kube-proxy in iptables mode) does. Keeps each
+    /// replica's arrivals Poisson: the analyzer's assumption.
+    case random
+    /// In turn (kube-proxy IPVS `rr`). Smoother than Poisson per replica.
+    case roundRobin
+    /// To the replica with the fewest requests in it (running plus waiting), ties in turn: a load-aware
+    /// gateway such as llm-d's inference scheduler. Beats the analyzer's per-replica prediction.
+    case leastLoaded
+}
+
+/// A vLLM Deployment in the simulated cluster: one variant of a model on one accelerator.
+struct SimulatedDeploymentSpec: Codable, Hashable, Sendable {
+    var namespace: String
+    var name: String
+    var model: String
+    /// Name of the accelerator the replicas run on now (the `inference.optimization/acceleratorName` label).
+    var accelerator: String
+    /// The model's profile per accelerator it can run on; must include ``accelerator``.
+    var profiles: [ModelProfile]
+    /// Initial `spec.replicas`.
+    var replicas: Int
+    /// Explicit batch limit (vLLM `--max-num-seqs`); without it each replica takes upstream's
+    /// `max(1, maxBatchSize * atTokens / O)` for the model's mean output length `O`.
+    var maxBatchSize: Int?
+    /// Waiting-queue limit per replica; default `10 * N`.
+    var queueLimit: Int?
+
+    init(namespace: String, name: String, model: String, accelerator: String, profiles: [ModelProfile],
+         replicas: Int, maxBatchSize: Int? = nil, queueLimit: Int? = nil) {
+        self.namespace = namespace
+        self.name = name
+        self.model = model
+        self.accelerator = accelerator
+        self.profiles = profiles
+        self.replicas = replicas
+        self.maxBatchSize = maxBatchSize
+        self.queueLimit = queueLimit
+    }
+
+    func profile(for accelerator: String) -> ModelProfile? { profiles.first { $0.accelerator == accelerator } }
+    var qualifiedName: String { "\(namespace)/\(name)" }
+}
+
+/// A deployment as the controller would read it (spec and status), plus what the simulation accounts.
+struct DeploymentSnapshot: Hashable, Sendable {
+    var namespace: String
+    var name: String
+    var model: String
+    var accelerator: String
+    var gpuType: String
+    /// Cards of ``gpuType`` one replica holds: the profile's accelerator count times the accelerator's
+    /// multiplicity.
+    var cardsPerReplica: Int
+    /// Batch limit `N` of new replicas.
+    var batchLimit: Int
+    /// `spec.replicas`.
+    var desiredReplicas: Int
+    /// Replicas serving traffic (`status.readyReplicas`).
+    var readyReplicas: Int
+    /// Bound to a node, loading the model, not yet ready.
+    var startingReplicas: Int
+    /// Not scheduled: no node has enough free cards of the type (pod phase `Pending`, `Unschedulable`).
+    var pendingReplicas: Int
+    /// Stopping: finishing their requests, receiving none (not counted in ``currentReplicas``).
+    var terminatingReplicas: Int
+    /// Replica-seconds of card holding (starting, ready, stopping) since the start.
+    var replicaSeconds: Double
+    /// What those replicas cost, from the accelerators' hourly costs.
+    var cost: Double
+
+    /// `status.replicas`: pods that exist and are not terminating.
+    var currentReplicas: Int { readyReplicas + startingReplicas + pendingReplicas }
+}
+
+/// Arrivals of one model, and those no replica could take.
+struct ModelTrafficSnapshot: Hashable, Sendable {
+    var model: String
+    /// Requests that arrived at the router.
+    var arrivals: Int
+    /// Requests dropped at the router because no replica of the model was ready: unserved demand.
+    var unserved: Int
+    /// Arrivals handed to a replica (which may still reject them when its queue is full).
+    var routed: Int { arrivals - unserved }
+}
+
+/// One live replica (pod) of a deployment.
+struct ReplicaSnapshot: Hashable, Sendable {
+    /// `<deployment>-<creation number>`.
+    var name: String
+    var phase: SimulatedReplica.Phase
+    /// The node it is bound to; `nil` while pending.
+    var node: String?
+    var accelerator: String
+    var batchLimit: Int
+    /// Its own metrics (empty before it is ready).
+    var metrics: VLLMMetrics
+}
