@@ -28,6 +28,8 @@ struct VariantDecision: Sendable {
     var fullyServed: Bool
     var serviceClass: String?
     var priority: Int?
+    /// The arrival rate sized for when a rising trend was extrapolated above the measured one, per minute.
+    var plannedRatePerMinute: Double?
 }
 
 /// What acting on a decision did.

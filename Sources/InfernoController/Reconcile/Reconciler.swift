@@ -15,14 +15,18 @@ actor Reconciler {
     private(set) var knownVariants: Set<VariantID> = []
     /// Whether a cycle has read all its inputs successfully (readiness).
     private(set) var hasCompletedCycle = false
+    /// Seconds ahead a rising load is extrapolated (see ``LoadForecast``); 0 sizes for the measured load.
+    let lookaheadSeconds: Double
+    private var forecast = LoadForecast()
 
     init(cluster: any ClusterSource, metrics: any LoadSource, actuator: any Actuator, planner: Planner,
-         stabilizationWindowSeconds: Double, logger: Logger) {
+         stabilizationWindowSeconds: Double, lookaheadSeconds: Double = 0, logger: Logger) {
         self.cluster = cluster
         self.metrics = metrics
         self.actuator = actuator
         self.planner = planner
         self.stabilizer = Stabilizer(windowSeconds: stabilizationWindowSeconds)
+        self.lookaheadSeconds = lookaheadSeconds
         self.logger = logger
     }
 
@@ -45,8 +49,16 @@ actor Reconciler {
             }
             for await (id, load) in group { loads[id] = load }
         }
-        // Analyze and optimize (pure).
-        let plan = planner.plan(observation, loads: loads)
+        // Analyze and optimize (pure), for the load expected when new replicas would be ready.
+        let planned = forecast.extrapolate(loads, at: now, lookaheadSeconds: lookaheadSeconds)
+        var plan = planner.plan(observation, loads: planned)
+        for i in plan.decisions.indices {
+            let id = plan.decisions[i].variant.id
+            if let measured = loads[id] { plan.decisions[i].load = measured }
+            if let m = loads[id]?.load, let p = planned[id]?.load, p.arrivalRatePerMinute > m.arrivalRatePerMinute + 1e-9 {
+                plan.decisions[i].plannedRatePerMinute = p.arrivalRatePerMinute
+            }
+        }
         let accelerators = Dictionary(observation.accelerators.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         func cards(_ d: VariantDecision) -> (type: String, cards: Int)? {
             guard let acc = accelerators[d.variant.accelerator],

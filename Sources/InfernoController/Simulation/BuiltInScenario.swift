@@ -21,6 +21,7 @@ extension SimulationScenario {
         ]
         let nodes = [
             SimulatedNode(name: "node-a100-0", gpus: [a100: 2]), SimulatedNode(name: "node-a100-1", gpus: [a100: 2]),
+            SimulatedNode(name: "node-a100-2", gpus: [a100: 2]),
             SimulatedNode(name: "node-g2-0", gpus: [gaudi2: 2]), SimulatedNode(name: "node-g2-1", gpus: [gaudi2: 2]),
             SimulatedNode(name: "node-mi300x-0", gpus: [mi300x: 2]), SimulatedNode(name: "node-mi300x-1", gpus: [mi300x: 2]),
         ]
@@ -30,7 +31,7 @@ extension SimulationScenario {
                          decode: DecodeParameters(alpha: alpha, beta: beta),
                          prefill: PrefillParameters(gamma: gamma, delta: delta))
         }
-        let llama = "llama-3.1-8b", granite = "granite-13b", mixtral = "mixtral-8x7b"
+        let llama = "llama-3.1-8b", granite = "granite-13b", mixtral = "mixtral-8x7b", qwen = "qwen-2.5-7b"
         let llamaProfiles = [
             profile(llama, "A100", batch: 48, alpha: 12, beta: 0.30, gamma: 6, delta: 0.004),
             profile(llama, "MI300X", batch: 64, alpha: 8, beta: 0.18, gamma: 4, delta: 0.002),
@@ -46,6 +47,11 @@ extension SimulationScenario {
             profile(mixtral, "MI300X", batch: 48, alpha: 26, beta: 0.40, gamma: 12, delta: 0.006),
             profile(mixtral, "G2", count: 2, batch: 24, alpha: 35, beta: 0.50, gamma: 15, delta: 0.008),
         ]
+        let qwenProfiles = [
+            profile(qwen, "A100", batch: 48, alpha: 11, beta: 0.28, gamma: 6, delta: 0.004),
+            profile(qwen, "MI300X", batch: 64, alpha: 8, beta: 0.17, gamma: 4, delta: 0.002),
+            profile(qwen, "G2", batch: 40, alpha: 10, beta: 0.26, gamma: 6, delta: 0.004),
+        ]
         let classes = [
             ServiceClass(name: "Premium", priority: 1, targets: [
                 llama: SLOTarget(itlMilliseconds: 30, ttftMilliseconds: 500),
@@ -53,6 +59,7 @@ extension SimulationScenario {
             ]),
             ServiceClass(name: "Freemium", priority: 10, targets: [
                 mixtral: SLOTarget(itlMilliseconds: 70, ttftMilliseconds: 3000),
+                qwen: SLOTarget(itlMilliseconds: 40, ttftMilliseconds: 2000),
             ]),
         ]
         let variants = [
@@ -60,33 +67,43 @@ extension SimulationScenario {
                              accelerator: "A100", profiles: llamaProfiles, initialReplicas: 1, minReplicas: 1),
             SimulatedVariant(name: "granite-premium", namespace: "inference", model: granite, serviceClass: "Premium",
                              accelerator: "MI300X", profiles: graniteProfiles, initialReplicas: 1, minReplicas: 1),
+            // Freemium mixtral shares the A100s with Premium llama: at the peak it must give way.
             SimulatedVariant(name: "mixtral-freemium", namespace: "inference", model: mixtral,
-                             serviceClass: "Freemium", accelerator: "G2", profiles: mixtralProfiles,
+                             serviceClass: "Freemium", accelerator: "A100", profiles: mixtralProfiles,
                              initialReplicas: 1, minReplicas: 0),
+            SimulatedVariant(name: "qwen-freemium", namespace: "inference", model: qwen, serviceClass: "Freemium",
+                             accelerator: "G2", profiles: qwenProfiles, initialReplicas: 1, minReplicas: 1),
         ]
         let minute = 60.0
         let loads = [
             LoadTrace(model: llama, meanInputTokens: 500, meanOutputTokens: 300, segments: [
                 .constant(ratePerMinute: 240, durationSeconds: 4 * minute),
-                .ramp(fromPerMinute: 240, toPerMinute: 1800, durationSeconds: 8 * minute),
-                .constant(ratePerMinute: 1800, durationSeconds: 6 * minute),
-                .ramp(fromPerMinute: 1800, toPerMinute: 240, durationSeconds: 8 * minute),
+                .ramp(fromPerMinute: 240, toPerMinute: 1300, durationSeconds: 8 * minute),
+                .constant(ratePerMinute: 1300, durationSeconds: 6 * minute),
+                .ramp(fromPerMinute: 1300, toPerMinute: 240, durationSeconds: 8 * minute),
                 .constant(ratePerMinute: 240, durationSeconds: 4 * minute),
-            ], bursts: [LoadBurst(startSeconds: 14 * minute, durationSeconds: 90, multiplier: 1.5)]),
+            ], bursts: [LoadBurst(startSeconds: 14 * minute, durationSeconds: 90, multiplier: 1.3)]),
             LoadTrace(model: granite, meanInputTokens: 800, meanOutputTokens: 400, segments: [
                 .constant(ratePerMinute: 60, durationSeconds: 4 * minute),
-                .ramp(fromPerMinute: 60, toPerMinute: 720, durationSeconds: 8 * minute),
-                .step(fromPerMinute: 720, toPerMinute: 600, atSeconds: 3 * minute, durationSeconds: 6 * minute),
-                .ramp(fromPerMinute: 600, toPerMinute: 60, durationSeconds: 8 * minute),
+                .ramp(fromPerMinute: 60, toPerMinute: 600, durationSeconds: 8 * minute),
+                .step(fromPerMinute: 600, toPerMinute: 480, atSeconds: 3 * minute, durationSeconds: 6 * minute),
+                .ramp(fromPerMinute: 480, toPerMinute: 60, durationSeconds: 8 * minute),
                 .constant(ratePerMinute: 60, durationSeconds: 4 * minute),
             ]),
             LoadTrace(model: mixtral, meanInputTokens: 1200, meanOutputTokens: 400, segments: [
                 .constant(ratePerMinute: 30, durationSeconds: 4 * minute),
-                .ramp(fromPerMinute: 30, toPerMinute: 360, durationSeconds: 8 * minute),
-                .sine(meanPerMinute: 360, amplitudePerMinute: 120, periodSeconds: 4 * minute, phase: 0,
+                .ramp(fromPerMinute: 30, toPerMinute: 240, durationSeconds: 8 * minute),
+                .sine(meanPerMinute: 240, amplitudePerMinute: 80, periodSeconds: 4 * minute, phase: 0,
                       durationSeconds: 6 * minute),
-                .ramp(fromPerMinute: 360, toPerMinute: 30, durationSeconds: 8 * minute),
+                .ramp(fromPerMinute: 240, toPerMinute: 30, durationSeconds: 8 * minute),
                 .constant(ratePerMinute: 30, durationSeconds: 4 * minute),
+            ]),
+            LoadTrace(model: qwen, meanInputTokens: 300, meanOutputTokens: 200, segments: [
+                .constant(ratePerMinute: 120, durationSeconds: 6 * minute),
+                .ramp(fromPerMinute: 120, toPerMinute: 900, durationSeconds: 6 * minute),
+                .constant(ratePerMinute: 900, durationSeconds: 8 * minute),
+                .ramp(fromPerMinute: 900, toPerMinute: 120, durationSeconds: 6 * minute),
+                .constant(ratePerMinute: 120, durationSeconds: 4 * minute),
             ]),
         ]
         return SimulationScenario(

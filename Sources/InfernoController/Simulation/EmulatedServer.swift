@@ -57,8 +57,15 @@ struct EmulatedServer: Sendable {
     /// - Parameters:
     ///   - batchLimit: `N`; at least 1.
     ///   - queueLimit: `Q`; default `10 * N`, as the analyzer.
-    init(profile: ModelProfile, batchLimit: Int, queueLimit: Int? = nil, startTime: Double = 0) {
+    /// Targets each completed request is judged against (seconds), for ``VLLMMetrics/requestsMeetingSLOTotal``.
+    private let sloTTFT: Double?
+    private let sloITL: Double?
+
+    init(profile: ModelProfile, batchLimit: Int, queueLimit: Int? = nil, startTime: Double = 0,
+         sloTarget: SLOTargetLimits? = nil) {
         precondition(batchLimit >= 1, "batch limit must be at least 1")
+        sloTTFT = sloTarget?.ttftMilliseconds.map { $0 / 1000 }
+        sloITL = sloTarget?.itlMilliseconds.map { $0 / 1000 }
         self.batchLimit = batchLimit
         self.queueLimit = max(0, queueLimit ?? 10 * batchLimit)
         alpha = profile.decode.alpha / 1000
@@ -192,8 +199,12 @@ struct EmulatedServer: Sendable {
         counters.e2eLatencySecondsSum += now - request.arrival
         counters.e2eLatencyCount += 1
         let intervals = request.outputTokens - 1
+        let itl = intervals > 0 ? (now - running.firstToken) / Double(intervals) : 0
         if intervals > 0 {
-            counters.timePerOutputToken.observe((now - running.firstToken) / Double(intervals), weight: intervals)
+            counters.timePerOutputToken.observe(itl, weight: intervals)
+        }
+        if running.firstToken - request.arrival <= (sloTTFT ?? .infinity), itl <= (sloITL ?? .infinity) {
+            counters.requestsMeetingSLOTotal += 1
         }
         while runningCount < batchLimit, let next = waiting.popFirst() { admit(next) }
     }

@@ -158,7 +158,7 @@ struct SimulatedCluster: Sendable {
             let r = replicas[i]
             replicas[i].phase = .ready
             replicas[i].server = EmulatedServer(profile: r.profile, batchLimit: r.batchLimit,
-                                                queueLimit: r.queueLimit, startTime: now)
+                                                queueLimit: r.queueLimit, startTime: now, sloTarget: r.sloTarget)
             reindex()
         case .draining(let deadline):
             replicas[i].server?.advance(to: now)

@@ -28,9 +28,12 @@ struct SimulatedDeploymentSpec: Codable, Hashable, Sendable {
     var maxBatchSize: Int?
     /// Waiting-queue limit per replica; default `10 * N`.
     var queueLimit: Int?
+    /// The class's targets for the model, so the simulation can referee each request (not seen by the controller).
+    var sloTarget: SLOTargetLimits?
 
     init(namespace: String, name: String, model: String, accelerator: String, profiles: [ModelProfile],
-         replicas: Int, maxBatchSize: Int? = nil, queueLimit: Int? = nil) {
+         replicas: Int, maxBatchSize: Int? = nil, queueLimit: Int? = nil, sloTarget: SLOTargetLimits? = nil) {
+        self.sloTarget = sloTarget
         self.namespace = namespace
         self.name = name
         self.model = model

@@ -26,6 +26,7 @@ struct SimulatedReplica: Sendable {
     let profile: ModelProfile
     let batchLimit: Int
     let queueLimit: Int?
+    var sloTarget: SLOTargetLimits? = nil
 
     var phase: Phase = .pending
     /// Index of the node it is bound to.

@@ -35,6 +35,15 @@ struct SimulatedVariant: Codable, Hashable, Sendable {
         SimulatedDeploymentSpec(namespace: namespace, name: name, model: model, accelerator: accelerator,
                                 profiles: profiles, replicas: initialReplicas, maxBatchSize: maxBatchSize)
     }
+
+    /// The deployment with the class's targets attached for refereeing.
+    func deploymentSpec(classes: [ServiceClass]) -> SimulatedDeploymentSpec {
+        var spec = deploymentSpec
+        if let t = classes.first(where: { $0.name == serviceClass })?.targets[model] {
+            spec.sloTarget = SLOTargetLimits(itlMilliseconds: t.itlMilliseconds, ttftMilliseconds: t.ttftMilliseconds)
+        }
+        return spec
+    }
 }
 
 /// Everything a simulated run needs, as one JSON document: the cluster (nodes, accelerators and their costs),
@@ -147,7 +156,7 @@ struct SimulationScenario: Codable, Hashable, Sendable {
         var cluster = SimulatedCluster(nodes: nodes, accelerators: accelerators, configuration: clusterConfiguration)
         // Traces first, so the batch limits of the first replicas see the models' output lengths.
         for trace in loads { cluster.setLoad(trace, tokenLengths: tokenLengths) }
-        for v in variants { try cluster.addDeployment(v.deploymentSpec) }
+        for v in variants { try cluster.addDeployment(v.deploymentSpec(classes: serviceClasses)) }
         return cluster
     }
 

@@ -68,6 +68,9 @@ struct VLLMMetrics: Hashable, Sendable {
     /// Requests that reached the replica, served or not: the arrival-side counter vLLM lacks (its
     /// `request_success_total` counts completions, which under-reads load in overload).
     var requestsReceivedTotal = 0
+    /// Completed requests whose own TTFT and mean ITL were within their class's targets. Not a vLLM metric: the
+    /// simulation's referee, counted per request, for SLO attainment.
+    var requestsMeetingSLOTotal = 0
     /// Requests turned away because the waiting queue was full.
     var requestsRejectedTotal = 0
     /// Requests dropped unfinished when a stopping replica's grace period ran out.
@@ -105,6 +108,7 @@ struct VLLMMetrics: Hashable, Sendable {
     static func + (a: Self, b: Self) -> Self {
         var c = a
         c.requestsReceivedTotal += b.requestsReceivedTotal
+        c.requestsMeetingSLOTotal += b.requestsMeetingSLOTotal
         c.requestsRejectedTotal += b.requestsRejectedTotal
         c.requestsAbortedTotal += b.requestsAbortedTotal
         c.requestSuccessTotal += b.requestSuccessTotal
@@ -143,6 +147,7 @@ extension VLLMMetrics {
     /// Subtracts `earlier`'s counters (a window between two snapshots); the gauges stay this snapshot's.
     mutating func subtractCounters(_ earlier: VLLMMetrics) {
         requestsReceivedTotal -= earlier.requestsReceivedTotal
+        requestsMeetingSLOTotal -= earlier.requestsMeetingSLOTotal
         requestsRejectedTotal -= earlier.requestsRejectedTotal
         requestsAbortedTotal -= earlier.requestsAbortedTotal
         requestSuccessTotal -= earlier.requestSuccessTotal

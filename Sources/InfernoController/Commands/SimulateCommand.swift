@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import InfernoMIP
+import Logging
+
+/// `inferno-controller simulate`: the controller's reconcile loop on an in-process simulated cluster.
+struct SimulateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Run the controller against an embedded simulated cluster of emulated vLLM servers.",
+        discussion: """
+            Nodes with GPUs, Deployments whose replicas start after a delay, each replica a discrete-event \
+            emulation of a batching vLLM server driven by its profile, and a load trace per model. The real \
+            reconcile loop observes, optimizes and scales it; each cycle prints what it saw and did. Without \
+            --scenario, a built-in scenario ramps 3 models in 2 priority classes past the capacity of 12 GPUs \
+            and back down.
+            """)
+
+    @Option(help: "Scenario JSON file (default: the built-in scenario).")
+    var scenario: String?
+
+    @Option(help: "Solver: mip (default), greedy or unlimited.")
+    var solver: SolverChoice = .mip
+
+    @Option(help: "Cycles to run (default: the scenario's duration divided by the interval).")
+    var cycles: Int?
+
+    @Option(help: "Seconds of simulated time between cycles.")
+    var interval: Double = 60
+
+    @Option(help: "Simulated seconds per wall-clock second (0: as fast as possible).")
+    var speed: Double = 0
+
+    @Option(name: .customLong("stabilization-window"), help: "Scale-down stabilisation window, seconds.")
+    var stabilizationWindow: Double = 300
+
+    @Option(help: "Seconds ahead a rising load is extrapolated when sizing (0: size for the measured load).")
+    var lookahead: Double = 120
+
+    @Option(help: "Seed of the simulation (default: the scenario's).")
+    var seed: UInt64?
+
+    @Option(help: "Directory for the time series (CSV), summary (JSON) and chart (SVG).")
+    var output: String?
+
+    @Flag(help: "Print only the summary.")
+    var quiet = false
+
+    @OptionGroup var analyzer: AnalyzerOptions
+
+    func validate() throws {
+        if let cycles, cycles < 1 { throw ValidationError("--cycles: \(cycles) must be at least 1") }
+        if !(interval > 0) { throw ValidationError("--interval: \(interval) must be a positive number of seconds") }
+        if !(speed >= 0) { throw ValidationError("--speed: \(speed) must be 0 or positive") }
+        if !(stabilizationWindow >= 0) { throw ValidationError("--stabilization-window: must be 0 or positive") }
+        if !(lookahead >= 0) { throw ValidationError("--lookahead: must be 0 or positive") }
+    }
+
+    func run() async throws {
+        var scenario = SimulationScenario.builtIn
+        if let path = self.scenario {
+            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("--scenario: cannot read '\(path)'") }
+            do { scenario = try JSONDecoder().decode(SimulationScenario.self, from: data) } catch {
+                throw ValidationError("--scenario \(path): \(error)")
+            }
+            do { try scenario.validate() } catch { throw ValidationError("--scenario \(path): \(error)") }
+        }
+        if let seed { scenario.seed = seed }
+        var settings = SimulationRunner.Settings(cycles: cycles ?? max(1, Int(scenario.durationSeconds / interval)))
+        settings.intervalSeconds = interval
+        settings.speed = speed
+        settings.stabilizationWindowSeconds = stabilizationWindow
+        settings.lookaheadSeconds = lookahead
+        settings.solver = solver.solver
+        settings.analyzer = analyzer.settings
+        var logger = Logger(label: "inferno.simulate")
+        logger.logLevel = .warning
+        print("Inferno simulate: scenario \"\(scenario.name)\", solver \(solver.rawValue), \(settings.cycles) cycles of \(Int(interval)) s, "
+              + "TTFT at \(analyzer.settings.percentile), stabilisation \(Int(stabilizationWindow)) s, lookahead \(Int(lookahead)) s")
+        print("GPUs: " + scenario.capacity.cardsByType.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        let quiet = self.quiet
+        let result = try await SimulationRunner(scenario: scenario, settings: settings).run(logger: logger) { report, samples, usage in
+            if !quiet { print(SimulationPrinter.block(report, samples, usage)) }
+        }
+        let summary = SimulationSummary(result, intervalSeconds: interval)
+        print(summary.text(), terminator: "")
+        if let output {
+            let dir = URL(fileURLWithPath: output)
+            try SimulationOutput.write(result, summary: summary, to: dir)
+            print("wrote \(dir.appendingPathComponent("timeseries.csv").path), summary.json, chart.svg")
+        }
+    }
+}
