@@ -4,7 +4,7 @@
 # The main job: the controller's reconcile loop on the embedded simulated cluster.
 run:
 	@scripts/setup.sh
-	swift run -c release inferno-controller optimize --system examples/fleet.json
+	swift run -c release inferno-controller simulate
 
 test:
 	@scripts/setup.sh --test

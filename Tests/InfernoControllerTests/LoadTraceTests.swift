@@ -93,39 +93,30 @@ import InfernoMIP
         #expect(last < 100)   // and the generator ends: nothing arrives after a final zero rate
     }
 
-    /// The built-in scenario is tight: at minute 13 (every model near its peak) no choice of one accelerator
-    /// per variant fits the 4 cards of each type, sizing with the analyzer (p95 TTFT, the profile's batch limit).
+    /// The built-in scenario is tight where it matters: at minute 13 the two variants pinned to the A100s (Premium
+    /// llama, Freemium mixtral with two cards per replica) need more than the 6 A100 cards, while Premium llama
+    /// alone fits; sizing with the analyzer (p95 TTFT, the profile's batch limit).
     @Test func builtInPeakExceedsCapacity() throws {
         let s = SimulationScenario.builtIn
         try s.validate()
-        let accelerators = s.accelerators.map(\.name)
-        var cards: [[String: Int]] = []   // per variant: cards of each GPU type needed on each accelerator
-        for v in s.variants {
-            let load = s.load(of: v.model, at: 13 * 60)
+        func cards(_ name: String, at t: Double) throws -> Int {
+            let v = try #require(s.variants.first { $0.name == name })
+            let load = s.load(of: v.model, at: t)
             let target = try #require(s.serviceClasses.first { $0.name == v.serviceClass }?.targets[v.model])
-            var options: [String: Int] = [:]
-            for p in v.profiles {
-                let times = ServiceTimes(profile: p, load: load)
-                let bound = p.memoryBoundBatchLimit(outputTokens: load.meanOutputTokens)
-                let sizing = try ReplicaSizer(target: target, percentile: .seed)
-                    .chooseBatchLimit(times: times, bound: bound, policy: .profile).get().sizing
-                options[p.accelerator] = Int(ceil(load.arrivalRatePerSecond / sizing.maxRatePerSecond)) * p.acceleratorCount
-            }
-            cards.append(options)
+            let p = try #require(v.profiles.first { $0.accelerator == v.accelerator })
+            let bound = p.memoryBoundBatchLimit(outputTokens: load.meanOutputTokens)
+            let sizing = try ReplicaSizer(target: target, percentile: .seed)
+                .chooseBatchLimit(times: ServiceTimes(profile: p, load: load), bound: bound, policy: .profile).get().sizing
+            return Int(ceil(load.arrivalRatePerSecond / sizing.maxRatePerSecond)) * p.acceleratorCount
         }
-        var fits = 0
-        func place(_ i: Int, _ used: [String: Int]) {
-            if i == cards.count { fits += 1; return }
-            for a in accelerators {
-                var u = used
-                u[a, default: 0] += cards[i][a]!
-                if u[a]! <= 4 { place(i + 1, u) }
-            }
-        }
-        place(0, [:])
-        #expect(fits == 0)
+        let a100 = s.capacity["NVIDIA-A100-PCIE-80GB"]
+        #expect(a100 == 6)
+        let llama = try cards("llama-premium", at: 13 * 60), mixtral = try cards("mixtral-freemium", at: 13 * 60)
+        #expect(llama <= a100, "Premium alone fits: \(llama)")
+        #expect(llama + mixtral > a100, "both do not: \(llama) + \(mixtral)")
+        #expect(try cards("llama-premium", at: 60) + cards("mixtral-freemium", at: 60) <= a100, "off-peak both fit")
         let total = s.loads.reduce(0) { $0 + $1.rate(at: 13 * 60) } / 60
-        #expect(total > 45 && total < 70)   // requests per second at the peak
+        #expect(total > 35 && total < 70)   // requests per second at the peak
     }
 
     /// 30 simulated minutes of the built-in scenario with every card in use and no controller: llama on 4 A100
@@ -147,7 +138,7 @@ import InfernoMIP
         var expected = 0.0
         for t in stride(from: 0.5, to: s.durationSeconds, by: 1) { expected += s.loads.reduce(0) { $0 + $1.rate(at: t) } / 60 }
         #expect(abs(Double(arrivals) / expected - 1) < 0.02)
-        #expect(c.freeCardsByType.values.allSatisfy { $0 == 0 })
+        #expect(c.freeCardsByType["AMD-MI300X-192G"] == 0 && c.freeCardsByType["Intel-Gaudi-2-96GB"] == 0)
         var lines = ["built-in, 30 simulated minutes, \(arrivals) arrivals, wall \(elapsed)"]
         for d in c.deployments {
             let m = try c.metrics(namespace: d.namespace, name: d.name)

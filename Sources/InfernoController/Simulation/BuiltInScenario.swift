@@ -1,17 +1,18 @@
 import InfernoMIP
 
 extension SimulationScenario {
-    /// The scenario a newcomer runs first: 12 cards of three GPU types, three models in two classes, and 30
-    /// minutes of load that rises past what the cluster can serve within the targets and falls back.
+    /// The scenario a newcomer runs first: 14 cards of three GPU types, four models in two classes, and 30 minutes
+    /// of load that rises past what the cluster can serve and falls back.
     ///
-    /// - Nodes: two per GPU type with two cards each (A100, MI300X, Gaudi-2: 4 cards of each type), so a
-    ///   two-card replica needs a node with both cards free.
-    /// - Models (profiles in the ranges seen upstream, MODEL.md): `llama-3.1-8b` and `granite-13b` in
-    ///   `Premium` (priority 1), `mixtral-8x7b` in `Freemium` (priority 10; two cards per replica on A100 and
-    ///   Gaudi-2, one on MI300X).
-    /// - Load: quiet for 4 minutes, ramps to a peak around minutes 12 to 18 (with a 90-second burst on
-    ///   llama and a slow oscillation on mixtral), falls back by minute 26. At the peak the three models need
-    ///   more replicas than the 12 cards hold, so the optimizer must choose by priority.
+    /// - Nodes: three with two A100 each (6 cards), two with two MI300X (4), two with two Gaudi-2 (4); a two-card
+    ///   replica needs a node with both cards free.
+    /// - Variants (profiles in the ranges seen upstream, MODEL.md), each pinned to its accelerator as a
+    ///   VariantAutoscaling is: Premium (priority 1) `llama-3.1-8b` on A100 and `granite-13b` on MI300X;
+    ///   Freemium (priority 10) `mixtral-8x7b` on A100 (two cards per replica), competing with Premium llama for
+    ///   the A100s, and `qwen-2.5-7b` on Gaudi-2, alone on its type.
+    /// - Load: quiet for 4 minutes, ramps to a peak around minutes 12 to 18 (with a 90-second burst on llama and a
+    ///   slow oscillation on mixtral), falls back by minute 26. At the peak llama and mixtral need more than the 6
+    ///   A100 cards: Premium llama fits alone, so the optimizer must take the A100s from mixtral.
     static let builtIn: SimulationScenario = {
         let a100 = "NVIDIA-A100-PCIE-80GB", mi300x = "AMD-MI300X-192G", gaudi2 = "Intel-Gaudi-2-96GB"
         let accelerators = [
