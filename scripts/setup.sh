@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Inferno needs on Debian/Ubuntu, skipping what is already there.
 #   scripts/setup.sh          build and run: CBC's development package
-#   scripts/setup.sh --test   also what the tests use: a Prometheus server
+#   scripts/setup.sh --test   also what the tests use: a Prometheus server (and promtool), openssl for test
+#                             certificates, Python's jsonschema and yaml to validate the CRD against its samples
 set -euo pipefail
 
 want=(coinor-libcbc-dev pkg-config)
 if [[ "${1:-}" == "--test" ]]; then
-  want+=(prometheus)
+  want+=(prometheus openssl python3-jsonschema python3-yaml)
 fi
 
 missing=()
