@@ -1,0 +1,95 @@
+import Foundation
+import InfernoMIP
+
+/// The controller's ConfigMaps (FORMATS.md §3), parsed. Bad entries are skipped with a problem each, so one typo
+/// does not hide every other accelerator or class.
+enum ClusterConfigMaps {
+    static let costsName = "accelerator-unit-costs"
+    static let serviceClassesName = "service-classes-config"
+
+    /// `accelerator-unit-costs`: key = accelerator name, value = JSON `{"device": "<GPU product>", "cost": "40.00"}`
+    /// (optionally `multiplicity`, cards per accelerator, and `memSize`, GB). Sorted by name.
+    static func accelerators(from data: [String: String]) -> (accelerators: [Accelerator], problems: [String]) {
+        var out: [Accelerator] = []
+        var problems: [String] = []
+        for key in data.keys.sorted() {
+            let at = "\(costsName)[\(key)]"
+            guard let json = try? KubeJSON(parsing: Array(data[key]!.utf8)), json.object != nil else {
+                problems.append("\(at): not a JSON object")
+                continue
+            }
+            guard let device = json["device"]?.string, !device.isEmpty else {
+                problems.append("\(at).device: missing")
+                continue
+            }
+            guard let cost = number(json["cost"]), cost >= 0 else {
+                problems.append("\(at).cost: expected a non-negative number, found \(json["cost"]?.kindDescription ?? "nothing")")
+                continue
+            }
+            let multiplicity = number(json["multiplicity"]).map { Int($0) } ?? 1
+            guard multiplicity >= 1 else {
+                problems.append("\(at).multiplicity: must be at least 1")
+                continue
+            }
+            out.append(Accelerator(name: key, type: device, multiplicity: multiplicity,
+                                   memoryGB: number(json["memSize"]) ?? 0, costPerHour: cost))
+        }
+        return (out, problems)
+    }
+
+    /// `service-classes-config`: any keys, each value YAML `{name, priority, data: [{model, slo-tpot, slo-ttft}]}`
+    /// (`slo-tpot` is the ITL target, ms; 0 or absent means no target). Classes of the same name are merged.
+    /// Sorted by priority, then name.
+    static func serviceClasses(from data: [String: String]) -> (classes: [ServiceClass], problems: [String]) {
+        var byName: [String: ServiceClass] = [:]
+        var problems: [String] = []
+        for key in data.keys.sorted() {
+            let at = "\(serviceClassesName)[\(key)]"
+            let doc: KubeJSON
+            do { doc = try KubeJSON(yaml: data[key]!) } catch {
+                problems.append("\(at): \(error)")
+                continue
+            }
+            guard let name = doc["name"]?.string, !name.isEmpty else {
+                problems.append("\(at).name: missing")
+                continue
+            }
+            let priority: Int
+            if let p = doc["priority"], !p.isNull {
+                guard let n = number(p), n == n.rounded(), n >= 1 else {
+                    problems.append("\(at).priority: expected a whole number ≥ 1, found \(p.kindDescription)")
+                    continue
+                }
+                priority = Int(n)
+            } else {
+                priority = ServiceClass.defaultPriority
+            }
+            var cls = byName[name] ?? ServiceClass(name: name, priority: priority, targets: [:])
+            if cls.priority != priority {
+                problems.append("\(at): class \"\(name)\" has priorities \(cls.priority) and \(priority); keeping \(min(cls.priority, priority))")
+                cls.priority = min(cls.priority, priority)
+            }
+            for (i, entry) in (doc["data"]?.array ?? []).enumerated() {
+                guard let model = entry["model"]?.string, !model.isEmpty else {
+                    problems.append("\(at).data[\(i)].model: missing")
+                    continue
+                }
+                func target(_ k: String) -> Double? { number(entry[k]).flatMap { $0 > 0 ? $0 : nil } }
+                cls.targets[model] = SLOTarget(itlMilliseconds: target("slo-tpot") ?? target("slo-itl"),
+                                               ttftMilliseconds: target("slo-ttft"), tokensPerSecond: target("slo-tps"))
+            }
+            byName[name] = cls
+        }
+        let classes = byName.values.sorted { ($0.priority, $0.name) < ($1.priority, $1.name) }
+        return (classes, problems)
+    }
+
+    /// A number written as a number or a numeric string.
+    static func number(_ v: KubeJSON?) -> Double? {
+        switch v {
+        case .number(let d): d
+        case .string(let s): Double(s.trimmingCharacters(in: .whitespaces)).flatMap { $0.isFinite ? $0 : nil }
+        default: nil
+        }
+    }
+}

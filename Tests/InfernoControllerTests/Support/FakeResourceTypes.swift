@@ -1,0 +1,59 @@
+@testable import InfernoController
+
+/// A printer column as a CRD's `additionalPrinterColumns` declares it.
+struct FakePrinterColumn: Sendable {
+    var name: String
+    /// `string`, `integer`, `number`, `boolean`, `date`.
+    var type: String
+    var jsonPath: String
+    var description = ""
+}
+
+/// A kind of object the fake API server serves, with what discovery says about it.
+struct FakeResourceType: Sendable {
+    var resource: KubeResource
+    var singular: String
+    var shortNames: [String] = []
+    var hasStatus = false
+    var hasScale = false
+    /// A custom resource: updates must carry a resourceVersion, tables come from the printer columns.
+    var isCustom = false
+    /// Columns after NAME in `kubectl get` (custom resources: the CRD's, AGE included).
+    var printerColumns: [FakePrinterColumn] = []
+
+    var key: String { resource.description }
+    var verbs: [String] { ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"] }
+
+    /// The CRD's columns (FORMATS.md §2) as upstream's `additionalPrinterColumns`.
+    static let variantAutoscalings = FakeResourceType(
+        resource: .variantAutoscalings, singular: "variantautoscaling", shortNames: ["va"], hasStatus: true,
+        isCustom: true, printerColumns: [
+            FakePrinterColumn(name: "Model", type: "string", jsonPath: ".spec.modelID"),
+            FakePrinterColumn(name: "Accelerator", type: "string",
+                              jsonPath: ".metadata.labels.inference\\.optimization/acceleratorName"),
+            FakePrinterColumn(name: "CurrentReplicas", type: "integer", jsonPath: ".status.currentAlloc.numReplicas"),
+            FakePrinterColumn(name: "Optimized", type: "integer", jsonPath: ".status.desiredOptimizedAlloc.numReplicas"),
+            FakePrinterColumn(name: "MetricsReady", type: "string",
+                              jsonPath: ".status.conditions[?(@.type==\"MetricsAvailable\")].status"),
+            FakePrinterColumn(name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp"),
+        ])
+    static let deployments = FakeResourceType(
+        resource: .deployments, singular: "deployment", shortNames: ["deploy"], hasStatus: true, hasScale: true,
+        printerColumns: [
+            FakePrinterColumn(name: "Ready", type: "string", jsonPath: "(ready)"),
+            FakePrinterColumn(name: "Up-to-date", type: "integer", jsonPath: ".status.updatedReplicas"),
+            FakePrinterColumn(name: "Available", type: "integer", jsonPath: ".status.availableReplicas"),
+            FakePrinterColumn(name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp"),
+        ])
+    static let nodes = FakeResourceType(resource: .nodes, singular: "node", shortNames: ["no"], hasStatus: true,
+                                        printerColumns: [FakePrinterColumn(name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp")])
+    static let configMaps = FakeResourceType(resource: .configMaps, singular: "configmap", shortNames: ["cm"],
+                                             printerColumns: [FakePrinterColumn(name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp")])
+    static let leases = FakeResourceType(resource: .leases, singular: "lease",
+                                         printerColumns: [
+                                            FakePrinterColumn(name: "Holder", type: "string", jsonPath: ".spec.holderIdentity"),
+                                            FakePrinterColumn(name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp"),
+                                         ])
+
+    static let all = [variantAutoscalings, deployments, nodes, configMaps, leases]
+}
