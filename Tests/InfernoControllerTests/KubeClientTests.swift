@@ -186,6 +186,41 @@ import Testing
         }
     }
 
+    /// HTTPS with a client certificate: the CA from the kubeconfig verifies the server, the server verifies the client.
+    @Test func tlsClientCertificateAndCA() async throws {
+        let pki = try KubeTestPKI()
+        defer { pki.remove() }
+        let api = FakeKubernetesAPI()
+        await KubeDemoCluster.seed(api)
+        let server = try await KubeTLSServer(api: api, pki: pki)
+        let base = KubeConnection(server: "https://127.0.0.1:\(server.port)", origin: "test")
+        func nodes(_ connection: KubeConnection) async throws -> Int {
+            let client = try KubernetesClient(connection: connection, requestTimeout: .seconds(5), connectTimeout: .seconds(2),
+                                              retry: .none)
+            defer { Task { try? await client.shutdown() } }
+            return try await client.list(KubeNode.self).items.count
+        }
+        var mutual = base
+        mutual.certificateAuthority = try pki.pem("ca.crt")
+        mutual.clientCertificate = try pki.pem("client.crt")
+        mutual.clientKey = try pki.pem("client.key")
+        #expect(try await nodes(mutual) == 3)
+
+        // Without the client certificate the server ends the handshake.
+        var anonymous = base
+        anonymous.certificateAuthority = try pki.pem("ca.crt")
+        let refused = await Self.code { _ = try await nodes(anonymous) }
+        #expect(refused?.code == .transport)
+        // Without the CA the client does not trust the server.
+        var unverified = mutual
+        unverified.certificateAuthority = nil
+        #expect(await Self.code { _ = try await nodes(unverified) }?.code == .transport)
+        // insecure-skip-tls-verify: no server verification, the client certificate still presented.
+        unverified.insecureSkipTLSVerify = true
+        #expect(try await nodes(unverified) == 3)
+        await server.shutdown()
+    }
+
     @Test func labelSelectors() async throws {
         try await withFakeKubernetes { server, client in
             for (name, labels) in [("a", ["app": "web", "tier": "x"]), ("b", ["app": "db", "tier": "y"]), ("c", [:])] {

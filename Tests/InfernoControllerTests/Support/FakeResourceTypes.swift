@@ -1,3 +1,4 @@
+import Foundation
 @testable import InfernoController
 
 /// A printer column as a CRD's `additionalPrinterColumns` declares it.
@@ -24,10 +25,11 @@ struct FakeResourceType: Sendable {
     var key: String { resource.description }
     var verbs: [String] { ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"] }
 
-    /// The CRD's columns (FORMATS.md §2) as upstream's `additionalPrinterColumns`.
+    /// The CRD's columns as deployed (`deploy/crd/llmd.ai_variantautoscalings.yaml`), so the fake shows what a
+    /// cluster with that CRD shows; FORMATS.md §2's columns when the file is not there.
     static let variantAutoscalings = FakeResourceType(
         resource: .variantAutoscalings, singular: "variantautoscaling", shortNames: ["va"], hasStatus: true,
-        isCustom: true, printerColumns: [
+        isCustom: true, printerColumns: deployedPrinterColumns() ?? [
             FakePrinterColumn(name: "Model", type: "string", jsonPath: ".spec.modelID"),
             FakePrinterColumn(name: "Accelerator", type: "string",
                               jsonPath: ".metadata.labels.inference\\.optimization/acceleratorName"),
@@ -37,6 +39,24 @@ struct FakeResourceType: Sendable {
                               jsonPath: ".status.conditions[?(@.type==\"MetricsAvailable\")].status"),
             FakePrinterColumn(name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp"),
         ])
+
+    /// The repository's file at `relativePath` (from the package root), when present.
+    static func repositoryFile(_ relativePath: String) -> String? {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        return try? String(contentsOf: root.appendingPathComponent(relativePath), encoding: .utf8)
+    }
+
+    static func deployedPrinterColumns() -> [FakePrinterColumn]? {
+        guard let text = repositoryFile("deploy/crd/llmd.ai_variantautoscalings.yaml"),
+              let crd = try? KubeJSON(yaml: text),
+              let version = crd[path: "spec.versions"]?.array?.first(where: { $0["name"] == "v1alpha1" }),
+              let columns = version["additionalPrinterColumns"]?.array else { return nil }
+        return columns.compactMap { c in
+            guard let name = c["name"]?.string, let type = c["type"]?.string, let path = c["jsonPath"]?.string else { return nil }
+            return FakePrinterColumn(name: name, type: type, jsonPath: path, description: c["description"]?.string ?? "")
+        }
+    }
     static let deployments = FakeResourceType(
         resource: .deployments, singular: "deployment", shortNames: ["deploy"], hasStatus: true, hasScale: true,
         printerColumns: [
