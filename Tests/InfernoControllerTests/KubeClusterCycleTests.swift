@@ -10,7 +10,7 @@ import Testing
     static let demoID = VariantID(namespace: KubeDemoCluster.namespace, name: "vllme-deployment")
 
     static func reconciler(_ client: KubernetesClient, load: any LoadSource, logs: KubeLogCapture,
-                           mode: KubernetesActuator.Mode = .scale,
+                           mode: KubernetesActuator.Mode = .scale, stabilizationWindow: Double = 300,
                            sink: (@Sendable ([VariantDecision], [VariantID: ActuationOutcome]) -> Void)? = nil) -> Reconciler {
         let source = KubernetesClusterSource(client: client, watchNamespace: nil,
                                              configNamespace: KubeDemoCluster.controllerNamespace,
@@ -20,7 +20,7 @@ import Testing
                                           logger: logs.logger("inferno.kubernetes.actuator"))
         return Reconciler(cluster: source, metrics: load, actuator: actuator,
                           planner: Planner(analyzer: AnalyzerSettings(), solver: GreedySolver(), options: OptimizerOptions()),
-                          stabilizationWindowSeconds: 300, logger: logs.logger("inferno.reconciler"))
+                          stabilizationWindowSeconds: stabilizationWindow, logger: logs.logger("inferno.reconciler"))
     }
 
     static func condition(_ va: KubeJSON?, _ type: String) -> KubeJSON? {
@@ -50,7 +50,7 @@ import Testing
             #expect(va?[path: "status.desiredOptimizedAlloc.lastRunTime"]?.string == KubeTime.string(Date(timeIntervalSince1970: t0)))
             #expect(va?[path: "status.currentAlloc.numReplicas"]?.int == 2)
             #expect(va?[path: "status.currentAlloc.variantCost"] == "80.00")
-            #expect(va?[path: "status.currentAlloc.load.arrivalRate"] == "8.00")
+            #expect(va?[path: "status.currentAlloc.load.arrivalRate"] == "20.00")
             #expect(va?[path: "status.currentAlloc.load.avgOutputTokens"] == "228.00")
             #expect(va?[path: "status.actuation.applied"] == true)
             #expect(Self.condition(va, "MetricsAvailable")?["status"] == "True")
@@ -88,10 +88,8 @@ import Testing
         }
     }
 
-    /// The seed's own decision: 20 requests per minute of 228 output tokens on A100 take two replicas. Upstream gets
-    /// there by using the VariantAutoscaling's `maxBatchSize` (4) as the server's batch limit; the planner here
-    /// bounds the batch by the profile's memory rule instead (`4 * 128 / 228 = 2`), needs three replicas, finds two
-    /// A100 cards, and holds. Needs a planner change (the variant's batch limit as `maxBatchSizeOverride`).
+    /// The seed's own decision: 20 requests per minute of 228 output tokens on A100 take two replicas, with the
+    /// VariantAutoscaling's `maxBatchSize` (4) as the server's batch limit, as upstream.
     @Test func seedDecision() async throws {
         let logs = KubeLogCapture()
         try await withFakeKubernetes(seed: KubeDemoCluster.seed) { server, client in
@@ -103,11 +101,9 @@ import Testing
             let va = await server.api.object(.variantAutoscalings, namespace: KubeDemoCluster.namespace, name: "vllme-deployment")
             #expect(await server.api.object(.deployments, namespace: KubeDemoCluster.namespace, name: "vllme-deployment")?[path: "spec.replicas"]?.int
                     == d.targetReplicas)
-            withKnownIssue("the planner does not use the VariantAutoscaling's maxBatchSize as the batch limit, as upstream does") {
-                #expect(report.outcomes[Self.demoID] == .scaled(from: 1, to: 2))
-                #expect(d.optimized == 2)
-                #expect(Self.condition(va, "OptimizationReady")?["status"] == "True")
-            }
+            #expect(report.outcomes[Self.demoID] == .scaled(from: 1, to: 2))
+            #expect(d.optimized == 2)
+            #expect(Self.condition(va, "OptimizationReady")?["status"] == "True")
         }
     }
 
@@ -128,6 +124,13 @@ import Testing
         }
     }
 
+    /// Loads under which both the demo variant (A100) and the second one (Gaudi-2, faster) need two replicas: the
+    /// seed's 20 and 35.61 requests per minute.
+    static let bothScale = StubLoadSource(
+        loads: [VariantID(namespace: "team-b", name: "chat"):
+                    .available(VariantLoad(arrivalRatePerMinute: 35.61, meanInputTokens: 0, meanOutputTokens: 228))],
+        fallback: StubLoadSource.twoReplicas)
+
     /// A second variant on Gaudi in another namespace, so both fit the demo's capacity.
     static func seedSecondVariant(_ api: FakeKubernetesAPI) async {
         await KubeDemoCluster.seed(api)
@@ -140,7 +143,7 @@ import Testing
         try await withFakeKubernetes(seed: Self.seedSecondVariant) { server, client in
             await server.api.inject(.init(methods: ["PUT", "PATCH"], resource: .deployments, namespace: KubeDemoCluster.namespace,
                                           name: "vllme-deployment", subresource: "scale", status: 403))
-            let report = await Self.reconciler(client, load: StubLoadSource(fallback: StubLoadSource.twoReplicas), logs: logs)
+            let report = await Self.reconciler(client, load: Self.bothScale, logs: logs)
                 .cycle(at: Date().timeIntervalSince1970)
             guard case .failed(let why)? = report.outcomes[Self.demoID] else {
                 Issue.record("expected a failure, got \(String(describing: report.outcomes[Self.demoID]))")
@@ -174,7 +177,7 @@ import Testing
         try await withFakeKubernetes(seed: Self.seedSecondVariant) { server, client in
             await server.api.inject(.init(methods: ["GET"], resource: .deployments, namespace: KubeDemoCluster.namespace,
                                           name: "vllme-deployment", status: 403))
-            let report = await Self.reconciler(client, load: StubLoadSource(fallback: StubLoadSource.twoReplicas), logs: logs)
+            let report = await Self.reconciler(client, load: Self.bothScale, logs: logs)
                 .cycle(at: Date().timeIntervalSince1970)
             #expect(report.outcomes[Self.demoID] == .unchanged)
             #expect(report.notes.contains { $0.contains("cannot read Deployment vllme-deployment") && $0.contains("403") })
@@ -267,7 +270,8 @@ import Testing
             await api.seed(.variantAutoscalings, va)
         }) { server, client in
             let idle = StubLoadSource(fallback: .available(VariantLoad(arrivalRatePerMinute: 0, meanInputTokens: 0, meanOutputTokens: 228)))
-            let report = await Self.reconciler(client, load: idle, logs: logs).cycle(at: Date().timeIntervalSince1970)
+            // No stabilisation window: a controller that just started holds scale-downs for the window otherwise.
+            let report = await Self.reconciler(client, load: idle, logs: logs, stabilizationWindow: 0).cycle(at: Date().timeIntervalSince1970)
             #expect(report.outcomes[Self.demoID] == .scaled(from: 1, to: 0))
             let va = await server.api.object(.variantAutoscalings, namespace: KubeDemoCluster.namespace, name: "vllme-deployment")
             #expect(va?[path: "status.desiredOptimizedAlloc.numReplicas"]?.int == 0)

@@ -157,6 +157,11 @@ struct KubernetesClusterSource: ClusterSource {
                          decode: DecodeParameters(alpha: a.alpha, beta: a.beta),
                          prefill: PrefillParameters(gamma: a.gamma, delta: a.delta))
         }
+        // The VA's maxBatchSize on its own accelerator is the server's batch limit (vLLM --max-num-seqs), as upstream
+        // passes it as the server's maxBatchSize; the analyzer's batch search stays below it.
+        if let own = va.spec.modelProfile.accelerators.first(where: { $0.acc == v.accelerator }) {
+            v.batchLimitOverride = own.maxBatchSize
+        }
         v.minReplicas = va.spec.minReplicas ?? defaultMinReplicas
         v.maxReplicas = va.spec.maxReplicas
         return v

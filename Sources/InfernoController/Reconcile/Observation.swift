@@ -26,6 +26,9 @@ struct VariantObservation: Sendable {
     var readyReplicas: Int?
     /// Set when the resource cannot be used as it is (then it is reported and skipped).
     var invalidReason: String?
+    /// The batch limit the server is configured with (vLLM `--max-num-seqs`), from the VariantAutoscaling: used as
+    /// the server's override, as upstream does. `nil` bounds the batch by the profile's memory rule.
+    var batchLimitOverride: Int? = nil
 }
 
 /// Everything read from the cluster at the start of a cycle.

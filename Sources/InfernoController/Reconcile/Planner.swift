@@ -60,7 +60,8 @@ struct Planner: Sendable {
                            meanOutputTokens: measured.meanOutputTokens),
                 current: Allocation(accelerator: v.accelerator, replicas: current,
                                     cost: Double(current * profile.acceleratorCount) * acc.costPerHour),
-                minReplicas: v.minReplicas, maxReplicas: v.maxReplicas, keepAccelerator: true))
+                minReplicas: v.minReplicas, maxReplicas: v.maxReplicas, maxBatchSizeOverride: v.batchLimitOverride,
+                keepAccelerator: true))
             profiles += v.profiles.map { var p = $0; p.model = v.modelID; return p }
             byServer[serverName] = v
         }

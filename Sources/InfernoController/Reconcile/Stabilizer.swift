@@ -15,7 +15,10 @@ struct Stabilizer: Sendable {
         for i in out.indices {
             guard out[i].action == .scale, let optimized = out[i].optimized else { continue }
             let id = out[i].variant.id
-            var h = history[id, default: []].filter { now - $0.time < windowSeconds }
+            // A variant seen for the first time starts its window at its current replicas, as the HPA does: a
+            // controller that just started does not scale anything down at once.
+            let seen = history[id] ?? [(now, out[i].current)]
+            var h = seen.filter { now - $0.time < windowSeconds }
             h.append((now, optimized))
             history[id] = h
             let ceiling = h.map(\.replicas).max() ?? optimized

@@ -104,8 +104,7 @@ struct StubLoadSource: LoadSource {
     /// The seed's demo load: 20 requests per minute, no input and 228 output tokens.
     static let demo = LoadObservation.available(VariantLoad(arrivalRatePerMinute: 20, meanInputTokens: 0, meanOutputTokens: 228))
 
-    /// A load the current planner serves with two replicas of the demo profile on A100: at 228 output tokens the
-    /// profile's memory bound is `4 * 128 / 228 = 2` requests per batch, and 8 requests per minute need two such
-    /// replicas (20 need three, more than the two A100 cards; see `KubeClusterCycleTests.seedDecision`).
-    static let twoReplicas = LoadObservation.available(VariantLoad(arrivalRatePerMinute: 8, meanInputTokens: 0, meanOutputTokens: 228))
+    /// A load the planner serves with two replicas of the demo profile on A100: the seed's 20 requests per minute
+    /// (batch limit 4 from the VariantAutoscaling, TTFT at p95).
+    static let twoReplicas = demo
 }
