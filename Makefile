@@ -8,7 +8,8 @@ run:
 
 test:
 	@scripts/setup.sh --test
-	swift test
+	swift build --build-tests
+	swift test --skip-build
 
 build:
 	@scripts/setup.sh

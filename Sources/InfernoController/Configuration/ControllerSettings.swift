@@ -235,3 +235,8 @@ enum GoBool {
 extension String {
     fileprivate var nilIfEmpty: String? { isEmpty ? nil : self }
 }
+
+extension ControllerSettings {
+    /// The settings ConfigMap in the controller namespace (upstream: `<prefix>-variantautoscaling-config`).
+    static let configMapName = "inferno-variantautoscaling-config"
+}

@@ -80,7 +80,7 @@ actor Reconciler {
         knownVariants = Set(observation.variants.map(\.id))
         if !loads.values.contains(where: { if case .failed = $0 { true } else { false } }) { hasCompletedCycle = true }
         let report = CycleReport(time: now, decisions: decisions, outcomes: outcomes, usage: usage, notes: plan.notes,
-                                 solverSummary: plan.solution.map(Self.summary), failed: false,
+                                 solverSummary: plan.solution.map(Self.summary), solverDiagnostics: plan.solution?.diagnostics, failed: false,
                                  seconds: (ContinuousClock.now - started).secondsDouble)
         log(report)
         return report
@@ -125,6 +125,8 @@ struct CycleReport: Sendable {
     var usage: [TypeUsage]
     var notes: [String]
     var solverSummary: String?
+    /// The solver's diagnostics (MIP status, fallbacks), when it ran.
+    var solverDiagnostics: SolverDiagnostics? = nil
     var failed: Bool
     var seconds: Double
 

@@ -1,0 +1,79 @@
+import AsyncHTTPClient
+import Foundation
+import Testing
+@testable import InfernoController
+
+/// `inferno-controller run` as a process: the built binary against the in-process API server (seeded with the
+/// seed's demo) and a real Prometheus scraping an exporter of vLLM metrics at the seed's 20 requests per minute of
+/// 228 output tokens. It must read everything, scale the demo Deployment to the seed's 2 replicas, become ready,
+/// publish its metrics, and stop cleanly on SIGTERM.
+@Suite struct RunCommandEndToEndTests {
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("inferno-controller")
+    }
+
+    static func get(_ url: String) async -> (Int, String)? {
+        guard let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(2)),
+              let body = try? await response.body.collect(upTo: 1 << 22) else { return nil }
+        return (Int(response.status.code), String(buffer: body))
+    }
+
+    @Test func runScalesTheSeedDemoAndStopsOnSIGTERM() async throws {
+        let binary = Self.binary
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the product first: swift build")
+        let exporter = try await VLLMTestExporter(models: [
+            .init(name: "default/default", namespace: KubeDemoCluster.namespace, requestsPerMinute: 20,
+                  promptTokens: 0, generationTokens: 228, ttftSeconds: 0.02, itlSeconds: 0.021),
+        ])
+        defer { Task { await exporter.shutdown() } }
+        try await PrometheusHarness.with(targets: [exporter.target]) { prometheus in
+            try await withFakeKubernetes(seed: KubeDemoCluster.seed) { server, _ in
+                let dir = FileManager.default.temporaryDirectory.appendingPathComponent("inferno-run-\(UUID().uuidString)")
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                defer { try? FileManager.default.removeItem(at: dir) }
+                let kubeconfig = dir.appendingPathComponent("kubeconfig").path
+                try server.writeKubeconfig(to: kubeconfig)
+                let metricsPort = try await PrometheusHarness.freePort(), healthPort = try await PrometheusHarness.freePort()
+                let process = Process()
+                process.executableURL = binary
+                process.arguments = [
+                    "run", "--kubeconfig", kubeconfig, "--controller-namespace", KubeDemoCluster.controllerNamespace,
+                    "--interval", "2s", "--prometheus-url", prometheus.baseURL, "--solver", "mip",
+                    "--metrics-bind-address", "127.0.0.1:\(metricsPort)", "--health-probe-bind-address", "127.0.0.1:\(healthPort)",
+                    "--log-format", "json",
+                ]
+                let log = dir.appendingPathComponent("controller.log")
+                FileManager.default.createFile(atPath: log.path, contents: nil)
+                let logHandle = try FileHandle(forWritingTo: log)
+                process.standardError = logHandle
+                process.standardOutput = logHandle
+                try process.run()
+                defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
+                var replicas: Int?
+                let deadline = Date().addingTimeInterval(60)
+                while Date() < deadline {
+                    replicas = await server.api.object(.deployments, namespace: KubeDemoCluster.namespace, name: "vllme-deployment")?[path: "spec.replicas"]?.int
+                    if replicas == 2 { break }
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+                let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+                #expect(replicas == 2, "the seed's decision at 20 req/min; log:\n\(output.suffix(3000))")
+                let ready = await Self.get("http://127.0.0.1:\(healthPort)/readyz")
+                #expect(ready?.0 == 200)
+                let metrics = await Self.get("http://127.0.0.1:\(metricsPort)/metrics")
+                #expect(metrics?.1.contains("inferno_desired_replicas{") == true)
+                let va = await server.api.object(.variantAutoscalings, namespace: KubeDemoCluster.namespace, name: "vllme-deployment")
+                #expect(va?[path: "status.desiredOptimizedAlloc.numReplicas"]?.int == 2)
+                #expect(output.contains("\"msg\":\"controller started\""), "JSON logs")
+
+                process.terminate()   // SIGTERM
+                let stopBy = Date().addingTimeInterval(15)
+                while process.isRunning, Date() < stopBy { try await Task.sleep(for: .milliseconds(100)) }
+                #expect(!process.isRunning, "stops within 15 s of SIGTERM")
+                if !process.isRunning { #expect(process.terminationStatus == 0) }
+                try? logHandle.close()
+            }
+        }
+    }
+}
