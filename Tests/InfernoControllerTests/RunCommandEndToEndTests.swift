@@ -43,7 +43,7 @@ import Testing
                     "--log-format", "json",
                 ]
                 let log = dir.appendingPathComponent("controller.log")
-                FileManager.default.createFile(atPath: log.path, contents: nil)
+                _ = FileManager.default.createFile(atPath: log.path, contents: nil)
                 let logHandle = try FileHandle(forWritingTo: log)
                 process.standardError = logHandle
                 process.standardOutput = logHandle
