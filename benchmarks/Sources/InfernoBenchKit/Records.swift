@@ -72,6 +72,9 @@ public struct ScenarioRecord: Codable, Sendable {
     public var priorities: Int
     public var tightness: Double
     public var measuredTightness: Double
+    /// Cards available in all, and cards the unlimited optimum uses (their ratio is the measured tightness).
+    public var capacityCards: Int
+    public var needCards: Int
     public var seed: UInt64
     /// Priority levels present, highest first.
     public var levels: [Int]

@@ -88,6 +88,33 @@ public enum Report {
         return lines.joined(separator: "\n")
     }
 
+    /// What else the allocations differ in (policy None): demand left unserved, churn against the current
+    /// allocations, cards used.
+    public static func churnTable(_ records: [ScenarioRecord]) -> String {
+        var lines = [
+            "| servers × accelerators | tightness | unserved demand greedy → MIP | replicas changed greedy → MIP | servers moved greedy → MIP | cards used greedy → MIP (capacity) | unlimited optimum: cost vs MIP, cards |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for g in groups(records) {
+            let list = comparisons(g.records, policy: "None")
+            guard !list.isEmpty else { continue }
+            func med(_ xs: [Double], _ d: Int = 0) -> String { f(Stats.median(xs), d) }
+            let unservedG = list.map { $0.1.greedy.demand > 0 ? $0.1.greedy.unservedDemand / $0.1.greedy.demand * 100 : 0 }
+            let unservedM = list.map { $0.1.mip.demand > 0 ? $0.1.mip.unservedDemand / $0.1.mip.demand * 100 : 0 }
+            let cardsG = list.map { Double($0.1.greedy.cardsByType.values.reduce(0, +)) }
+            let cardsM = list.map { Double($0.1.mip.cardsByType.values.reduce(0, +)) }
+            let capacity = list.map { Double($0.0.capacityCards) }
+            let unlimitedCost = list.map { $0.1.mip.cost > 0 ? $0.0.unlimited.cost / $0.1.mip.cost : 1 }
+            let unlimitedCards = list.map { Double($0.0.unlimited.cardsByType.values.reduce(0, +)) }
+            lines.append("| \(g.size.label) | \(f(g.tightness)) | \(med(unservedG, 1))% → \(med(unservedM, 1))% "
+                + "| \(med(list.map { Double($0.1.greedy.replicasChanged) })) → \(med(list.map { Double($0.1.mip.replicasChanged) })) "
+                + "| \(med(list.map { Double($0.1.greedy.moves) })) → \(med(list.map { Double($0.1.mip.moves) })) "
+                + "| \(med(cardsG)) → \(med(cardsM)) (\(med(capacity))) "
+                + "| ×\(f(Stats.median(unlimitedCost), 3)), \(med(unlimitedCards)) |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
     /// Solve times per size over every tightness and seed (policy None, the comparison every scenario has).
     public static func timingTable(_ records: [ScenarioRecord]) -> String {
         var lines = [
@@ -144,6 +171,10 @@ public enum Report {
         out.append("## Solve times per size (policy None, every tightness and seed)")
         out.append("")
         out.append(timingTable(records))
+        out.append("")
+        out.append("## Demand, churn and cards (policy None, medians)")
+        out.append("")
+        out.append(churnTable(records))
         for policy in policies {
             out.append("")
             out.append("## Policy \(policy)")

@@ -67,7 +67,9 @@ public struct ScenarioRunner: Sendable {
         return ScenarioRecord(
             label: scenario.spec.label, servers: scenario.spec.servers, accelerators: scenario.spec.accelerators,
             gpuTypes: scenario.gpuTypes.count, priorities: scenario.spec.priorities, tightness: scenario.spec.tightness,
-            measuredTightness: scenario.measuredTightness, seed: scenario.spec.seed, levels: levels,
+            measuredTightness: scenario.measuredTightness,
+            capacityCards: scenario.system.capacity.cardsByType.values.reduce(0, +),
+            needCards: scenario.need.values.reduce(0, +), seed: scenario.spec.seed, levels: levels,
             serversPerLevel: levels.map { l in base.servers.filter { $0.priority == l }.count },
             candidateSeconds: candidateTime.seconds, candidateThreads: settings.threads,
             candidates: generated.servers.reduce(0) { $0 + $1.candidates.count },

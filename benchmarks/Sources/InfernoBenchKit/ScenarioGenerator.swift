@@ -52,8 +52,9 @@ public struct Scenario: Sendable {
 ///    probability 0.15 (not every model is benchmarked everywhere) unless it is the model's last one;
 /// 3. classes: the first `priorities` of ``Catalog/classes``, with ITL targets growing with model size;
 /// 4. servers: a model by Zipf popularity (exponent 0.8, seed-shuffled ranks), a class by share, a log-normal
-///    arrival rate (median 40 req/min, σ 1.4, so a few servers carry most of the load), log-normal input
-///    (median 600) and output (median 250) token counts; 3% have no load (minReplicas 0 or 1);
+///    arrival rate (median 40 req/min, σ 1.4, in 0.2…6,000, so a few servers carry most of the load), log-normal
+///    input (median 600, σ 1.0, 8…16,000) and output (median 250, σ 0.8, 16…4,096) token counts; 3% have no load
+///    (minReplicas 0 or 1), the others minReplicas 0 or 1 at even odds;
 /// 5. candidates of every server (the analyzer, as the optimizers will see them);
 /// 6. current allocations for 70% of the servers with a candidate: the cheapest candidate 60% of the time,
 ///    another one otherwise, with the needed replicas ±2 (the load moved since); 3% of them pin it
@@ -125,7 +126,7 @@ public struct ScenarioGenerator: Sendable {
             let idle = serverRNG.chance(0.03)
             let rate = min(6000, max(0.2, serverRNG.logNormal(median: 40, sigma: 1.4)))
             let input = min(16000, max(8, serverRNG.logNormal(median: 600, sigma: 1.0))).rounded()
-            let output = min(4096, max(4, serverRNG.logNormal(median: 250, sigma: 0.8))).rounded()
+            let output = min(4096, max(16, serverRNG.logNormal(median: 250, sigma: 0.8))).rounded()
             let minReplicas = idle ? serverRNG.int(0...1) : (serverRNG.chance(0.5) ? 1 : 0)
             let load = Load(arrivalRatePerMinute: idle ? 0 : (rate * 100).rounded() / 100,
                             meanInputTokens: input, meanOutputTokens: output)
