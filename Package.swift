@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "InfernoMIP", targets: ["InfernoMIP"]),
         .executable(name: "inferno-controller", targets: ["InfernoController"]),
+        .executable(name: "inferno-bench", targets: ["InfernoBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,7 +40,19 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The MIP-versus-greedy benchmark: scenario generator, runner, report (benchmarks/, docs/benchmark.md).
+        .target(name: "InfernoBenchKit", dependencies: ["InfernoMIP"], path: "benchmarks/Sources/InfernoBenchKit"),
+        .executableTarget(
+            name: "InfernoBench",
+            dependencies: [
+                "InfernoBenchKit",
+                "InfernoMIP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "benchmarks/Sources/InfernoBench"
+        ),
         .testTarget(name: "InfernoMIPTests", dependencies: ["InfernoMIP"]),
+        .testTarget(name: "InfernoBenchTests", dependencies: ["InfernoBenchKit", "InfernoMIP"]),
         .testTarget(
             name: "InfernoControllerTests",
             dependencies: ["InfernoController", "InfernoMIP"]

@@ -280,6 +280,10 @@ import Testing
         // Search completed.
         #expect(CbcSolver.result(of: outcome(0, 0, optimal: true, objective: 7, bound: 7, incumbent: [7]),
                                  for: p, settings: limited).status == .optimal)
+        // Relaxation worse than the incumbent's cutoff: proven, and the stale root bound is not reported.
+        let cutoff = CbcSolver.result(of: outcome(0, 1, optimal: true, objective: 7, bound: 8, incumbent: [7]),
+                                      for: p, settings: limited)
+        #expect(cutoff.status == .optimal && cutoff.bestBound == 7 && cutoff.relativeGap == 0)
         // "Infeasible" from preprocessing after the limit ran out: unknown, not infeasible.
         let early = CbcSolver.result(of: outcome(0, 1, infeasible: true, seconds: 0.06), for: p, settings: limited)
         #expect(early.status == .noSolutionWithinLimit)

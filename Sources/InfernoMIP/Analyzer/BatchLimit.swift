@@ -52,15 +52,38 @@ extension ReplicaSizer {
         case .profile:
             return sized(top).map { BatchLimitChoice(sizing: $0, sizings: sizings, evaluations: evaluations) }
         case .search:
-            // ITL binds (or nothing is feasible because ITL is missed) at limit n?
+            // ITL binds (or nothing is feasible because ITL is missed) at limit n? Answered by a full sizing when
+            // one is cached, else by the cheaper binding-only search.
+            var binding: [Int: Bool] = [:]
             func itlBinds(_ n: Int) -> Bool {
-                switch sized(n) {
-                case .success(let s): return s.bindingLimit == .itl
-                case .failure: return n > 1   // infeasible above 1 means the batch is too large for the ITL target
+                if let known = binding[n] { return known }
+                let answer: Bool
+                if let hit = cache[n] {
+                    switch hit {
+                    case .success(let s): answer = s.bindingLimit == .itl
+                    case .failure: answer = n > 1
+                    }
+                } else {
+                    let (limit, spent) = bindingLimit(QueueModel(times: times, batchLimit: n))
+                    sizings += 1
+                    evaluations += spent
+                    switch limit {
+                    case .success(let l): answer = l == .itl
+                    case .failure: answer = n > 1   // infeasible above 1: the batch is too large for the ITL target
+                    }
                 }
+                binding[n] = answer
+                return answer
             }
-            var lo = 1, hi = top   // find the smallest n in 1...top where ITL binds, else top
-            if !itlBinds(top) {
+            // ITL is decode(c) with c <= n, so it cannot bind while alpha + beta * n stays a step below the target:
+            // the search for where it starts binding begins there.
+            var floorLimit = 1
+            if let itl = target.itlMilliseconds, itl > 0, times.decode.beta > 0 {
+                let cmax = (itl - times.decode.alpha) / times.decode.beta
+                if cmax >= 2 { floorLimit = min(top, Int(cmax.rounded(.down)) - 1) }
+            }
+            var lo = max(1, floorLimit), hi = top   // find the smallest n in lo...top where ITL binds, else top
+            if floorLimit >= top || !itlBinds(top) {
                 lo = top
             } else {
                 while lo < hi {

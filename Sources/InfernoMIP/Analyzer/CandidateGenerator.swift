@@ -40,12 +40,14 @@ public struct CandidateGenerator: Sendable {
             let result = servers.map { candidates(for: $0, statistics: &stats) }
             return (result, stats)
         }
-        // Independent per server: split the list into contiguous chunks, one per thread.
-        let chunk = (servers.count + workers - 1) / workers
-        let box = ResultBox(count: workers)
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
+        // Independent per server: contiguous chunks, eight per thread so that threads that draw cheap servers
+        // (few profiles, small batch limits) take more chunks and all finish together.
+        let pieces = min(servers.count, workers * 8)
+        let chunk = (servers.count + pieces - 1) / pieces
+        let box = ResultBox(count: pieces)
+        DispatchQueue.concurrentPerform(iterations: pieces) { w in
             var stats = AnalyzerStatistics()
-            let range = (w * chunk)..<min(servers.count, (w + 1) * chunk)
+            let range = min(servers.count, w * chunk)..<min(servers.count, (w + 1) * chunk)
             let part = range.map { candidates(for: servers[$0], statistics: &stats) }
             box.store(w, part, stats)
         }

@@ -13,6 +13,8 @@ public struct QueueModel: Sendable {
     public let queueLimit: Int
     /// `1 / mu(n)` for `n = 1 ... N`, in ms: index `n - 1`.
     private let inverseRates: [Double]
+    /// `inverseRates[j] * ... * inverseRates[j + 3]`, for the four-lane head sum (empty for small batches).
+    private let quadProducts: [Double]
 
     public init(times: ServiceTimes, batchLimit: Int, queueLimit: Int? = nil) {
         precondition(batchLimit >= 1, "batch limit must be at least 1")
@@ -20,11 +22,25 @@ public struct QueueModel: Sendable {
         self.batchLimit = batchLimit
         self.queueLimit = max(0, queueLimit ?? 10 * batchLimit)
         let line = times.line
-        self.inverseRates = (1...batchLimit).map { n in
+        let inverse = (1...batchLimit).map { n in
             let b = Double(n)
             return (line.fixed + line.perRequest * b) / b
         }
+        self.inverseRates = inverse
+        var quad: [Double] = []
+        if batchLimit >= Self.laneThreshold {
+            quad.reserveCapacity(batchLimit - 3)
+            for j in 0..<(batchLimit - 3) {
+                let pair1: Double = inverse[j] * inverse[j + 1]
+                let pair2: Double = inverse[j + 2] * inverse[j + 3]
+                quad.append(pair1 * pair2)
+            }
+        }
+        self.quadProducts = quad
     }
+
+    /// Batch limits from which the head sum runs on four lanes.
+    static let laneThreshold = 16
 
     /// Completion rate with `n` requests in service, per ms.
     public func serviceRate(inService n: Int) -> Double { 1 / inverseRates[min(max(n, 1), batchLimit) - 1] }
@@ -90,13 +106,17 @@ public struct QueueModel: Sendable {
         var weight = 1.0          // unnormalised p(k), scaled by exp(-logScale)
         var logScale = 0.0
         var total = 0.0, inSystem = 0.0
-        for k in 0..<n {
-            if k > 0 { weight *= lambda * inverseRates[k - 1] }
-            total += weight
-            inSystem += Double(k) * weight
-            if weight > 1e200 {
-                weight *= 1e-200; total *= 1e-200; inSystem *= 1e-200
-                logScale += 200 * M_LN10
+        if n >= Self.laneThreshold {
+            (weight, total, inSystem, logScale) = headSumsOnLanes(lambda: lambda)
+        } else {
+            for k in 0..<n {
+                if k > 0 { weight *= lambda * inverseRates[k - 1] }
+                total += weight
+                inSystem += Double(k) * weight
+                if weight > 1e200 {
+                    weight *= 1e-200; total *= 1e-200; inSystem *= 1e-200
+                    logScale += 200 * M_LN10
+                }
             }
         }
         // p(N) relative to the running scale.
@@ -137,6 +157,62 @@ public struct QueueModel: Sendable {
         let blocking = tailWeight * pow(r, qD)
         _ = logScale
         return (inSystem / total, inService / total, blocking / total)
+    }
+
+    /// The head of ``stateSums(lambda:)`` (`k < N`) on four lanes: `(w[N-1], sum w, sum k·w, log scale)`.
+    ///
+    /// The weights form one multiplicative chain, `w[k+1] = w[k]·lambda/mu(k+1)`, whose latency bounds a scalar
+    /// loop. Lane `i` instead carries `w[k+i]` and steps four states at once with the precomputed
+    /// `quadProducts[k+i] = prod 1/mu(k+i+1 ... k+i+4)`: four independent chains, a quarter of the latency, the
+    /// same sums up to rounding. Rescaled by 1e-150 when a lane passes 1e150, checked every sixteen states (which
+    /// grow a weight by at most `(lambda/mu)^16`, below 1e64 for any rate up to ten times saturation and batch
+    /// limits up to 1,024: far from overflowing from there).
+    private func headSumsOnLanes(lambda: Double) -> (Double, Double, Double, Double) {
+        let n = batchLimit
+        var w0 = 1.0
+        var w1 = w0 * lambda * inverseRates[0]
+        var w2 = w1 * lambda * inverseRates[1]
+        var w3 = w2 * lambda * inverseRates[2]
+        var t0 = 0.0, t1 = 0.0, t2 = 0.0, t3 = 0.0
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        let lambda4 = (lambda * lambda) * (lambda * lambda)
+        var logScale = 0.0
+        var base = 0
+        quadProducts.withUnsafeBufferPointer { quad in
+            while true {
+                let k = Double(base)
+                t0 += w0; t1 += w1; t2 += w2; t3 += w3
+                s0 += k * w0; s1 += (k + 1) * w1; s2 += (k + 2) * w2; s3 += (k + 3) * w3
+                guard base + 8 <= n else { break }
+                w0 *= lambda4 * quad[base]
+                w1 *= lambda4 * quad[base + 1]
+                w2 *= lambda4 * quad[base + 2]
+                w3 *= lambda4 * quad[base + 3]
+                base += 4
+                // Checked every fourth step: sixteen states grow a weight by at most (lambda/mu)^16.
+                if base & 15 == 0, max(max(w0, w1), max(w2, w3)) > 1e150 {
+                    w0 *= 1e-150; w1 *= 1e-150; w2 *= 1e-150; w3 *= 1e-150
+                    t0 *= 1e-150; t1 *= 1e-150; t2 *= 1e-150; t3 *= 1e-150
+                    s0 *= 1e-150; s1 *= 1e-150; s2 *= 1e-150; s3 *= 1e-150
+                    logScale += 150 * M_LN10
+                }
+            }
+        }
+        var weight = w3
+        var t = (t0 + t1) + (t2 + t3), s = (s0 + s1) + (s2 + s3)
+        // The last states, one by one from w[base + 3].
+        var k = base + 4
+        while k < n {
+            weight *= lambda * inverseRates[k - 1]
+            t += weight
+            s += Double(k) * weight
+            if weight > 1e200 {
+                weight *= 1e-200; t *= 1e-200; s *= 1e-200
+                logScale += 200 * M_LN10
+            }
+            k += 1
+        }
+        return (weight, t, s, logScale)
     }
 
     /// `(sum_{j=0}^{terms} x^j, sum_{j=0}^{terms} j x^j)` for `0 <= x <= 1`, accurate also near `x = 1`.

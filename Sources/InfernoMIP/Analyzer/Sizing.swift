@@ -50,6 +50,41 @@ public struct ReplicaSizer: Sendable {
         return (worst, binding)
     }
 
+    /// Which target binds at `lambda*` (what ``size(_:)`` reports as ``SizingResult/bindingLimit``), found with
+    /// fewer evaluations: the root search stops at the first infeasible rate that misses exactly one target. Such a
+    /// rate lies between the two targets' own roots, so the target it misses is the one with the smaller root, the
+    /// binding one. When the two roots are too close to separate, the search runs to the end and the answer is
+    /// ``size(_:)``'s. The second value counts the evaluations.
+    public func bindingLimit(_ model: QueueModel) -> (Result<SizingResult.BindingLimit, SizingFailure>, Int) {
+        let low = epsilon * model.singleRequestRatePerSecond
+        let high = (1 - epsilon) * stabilityFraction * model.maxThroughputPerSecond
+        var evaluations = 0
+        var decided: SizingResult.BindingLimit?
+        func g(_ rate: Double) -> (Double, SizingResult.BindingLimit) {
+            evaluations += 1
+            let m = model.evaluate(ratePerSecond: rate)
+            let e = excess(m)
+            if e.0 > 0, decided == nil {
+                let ttftMissed = target.ttftMilliseconds.map { $0 > 0 && percentile.ttft(m) > $0 } ?? false
+                let itlMissed = target.itlMilliseconds.map { $0 > 0 && m.itlMilliseconds > $0 } ?? false
+                if ttftMissed != itlMissed { decided = ttftMissed ? .ttft : .itl }
+            }
+            return e
+        }
+        let atLow = g(low)
+        if atLow.0 > 0 {
+            // Same outcome as `size`: let it word the reason.
+            return (size(model).map(\.bindingLimit), evaluations)
+        }
+        decided = nil   // a miss at the lowest rate says nothing about the root
+        let atHigh = g(high)
+        if atHigh.0 <= 0 { return (.success(.stability), evaluations) }
+        if let decided { return (.success(decided), evaluations) }
+        let root = Self.brent(low, atLow.0, high, atHigh.0, tolerance: relativeTolerance, stop: { decided != nil }) { g($0).0 }
+        if let decided { return (.success(decided), evaluations) }
+        return (.success(excess(model.evaluate(ratePerSecond: root)).binding), evaluations + 1)
+    }
+
     public func size(_ model: QueueModel) -> Result<SizingResult, SizingFailure> {
         let low = epsilon * model.singleRequestRatePerSecond
         let high = (1 - epsilon) * stabilityFraction * model.maxThroughputPerSecond
@@ -83,7 +118,7 @@ public struct ReplicaSizer: Sendable {
     /// Brent's method on a bracket `f(a) <= 0 < f(b)` of an increasing function; returns a point with `f <= 0`
     /// within `tolerance` (relative) of the root, so the answer always meets the targets.
     static func brent(_ a0: Double, _ fa0: Double, _ b0: Double, _ fb0: Double, tolerance: Double,
-                      _ f: (Double) -> Double) -> Double {
+                      stop: () -> Bool = { false }, _ f: (Double) -> Double) -> Double {
         var a = a0, fa = fa0, b = b0, fb = fb0
         // Invariant kept alongside Brent's own: `feasible` is the largest point seen with f <= 0,
         // `infeasible` the smallest with f > 0.
@@ -114,6 +149,7 @@ public struct ReplicaSizer: Sendable {
             b += abs(d) > tol ? d : (m > 0 ? tol : -tol)
             fb = f(b)
             if fb <= 0 { feasible = max(feasible, b) } else { infeasible = min(infeasible, b) }
+            if stop() { break }
         }
         return feasible
     }

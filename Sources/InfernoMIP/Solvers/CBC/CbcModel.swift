@@ -92,6 +92,9 @@ final class CbcModel {
         if let gap = settings.relativeGap {
             Cbc_setAllowableFractionGap(model, gap)
         }
+        for (name, value) in settings.parameters.sorted(by: { $0.key < $1.key }) {
+            Cbc_setParameter(model, name, value)
+        }
         if let start = problem.start, !start.isEmpty, !padded {
             let entries = start.sorted { $0.key < $1.key }
             var indices = entries.map { Int32($0.key) }

@@ -14,9 +14,15 @@ public struct CbcSettings: Hashable, Sendable {
     /// CBC's log level; 0 prints nothing, 1 a summary, higher more.
     public var logLevel: Int
 
-    public init(timeLimitSeconds: Double? = nil, relativeGap: Double? = nil, logLevel: Int = 0) {
+    /// Further CBC command-line parameters (`Cbc_setParameter(name, value)`, e.g. `"preprocess": "off"`),
+    /// applied in name order after the settings above. Empty by default: CBC's own defaults.
+    public var parameters: [String: String]
+
+    public init(timeLimitSeconds: Double? = nil, relativeGap: Double? = nil, logLevel: Int = 0,
+                parameters: [String: String] = [:]) {
         self.timeLimitSeconds = timeLimitSeconds
         self.relativeGap = relativeGap
         self.logLevel = logLevel
+        self.parameters = parameters
     }
 }

@@ -26,7 +26,9 @@ public struct CbcSolver: Sendable {
     ///   returns garbage without one, `Cbc_getObjValue` ±DBL_MAX or ±1e50).
     /// - `Cbc_isProvenOptimal` is 1 also when the gap tolerance stopped the search (secondary
     ///   status 2), so the result is `.optimal` only when the search completed (status 0,
-    ///   secondary 0) or the reported bound meets the incumbent (relative gap <= 1e-9).
+    ///   secondary 0; or secondary 1, "relaxation worse than the cutoff", with an incumbent: its
+    ///   stale root bound is then replaced by the incumbent's objective) or the reported bound meets
+    ///   the incumbent (relative gap <= 1e-9).
     /// - The time limit gives status 1, secondary 4, with or without an incumbent, except when it
     ///   expires during preprocessing (CglPreProcess): then CBC says "Pre-processing says
     ///   infeasible or unbounded" and reports proven infeasibility (status 0, secondary 1) although
@@ -39,8 +41,17 @@ public struct CbcSolver: Sendable {
         if let incumbent = outcome.incumbent {
             let values = zip(incumbent, problem.variables).map { $1.isIntegral ? $0.rounded() : $0 }
             let gap = bound.map { MIPResult.relativeGap(objective: outcome.objective, bound: $0) }
+            // Secondary status 1 with an incumbent: the relaxation is worse than the cutoff the incumbent set, so
+            // nothing better exists; CBC then leaves its root bound as the best bound (seen with a MIP start and
+            // preprocessing off: `status 0, secondary 1, proven optimal`, bound 139.2 for an optimum of 161.1).
+            let cutoffProof = outcome.status == 0 && outcome.secondaryStatus == 1 && outcome.isProvenOptimal
+                && !outcome.isProvenInfeasible
             let completed = outcome.status == 0 && outcome.secondaryStatus == 0 && outcome.isProvenOptimal
-            let proven = completed || (gap.map { $0 <= 1e-9 } ?? false)
+            let proven = completed || cutoffProof || (gap.map { $0 <= 1e-9 } ?? false)
+            if cutoffProof {
+                return MIPResult(status: .optimal, objective: outcome.objective, bestBound: outcome.objective,
+                                 relativeGap: 0, values: values, seconds: outcome.seconds)
+            }
             if !proven, let start = completeFeasibleStart(of: problem),
                isBetter(problem.evaluate(start), than: outcome.objective, problem.sense) {
                 return result(withStart: start, of: problem, bound: bound, seconds: outcome.seconds)

@@ -27,8 +27,9 @@ struct AllocationFormulation {
     private var replicaVars: [[Int: Variable]] = [] // q (single) or r (heterogeneous)
     private var servedVar: [Variable?] = []        // full (heterogeneous)
     private var fractionVar: [Variable?] = []      // φ (heterogeneous)
+    private var idleVar: [Variable?] = []          // 1 when the server gets nothing (single, see `explicitIdle`)
 
-    init(servers: [ServerCandidates], options: OptimizerOptions, cards: (String) -> Int) {
+    init(servers: [ServerCandidates], options: OptimizerOptions, cards: (String) -> Int, tuning: MIPTuning = MIPTuning()) {
         self.servers = servers
         self.heterogeneous = options.heterogeneous
         self.policy = options.saturationPolicy
@@ -39,7 +40,7 @@ struct AllocationFormulation {
             let keep = Self.undominated(sc, keepPartial: bestEffort)
             kept.append(keep)
             var f: [Int: Variable] = [:], g: [Int: Variable] = [:], q: [Int: Variable] = [:]
-            var served: Variable?, fraction: Variable?
+            var served: Variable?, fraction: Variable?, idle: Variable?
             let maxReplicas = sc.server.maxReplicas ?? Int.max
             let name = sc.name
             if !heterogeneous {
@@ -62,7 +63,20 @@ struct AllocationFormulation {
                         unitsByType[c.acceleratorType, default: LinearExpression()].add(count, Double(c.unitsPerReplica))
                     }
                 }
-                if assignment.terms.count > 1 { model.add(assignment <= 1, "one accelerator for \(name)") }
+                if assignment.terms.count > 1 {
+                    if tuning.explicitIdle {
+                        // `Σ choices + idle = 1` rather than `Σ choices <= 1`: CBC 2.10's preprocessing turns such
+                        // set-packing rows into equalities by adding slack columns of its own, and then its MIP-start
+                        // translation indexes past the original columns ("Illegal index … in
+                        // ClpModel::getColumnName") and the stage ends without a solution. With the slack written
+                        // here, the model CBC receives has nothing to convert.
+                        let none = model.binary("idle[\(name)]")
+                        idle = none
+                        model.add(assignment + none == 1, "one accelerator for \(name)")
+                    } else {
+                        model.add(assignment <= 1, "one accelerator for \(name)")
+                    }
+                }
             } else {
                 let rate = sc.requiredRatePerSecond
                 let m = Double(sc.server.minReplicas)
@@ -97,7 +111,7 @@ struct AllocationFormulation {
                 }
             }
             full.append(f); partialUse.append(g); replicaVars.append(q)
-            servedVar.append(served); fractionVar.append(fraction)
+            servedVar.append(served); fractionVar.append(fraction); idleVar.append(idle)
         }
         for (type, units) in unitsByType.sorted(by: { $0.key < $1.key }) {
             let available = cards(type)
@@ -142,6 +156,49 @@ struct AllocationFormulation {
             }
         }
         return e
+    }
+
+    /// The columns that belong to server `s`.
+    func columns(of s: Int) -> [Int] {
+        var out: [Int] = []
+        out += full[s].values.map(\.index)
+        out += partialUse[s].values.map(\.index)
+        out += replicaVars[s].values.map(\.index)
+        if let v = servedVar[s] { out.append(v.index) }
+        if let v = fractionVar[s] { out.append(v.index) }
+        if let v = idleVar[s] { out.append(v.index) }
+        return out
+    }
+
+    /// Every column of server `s` pinned to "gets nothing": choices and replicas 0, idle 1.
+    func nothing(for s: Int) -> [Int: Double] {
+        var out: [Int: Double] = [:]
+        for v in full[s].values { out[v.index] = 0 }
+        for v in partialUse[s].values { out[v.index] = 0 }
+        for v in replicaVars[s].values { out[v.index] = 0 }
+        if let v = servedVar[s] { out[v.index] = 0 }
+        if let v = fractionVar[s] { out[v.index] = 0 }
+        if let v = idleVar[s] { out[v.index] = 1 }
+        return out
+    }
+
+    /// An upper bound on ``value()`` at any point: per server the dearest single choice (one accelerator per
+    /// server; in heterogeneous mode every replica variable at its upper bound).
+    func valueUpperBound() -> Double {
+        let v = value()
+        var total = 0.0
+        for s in servers.indices {
+            var perChoice: [Double] = []
+            for k in kept[s] {
+                var c = 0.0
+                for variable in [full[s][k], partialUse[s][k], replicaVars[s][k]].compactMap({ $0 }) {
+                    c += (v.terms[variable.index] ?? 0) * model.columns[variable.index].upper
+                }
+                perChoice.append(c)
+            }
+            total += heterogeneous ? perChoice.reduce(0, +) : perChoice.max() ?? 0
+        }
+        return total
     }
 
     /// Whether server `s` can be fully served by some candidate at all.
@@ -215,6 +272,11 @@ struct AllocationFormulation {
                     return nil
                 }
             }
+        }
+        for s in servers.indices {
+            guard let v = idleVar[s] else { continue }
+            let chosen = full[s].values.reduce(0.0) { $0 + p[$1.index] } + partialUse[s].values.reduce(0.0) { $0 + p[$1.index] }
+            p[v.index] = max(0, 1 - chosen)
         }
         return p
     }

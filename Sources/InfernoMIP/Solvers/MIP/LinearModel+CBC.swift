@@ -1,6 +1,7 @@
 extension LinearModel {
     /// The model as CBC's problem, with `objective` and `sense` as they are now.
-    func mipProblem(start: [Double]?) -> MIPProblem {
+    /// `fixed` pins columns to a value for this problem only (a stage that leaves some servers out).
+    func mipProblem(start: [Double]?, fixed: [Int: Double] = [:]) -> MIPProblem {
         var p = MIPProblem(sense: sense == .maximize ? .maximize : .minimize)
         p.variables.reserveCapacity(columns.count)
         for (i, c) in columns.enumerated() {
@@ -9,7 +10,8 @@ extension LinearModel {
             case .integer: .integer
             case .binary: .binary
             }
-            p.variables.append(MIPVariable(name: c.name, kind: kind, lower: c.lower, upper: c.upper,
+            let pinned = fixed[i]
+            p.variables.append(MIPVariable(name: c.name, kind: kind, lower: pinned ?? c.lower, upper: pinned ?? c.upper,
                                            objective: objective.terms[i] ?? 0))
         }
         p.rows.reserveCapacity(constraints.count)

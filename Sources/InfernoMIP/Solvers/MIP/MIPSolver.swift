@@ -19,11 +19,14 @@ public struct MIPSolver: AllocationSolver {
     public var logLevel: Int
     /// Solves one stage; CBC unless a test replaces it.
     public var stageSolver: @Sendable (MIPProblem, CbcSettings) -> MIPResult
+    /// Formulation and staging choices; the default is the tuned one, ``MIPTuning/baseline`` the original.
+    public var tuning: MIPTuning
 
-    public init(useGreedyStart: Bool = true, logLevel: Int = 0,
+    public init(useGreedyStart: Bool = true, logLevel: Int = 0, tuning: MIPTuning = MIPTuning(),
                 stageSolver: @escaping @Sendable (MIPProblem, CbcSettings) -> MIPResult = { CbcSolver().solve($0, settings: $1) }) {
         self.useGreedyStart = useGreedyStart
         self.logLevel = logLevel
+        self.tuning = tuning
         self.stageSolver = stageSolver
     }
 
@@ -44,7 +47,8 @@ public struct MIPSolver: AllocationSolver {
             let part = members.map { problem.servers[$0] }
             let label = components.count > 1 ? "component \(index + 1)/\(components.count): " : ""
             let outcome = StagedSolve(servers: part, options: problem.options, cards: problem.cards(of:),
-                                      assembler: assembler, logLevel: logLevel, label: label, solveStage: stageSolver)
+                                      assembler: assembler, logLevel: logLevel, label: label, tuning: tuning,
+                                      solveStage: stageSolver)
                 .run(start: useGreedyStart ? greedyPlacements : nil, deadline: deadline)
             stages += outcome.stages
             limited = limited || outcome.limited
@@ -90,6 +94,56 @@ public struct MIPSolver: AllocationSolver {
     }
 }
 
+/// Formulation and staging choices of the MIP solver, each measured by the benchmark
+/// (`inferno-bench mip-times --baseline`, docs/benchmark.md). The defaults are what the solver uses;
+/// ``baseline`` switches every one off, which is the solver as it was before the benchmark tuned it, kept so
+/// every change can be measured side by side in one run.
+public struct MIPTuning: Hashable, Sendable {
+    /// One-accelerator rows as equalities with an explicit idle column (see `AllocationFormulation`): works around
+    /// CBC 2.10 losing the MIP start, and the whole stage, when its preprocessing adds slack columns.
+    public var explicitIdle = true
+    /// CBC parameters for every stage (see ``CbcSettings/parameters``). Preprocessing off: on these models
+    /// CglPreProcess costs more than it saves, and it may cut off the MIP start (it fixes variables by dominance),
+    /// after which CBC cannot use it ("mipstart values could not be used") and starts from nothing.
+    public var cbcParameters: [String: String] = ["preprocess": "off", "presolve": "off"]
+    /// Served stages break ties by cost plus penalty (`count - ε·value`): the count LP is highly degenerate
+    /// (every server weighs 1) and slow to solve; the tie-break makes it behave like the cost LP and leaves a
+    /// cheap answer for the stages after.
+    public var servedTieBreak = true
+    /// Largest value `ε·(cost plus penalty)` may take in a tie-broken served stage, below 1/2 (CBC's cutoff increment
+    /// of 1/2 then tells a larger count from a cheaper answer). Below 1, so a count is never
+    /// traded for cost. The count is bounded by `floor(bound + tieBreakWeight)` from CBC's bound on the tie-broken
+    /// objective, so a smaller weight bounds it more tightly, but measured at 10,000 servers, 0.01 left the LP as
+    /// slow as no tie-break at all (18 s against 3 s for 0.5).
+    public var tieBreakWeight = 0.4
+    /// A served stage pins lower-priority servers to nothing (they can always take nothing, so the stage's
+    /// optimum is unchanged) and CBC sees a smaller model.
+    public var restrictServedStages = true
+    /// After a served stage, greedy gives servers that have nothing what fits in the capacity left: the next
+    /// stage starts from there.
+    public var fillAfterServedStages = true
+    /// Before the full MIP of a stage, solve its LP relaxation, pin the servers the LP decides integrally and
+    /// solve the small MIP over the rest; stop there when that is within the gap of the LP bound.
+    public var lpAndFix = true
+    /// Share of the remaining time a stage other than the last (cost) may use. 1 lets an early stage use it all.
+    public var stageTimeShare = 0.5
+
+    public init() {}
+
+    /// The solver before tuning.
+    public static var baseline: MIPTuning {
+        var t = MIPTuning()
+        t.explicitIdle = false
+        t.cbcParameters = [:]
+        t.servedTieBreak = false
+        t.restrictServedStages = false
+        t.fillAfterServedStages = false
+        t.lpAndFix = false
+        t.stageTimeShare = 1
+        return t
+    }
+}
+
 /// The stages of one component.
 struct StagedSolve {
     let servers: [ServerCandidates]
@@ -98,6 +152,7 @@ struct StagedSolve {
     let assembler: SolutionAssembler
     let logLevel: Int
     let label: String
+    let tuning: MIPTuning
     let solveStage: @Sendable (MIPProblem, CbcSettings) -> MIPResult
 
     struct Outcome {
@@ -108,7 +163,7 @@ struct StagedSolve {
     }
 
     func run(start: [String: [Placement]]?, deadline: Date) -> Outcome {
-        var f = AllocationFormulation(servers: servers, options: options, cards: cards)
+        var f = AllocationFormulation(servers: servers, options: options, cards: cards, tuning: tuning)
         var point: [Double]? = start.flatMap { f.point(for: $0, solutionStatus: assembler.isFullyServed) }
         if let p = point, !f.model.violations(p).isEmpty { point = nil }
         // The greedy answer stays a candidate start for every stage it still satisfies: a stage that stops at its
@@ -119,21 +174,67 @@ struct StagedSolve {
 
         let levels = Set(servers.map(\.priority)).sorted()
         let byLevel = Dictionary(grouping: servers.indices, by: { servers[$0].priority })
+        /// Served counts fixed so far, by level.
+        var requiredServed: [Int: Int] = [:]
+        func servedLevel(_ stageName: String) -> Int? {
+            stageName.hasPrefix("served p") ? Int(stageName.dropFirst("served p".count)) : nil
+        }
 
         /// Solves one stage; on success fixes its optimum (within `slack`) and moves `point` there.
-        func stage(_ name: String, _ objective: LinearExpression, _ sense: LinearModel.Sense, integral: Bool) -> Bool {
-            let remaining = deadline.timeIntervalSinceNow
-            f.model.objective = objective
+        ///
+        /// - `tieBreak` (maximising stages only): CBC maximises `objective - ε·tieBreak` with
+        ///   `ε·tieBreak <= tieBreakWeight < 1` at
+        ///   every point, so an integral objective is still maximised exactly, and among its optima the cheaper ones
+        ///   are preferred. The row fixed afterwards is on `objective` alone.
+        /// - `excluded`: servers pinned to nothing for this stage (lower priorities in a served stage: they can
+        ///   always take nothing, and leaving them out makes the model CBC sees smaller).
+        func stage(_ name: String, _ objective: LinearExpression, _ sense: LinearModel.Sense, integral: Bool,
+                   tieBreak: LinearExpression? = nil, excluded: [Int] = []) -> Bool {
+            // Stages before the last may spend a share of what is left, so the cost stage always gets time.
+            let remaining = deadline.timeIntervalSinceNow * (name == "cost" ? 1 : tuning.stageTimeShare)
+            let stageDeadline = Date(timeIntervalSinceNow: max(0, remaining))
+            var fixed: [Int: Double] = [:]
+            for s in excluded { fixed.merge(f.nothing(for: s)) { a, _ in a } }
+            func restricted(_ p: [Double]) -> [Double] {
+                var q = p
+                for (i, v) in fixed where i < q.count { q[i] = v }
+                return q
+            }
+            var epsilon = 0.0
+            var cbcObjective = objective
+            if let tieBreak, sense == .maximize {
+                epsilon = tuning.tieBreakWeight / max(1, f.valueUpperBound())
+                cbcObjective = objective - epsilon * tieBreak
+            }
+            f.model.objective = cbcObjective
             f.model.sense = sense
-            if let g = greedyPoint, g.count == f.model.columns.count, f.model.violations(g).isEmpty {
-                let better = point.map { p in sense == .maximize ? objective.value(g) > objective.value(p) + 1e-9
-                                                                : objective.value(g) < objective.value(p) - 1e-9 } ?? true
+            if let p = point { point = restricted(p) }
+            if let g = greedyPoint.map(restricted), g.count == f.model.columns.count, f.model.violations(g).isEmpty {
+                let better = point.map { p in sense == .maximize ? cbcObjective.value(g) > cbcObjective.value(p) + 1e-9
+                                                                : cbcObjective.value(g) < cbcObjective.value(p) - 1e-9 } ?? true
                 if better { point = g }
             }
             let started = Date()
-            var settings = CbcSettings(timeLimitSeconds: max(0.01, remaining), relativeGap: options.relativeGap, logLevel: logLevel)
+            var settings = CbcSettings(timeLimitSeconds: max(0.01, remaining), relativeGap: options.relativeGap, logLevel: logLevel,
+                                       parameters: tuning.cbcParameters)
             if remaining <= 0 { settings.timeLimitSeconds = 0.01 }
-            let result = solveStage(f.model.mipProblem(start: point), settings)
+            if epsilon > 0, integral {
+                // Only a larger count is an improvement: it raises the tie-broken objective by at least
+                // 1 - tieBreakWeight, a cheaper answer with the same count by at most tieBreakWeight. Without this,
+                // CBC spends the stage improving the tie-break (measured: 500 servers at tightness 1.5, 4.5 s
+                // exploring 1,300 nodes for cost, the count unchanged).
+                // Any increment in (tieBreakWeight, 1 - tieBreakWeight] works; the midpoint is 1/2.
+                settings.parameters["increment"] = "0.5"
+            }
+            var result: MIPResult
+            if tuning.lpAndFix, let shortcut = relaxAndFix(fixed: fixed, sense: sense, integral: integral && epsilon == 0,
+                                                           settings: settings, deadline: stageDeadline) {
+                result = shortcut
+            } else {
+                var full = settings
+                full.timeLimitSeconds = max(0.01, stageDeadline.timeIntervalSinceNow)
+                result = solveStage(f.model.mipProblem(start: point, fixed: fixed), full)
+            }
             let seconds = Date().timeIntervalSince(started)
             let status: String = switch result.status {
             case .optimal: "optimal"
@@ -143,10 +244,26 @@ struct StagedSolve {
             case .unbounded: "unbounded"
             case .error(let e): "error: \(e)"
             }
-            stages.append(.init(name: label + name, status: status, objective: result.objective,
-                                bestBound: result.bestBound, gap: result.relativeGap, seconds: seconds))
-            guard let values = result.values, let value = result.objective else { return false }
-            if result.status != .optimal { limited = true }
+            guard let values = result.values else {
+                stages.append(.init(name: label + name, status: status, objective: nil, bestBound: result.bestBound,
+                                    gap: nil, seconds: seconds))
+                return false
+            }
+            let value = objective.value(values)
+            // The bound on `objective` itself: CBC's bound on the tie-broken objective plus at most
+            // ε·tieBreak <= tieBreakWeight.
+            var bound = result.bestBound
+            if epsilon > 0, let b = bound {
+                bound = integral ? (b + tuning.tieBreakWeight + 1e-9).rounded(.down) : b + tuning.tieBreakWeight
+            }
+            let gap = bound.map { MIPResult.relativeGap(objective: value, bound: $0) }
+            // With a tie-break, CBC's status is about the tie-broken objective. A tie-broken search CBC proves also
+            // proves the count (a larger count would win on the tie-broken objective too); so does a count that
+            // reaches its bound.
+            let proven = result.status == .optimal || (epsilon > 0 && integral && (bound.map { value >= $0 - 1e-9 } ?? false))
+            stages.append(.init(name: label + name, status: proven ? "optimal" : status, objective: value, bestBound: bound,
+                                gap: epsilon > 0 ? gap : result.relativeGap, seconds: seconds))
+            if !proven { limited = true }
             point = values
             // Fix the stage: integral counts exactly, fractions and costs with a small tolerance. An integral row
             // gets an integral right-hand side: CBC 2.10's preprocessing returned a wrong "optimal" answer for
@@ -154,6 +271,7 @@ struct StagedSolve {
             if integral {
                 let bound = value.rounded()
                 f.model.add(sense == .maximize ? objective >= bound : objective <= bound, "stage \(name)")
+                if let level = servedLevel(name) { requiredServed[level] = Int(bound) }
             } else {
                 let slack = 1e-6 * max(1, abs(value))
                 f.model.add(sense == .maximize ? objective >= value - slack : objective <= value + slack, "stage \(name)")
@@ -161,8 +279,167 @@ struct StagedSolve {
             return true
         }
 
+        /// LP and fix, before the stage's full MIP. Solves the LP relaxation (its optimum bounds the stage), then:
+        /// 1. rounds it: servers the LP decides integrally keep its answer, the others (a basic LP solution has at
+        ///    most as many fractional servers as there are coupling rows: capacities and fixed stages) get what
+        ///    greedy finds in the capacity left, after ``repairServed()`` restored any served count a fixed stage
+        ///    needs;
+        /// 2. RINS: pins every server on which the LP and the best answer so far agree and solves the small MIP
+        ///    over the rest, starting from that answer.
+        /// The best answer is returned as the stage's result when it is within the relative gap of the LP bound (the
+        /// same certificate CBC would give, without its full search); otherwise it becomes `point`, the full MIP's
+        /// start, and `nil` is returned. On 10,000 servers this is what keeps a stage within seconds: CBC's own
+        /// heuristics need repeated LP solves of the whole model to find as good an answer.
+        func relaxAndFix(fixed: [Int: Double], sense: LinearModel.Sense, integral: Bool, settings: CbcSettings,
+                         deadline: Date) -> MIPResult? {
+            let objective = f.model.objective
+            var lp = f.model.mipProblem(start: nil, fixed: fixed)
+            for j in lp.variables.indices { lp.variables[j].kind = .continuous }
+            // An LP still runs through CBC's MIP driver (see CbcModel): its heuristics and cuts only cost time here.
+            var lpSettings = settings
+            lpSettings.parameters.merge(["heuristicsOnOff": "off", "cutsOnOff": "off"]) { a, _ in a }
+            let relaxed = solveStage(lp, lpSettings)
+            guard let x = relaxed.values, var bound = relaxed.objective else { return nil }
+            if integral { bound = sense == .maximize ? (bound + 1e-6).rounded(.down) : (bound - 1e-6).rounded(.up) }
+            let better: (Double, Double) -> Bool = { a, b in sense == .maximize ? a > b + 1e-9 : a < b - 1e-9 }
+            func gap(_ value: Double) -> Double { MIPResult.relativeGap(objective: value, bound: bound) }
+            func answer(_ values: [Double]) -> MIPResult {
+                let v = objective.value(values)
+                let g = gap(v)
+                return MIPResult(status: g <= 1e-9 ? .optimal : .feasible, objective: v, bestBound: bound,
+                                 relativeGap: g, values: values)
+            }
+            let tolerance = settings.relativeGap ?? 0
+            if let p = point, gap(objective.value(p)) <= tolerance { return answer(p) }
+            func adopt(_ values: [Double]?) {
+                guard let values, values.count == f.model.columns.count, f.model.violations(values).isEmpty,
+                      point.map({ better(objective.value(values), objective.value($0)) }) ?? true else { return }
+                point = values
+            }
+            // 1. Rounding: servers the LP decides integrally keep its answer; the others get what greedy finds in
+            //    the capacity left. Infeasible when a fractional server that a fixed stage needs served does not fit.
+            var rounded = x
+            var fractional: [Int] = []
+            for s in servers.indices {
+                let cols = f.columns(of: s)
+                if cols.contains(where: { f.model.columns[$0].kind != .continuous && abs(x[$0] - x[$0].rounded()) > 1e-6 }) {
+                    fractional.append(s)
+                    for (c, v) in f.nothing(for: s) { rounded[c] = v }
+                } else {
+                    for c in cols where f.model.columns[c].kind != .continuous { rounded[c] = x[c].rounded() }
+                }
+            }
+            for (c, v) in fixed { rounded[c] = v }
+            let saved = point
+            point = rounded
+            fillIdle(only: Set(fractional))
+            if repairServed() { fillIdle() }
+            let filled = point
+            point = saved
+            adopt(filled)
+            if let p = point, gap(objective.value(p)) <= tolerance { return answer(p) }
+            // 2. RINS: pin every server on which the LP and the incumbent agree; solve the MIP over the others.
+            if let incumbent = point {
+                var pins = fixed
+                for s in servers.indices {
+                    let cols = f.columns(of: s)
+                    if cols.allSatisfy({ fixed[$0] != nil }) { continue }
+                    let agree = cols.allSatisfy { c in
+                        f.model.columns[c].kind == .continuous || abs(x[c] - incumbent[c]) <= 1e-6
+                    }
+                    if agree {
+                        for c in cols where fixed[c] == nil { pins[c] = incumbent[c] }
+                    }
+                }
+                var core = settings
+                core.timeLimitSeconds = max(0.01, min(settings.timeLimitSeconds ?? 1, deadline.timeIntervalSinceNow))
+                let sub = solveStage(f.model.mipProblem(start: incumbent, fixed: pins), core)
+                adopt(sub.values)
+            }
+            if let p = point, gap(objective.value(p)) <= tolerance { return answer(p) }
+            return nil
+        }
+
+        /// Restores the served counts fixed by earlier stages at `point` when a rounding lost some: an unserved
+        /// server of a level short of its count takes its candidate that needs the fewest cards, evicting servers of
+        /// lower priority from that type (lowest priority first, larger first) until it fits. Returns whether
+        /// anything was evicted (they then have nothing; `fillIdle` may place them elsewhere).
+        func repairServed() -> Bool {
+            guard var p = point else { return false }
+            var placements = f.placements(at: p)
+            var used: [String: Int] = [:]
+            for ps in placements.values { for pl in ps { used[pl.acceleratorType, default: 0] += pl.units } }
+            func isServed(_ s: Int) -> Bool { assembler.isFullyServed(servers[s], placements[servers[s].name] ?? []) }
+            var evicted = false
+            for (level, required) in requiredServed.sorted(by: { $0.key < $1.key }) {
+                let members = byLevel[level] ?? []
+                var count = members.filter(isServed).count
+                for s in members.sorted(by: { servers[$0].name < servers[$1].name }) where count < required && !isServed(s) {
+                    let options = servers[s].candidates.filter { c in servers[s].server.maxReplicas.map { c.replicasNeeded <= $0 } ?? true }
+                        .sorted { ($0.units, $0.accelerator) < ($1.units, $1.accelerator) }
+                    for c in options {
+                        let type = c.acceleratorType
+                        var free = cards(type) - (used[type] ?? 0)
+                        let victims = servers.indices.filter { v in
+                            servers[v].priority > level && (placements[servers[v].name] ?? []).contains { $0.acceleratorType == type }
+                        }.sorted { a, b in
+                            (servers[a].priority, placements[servers[a].name]!.reduce(0) { $0 + $1.units })
+                                > (servers[b].priority, placements[servers[b].name]!.reduce(0) { $0 + $1.units })
+                        }
+                        var chosen: [Int] = []
+                        for v in victims where free < c.units {
+                            chosen.append(v)
+                            free += placements[servers[v].name]!.filter { $0.acceleratorType == type }.reduce(0) { $0 + $1.units }
+                        }
+                        guard free >= c.units else { continue }
+                        for v in chosen {
+                            for pl in placements[servers[v].name]! { used[pl.acceleratorType, default: 0] -= pl.units }
+                            placements[servers[v].name] = []
+                            evicted = true
+                        }
+                        for pl in placements[servers[s].name] ?? [] { used[pl.acceleratorType, default: 0] -= pl.units }
+                        placements[servers[s].name] = [Placement(candidate: c, replicas: c.replicasNeeded)]
+                        used[type, default: 0] += c.units
+                        count += 1
+                        break
+                    }
+                }
+            }
+            guard let q = f.point(for: placements, solutionStatus: assembler.isFullyServed) else { return false }
+            for i in q.indices { p[i] = q[i] }
+            point = p
+            return evicted
+        }
+
+        /// Gives servers that have nothing at `point` what greedy finds for them in the capacity left (a better
+        /// start for the next stage; never violates a fixed stage, which only ask for more served or more share).
+        func fillIdle(only: Set<Int>? = nil) {
+            guard let p = point else { return }
+            var placements = f.placements(at: p)
+            var used: [String: Int] = [:]
+            for ps in placements.values { for pl in ps { used[pl.acceleratorType, default: 0] += pl.units } }
+            let idle = servers.indices.filter { only?.contains($0) ?? true }.map { servers[$0] }
+                .filter { !$0.candidates.isEmpty && (placements[$0.name] ?? []).isEmpty }
+            guard !idle.isEmpty else { return }
+            let types = Set(idle.flatMap { $0.candidates.map(\.acceleratorType) })
+            var left: [String: Int] = [:]
+            for t in types { left[t] = max(0, cards(t) == Int.max ? Int.max / 4 : cards(t) - (used[t] ?? 0)) }
+            let sub = OptimizationProblem(servers: idle, capacity: Capacity(left), options: options)
+            let filled = GreedySolver().solve(sub)
+            var changed = false
+            for s in filled.servers where !s.placements.isEmpty {
+                placements[s.name] = s.placements
+                changed = true
+            }
+            guard changed, var q = f.point(for: placements, solutionStatus: assembler.isFullyServed) else { return }
+            // Columns the formulation added after building (none before best effort) keep their values.
+            if q.count < p.count { q += p[q.count...] }
+            if f.model.violations(q).isEmpty { point = q }
+        }
+
         /// The stage's optimum is already known when the current answer reaches the stage's upper bound.
         func fixWithoutSolving(_ name: String, _ objective: LinearExpression, _ value: Double) {
+            if let level = servedLevel(name) { requiredServed[level] = Int(value.rounded()) }
             f.model.add(objective >= value.rounded(), "stage \(name)")
             stages.append(.init(name: label + name, status: "optimal", objective: value, bestBound: value, gap: 0, seconds: 0))
         }
@@ -176,10 +453,13 @@ struct StagedSolve {
                 fixWithoutSolving("served p\(level)", objective, reachable)
                 continue
             }
-            if !stage("served p\(level)", objective, .maximize, integral: true) {
+            let lower = tuning.restrictServedStages ? servers.indices.filter { servers[$0].priority > level } : []
+            if !stage("served p\(level)", objective, .maximize, integral: true,
+                      tieBreak: tuning.servedTieBreak ? f.value() : nil, excluded: lower) {
                 return Outcome(placements: nil, stages: stages, limited: limited,
                                failure: "stage served p\(level): \(stages.last?.status ?? "")")
             }
+            if tuning.fillAfterServedStages { fillIdle() }
         }
 
         // 2. Best effort for servers not fully served.

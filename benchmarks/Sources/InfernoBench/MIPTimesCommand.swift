@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import InfernoBenchKit
+import InfernoMIP
+
+/// `inferno-bench mip-times`: MIP versus greedy solve times per size, with what each served.
+struct MIPTimesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mip-times",
+        abstract: "MIP versus greedy: solve time, status, gap, served per priority and cost per size and tightness.")
+
+    @Option(help: "Server counts, comma-separated.") var servers = IntList([500, 2000])
+    @Option(help: "Accelerator kinds, 1-12.") var types = 9
+    @Option(help: "Tightness values, comma-separated.") var tightness = DoubleList([0.8, 1.0, 1.2])
+    @Option(help: "Priority classes, 1-4.") var priorities = 3
+    @Option(help: "Seeds per point (1, 2, ...).") var seeds = 1
+    @Option(help: "Saturation policy.") var policy: SaturationPolicy = .none
+    @Option(name: .customLong("time-limit"), help: "MIP time limit, seconds.") var timeLimit = 10.0
+    @Option(help: "MIP relative gap.") var gap = 0.005
+    @Option(help: "Threads for candidate generation (default: all cores).") var threads: Int?
+    @Option(name: .customLong("cbc-param"), help: ArgumentHelp("Extra CBC parameter name=value (repeatable).", visibility: .hidden))
+    var cbcParams: [String] = []
+    @Flag(help: "Print every MIP stage after each row.") var stages = false
+    @Flag(help: "Also run the MIP solver as it was before tuning (MIPTuning.baseline), side by side.") var baseline = false
+    @Option(name: .customLong("tuning-off"), help: ArgumentHelp("Tuning switches to turn off (comma-separated).", visibility: .hidden))
+    var tuningOff: String = ""
+    @Option(name: .customLong("cbc-log"), help: ArgumentHelp("CBC log level (0 silent).", visibility: .hidden)) var cbcLog = 0
+
+    func validate() throws {
+        if !(1...12).contains(types) { throw ValidationError("--types: \(types) must be 1-12") }
+        if !(1...4).contains(priorities) { throw ValidationError("--priorities: \(priorities) must be 1-4") }
+        if seeds < 1 { throw ValidationError("--seeds: \(seeds) must be at least 1") }
+    }
+
+    func run() throws {
+        let t = threads ?? coreCount
+        print("MIP vs greedy, \(types) accelerator kinds, \(priorities) classes, policy \(policy.rawValue), "
+              + "time limit \(timeLimit) s, gap \(gap); candidates on \(t) thread(s)")
+        print("")
+        print("| servers | tightness | seed | MIP variant | candidates (s) | greedy (s) | MIP (s) | MIP = cand.+solve (s) | status | gap | components | stages solved | served greedy | served MIP | cost greedy | cost MIP | verdict |")
+        print("|---:|---:|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---|---|---:|---:|---|")
+        for n in servers.values {
+            for tight in tightness.values {
+                for seed in 1...seeds {
+                    let spec = ScenarioSpec(servers: n, accelerators: types, priorities: priorities, tightness: tight,
+                                            seed: UInt64(seed))
+                    var scenario = ScenarioGenerator(spec: spec, parallelism: t).generate()
+                    scenario.system.options.saturationPolicy = policy
+                    for (variant, tuning) in variants() {
+                    var settings = RunSettings(threads: t, timeLimitSeconds: timeLimit, relativeGap: gap,
+                                               bestEffortPolicies: policy == .none ? [] : [policy])
+                    settings.cbcLogLevel = cbcLog
+                    settings.tuning = tuning
+                    for p in cbcParams {
+                        let kv = p.split(separator: "=", maxSplits: 1).map(String.init)
+                        if kv.count == 2 { settings.tuning.cbcParameters[kv[0]] = kv[1] }
+                    }
+                    let r = ScenarioRunner(settings: settings).run(scenario, policies: [policy])
+                    for p in r.policies {
+                        let m = p.mip.mip
+                        print(String(format: "| %d | %.2f | %d | %@ | %.3f | %.4f | %.3f | %.3f | %@ | %@ | %d | %d/%d | %@ | %@ | %.0f | %.0f | %@ |",
+                                     n, tight, seed, variant, r.candidateSeconds, p.greedy.seconds, p.mip.seconds,
+                                     r.candidateSeconds + p.mip.seconds, m?.status ?? "-",
+                                     m?.gap.map { String(format: "%.4f%%", $0 * 100) } ?? "-",
+                                     m?.components ?? 0, m?.stagesSolved ?? 0, m?.stages ?? 0,
+                                     p.greedy.served.map(String.init).joined(separator: "/"),
+                                     p.mip.served.map(String.init).joined(separator: "/"),
+                                     p.greedy.cost, p.mip.cost, p.verdict + (p.verdict == "equal" ? "" : " (\(p.decidedBy))")))
+                        if stages, let m {
+                            for st in m.stageDetails {
+                                progress(String(format: "    %@: %@ %.3f s objective %@ bound %@", st.name, st.status, st.seconds,
+                                                st.objective.map { String(format: "%.4f", $0) } ?? "-",
+                                                st.bound.map { String(format: "%.4f", $0) } ?? "-"))
+                            }
+                        }
+                    }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The MIP solver variants to run: the tuned one (less any switch turned off), and the baseline if asked.
+    func variants() -> [(String, MIPTuning)] {
+        var tuned = MIPTuning()
+        var name = "tuned"
+        for flag in tuningOff.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !flag.isEmpty {
+            name += " -\(flag)"
+            switch flag {
+            case "explicitIdle": tuned.explicitIdle = false
+            case "preprocessOff": tuned.cbcParameters["preprocess"] = nil
+            case "servedTieBreak": tuned.servedTieBreak = false
+            case "restrictServedStages": tuned.restrictServedStages = false
+            case "fillAfterServedStages": tuned.fillAfterServedStages = false
+            case "lpAndFix": tuned.lpAndFix = false
+            default: progress("unknown tuning switch \(flag)")
+            }
+        }
+        return baseline ? [("baseline", .baseline), (name, tuned)] : [(name, tuned)]
+    }
+}
