@@ -181,6 +181,8 @@ struct StagedSolve {
         let byLevel = Dictionary(grouping: servers.indices, by: { servers[$0].priority })
         /// Served counts fixed so far, by level.
         var requiredServed: [Int: Int] = [:]
+        /// The last LP relaxation's optimum (a bound on its stage).
+        var relaxationBound: Double?
         func servedLevel(_ stageName: String) -> Int? {
             stageName.hasPrefix("served p") ? Int(stageName.dropFirst("served p".count)) : nil
         }
@@ -242,6 +244,12 @@ struct StagedSolve {
             } else if tuning.lpAndFix, let shortcut = relaxAndFix(fixed: fixed, sense: sense, integral: integral && epsilon == 0,
                                                            settings: settings, deadline: stageDeadline) {
                 result = shortcut
+            } else if tuning.lpAndFix, tuning.stageTimeShare < 1, stageDeadline.timeIntervalSinceNow <= 0, let p = point {
+                // The stage's time went into the LP and its repairs: CBC would still solve the root LP before it
+                // looked at its limit (seconds at 10,000 servers), so the best answer so far stands, with the LP bound.
+                let v = cbcObjective.value(p)
+                result = MIPResult(status: .feasible, objective: v, bestBound: relaxationBound,
+                                   relativeGap: relaxationBound.map { MIPResult.relativeGap(objective: v, bound: $0) }, values: p)
             } else {
                 var full = settings
                 full.timeLimitSeconds = max(0.01, stageDeadline.timeIntervalSinceNow)
@@ -309,9 +317,11 @@ struct StagedSolve {
             // An LP still runs through CBC's MIP driver (see CbcModel): its heuristics and cuts only cost time here.
             var lpSettings = settings
             lpSettings.parameters.merge(["heuristicsOnOff": "off", "cutsOnOff": "off"]) { a, _ in a }
+            relaxationBound = nil
             let relaxed = f.model.reduced(start: nil, pinned: fixed, dropPinned: tuning.dropPinnedColumns, relax: true)
                 .solve(solveStage, settings: lpSettings)
             guard let x = relaxed.values, var bound = relaxed.objective else { return nil }
+            relaxationBound = bound
             if integral { bound = sense == .maximize ? (bound + 1e-6).rounded(.down) : (bound - 1e-6).rounded(.up) }
             let better: (Double, Double) -> Bool = { a, b in sense == .maximize ? a > b + 1e-9 : a < b - 1e-9 }
             func gap(_ value: Double) -> Double { MIPResult.relativeGap(objective: value, bound: bound) }
@@ -351,7 +361,7 @@ struct StagedSolve {
             adopt(filled)
             if let p = point, gap(objective.value(p)) <= tolerance { return answer(p) }
             // 2. RINS: pin every server on which the LP and the incumbent agree; solve the MIP over the others.
-            if let incumbent = point {
+            if let incumbent = point, deadline.timeIntervalSinceNow > 0 {
                 var pins = fixed
                 for s in servers.indices {
                     let cols = f.columns(of: s)
