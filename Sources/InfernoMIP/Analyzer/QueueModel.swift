@@ -178,6 +178,7 @@ public struct QueueModel: Sendable {
         let lambda4 = (lambda * lambda) * (lambda * lambda)
         var logScale = 0.0
         var base = 0
+        var negligible = false
         quadProducts.withUnsafeBufferPointer { quad in
             while true {
                 let k = Double(base)
@@ -190,13 +191,26 @@ public struct QueueModel: Sendable {
                 w3 *= lambda4 * quad[base + 3]
                 base += 4
                 // Checked every fourth step: sixteen states grow a weight by at most (lambda/mu)^16.
-                if base & 15 == 0, max(max(w0, w1), max(w2, w3)) > 1e150 {
-                    w0 *= 1e-150; w1 *= 1e-150; w2 *= 1e-150; w3 *= 1e-150
-                    t0 *= 1e-150; t1 *= 1e-150; t2 *= 1e-150; t3 *= 1e-150
-                    s0 *= 1e-150; s1 *= 1e-150; s2 *= 1e-150; s3 *= 1e-150
-                    logScale += 150 * M_LN10
+                if base & 15 == 0 {
+                    let largest = max(max(w0, w1), max(w2, w3))
+                    if largest > 1e150 {
+                        w0 *= 1e-150; w1 *= 1e-150; w2 *= 1e-150; w3 *= 1e-150
+                        t0 *= 1e-150; t1 *= 1e-150; t2 *= 1e-150; t3 *= 1e-150
+                        s0 *= 1e-150; s1 *= 1e-150; s2 *= 1e-150; s3 *= 1e-150
+                        logScale += 150 * M_LN10
+                    } else if largest < 1e-20 * (t0 + t1 + t2 + t3), lambda * inverseRates[base + 3] <= 0.99 {
+                        // Past the mode: the ratio w[k+1]/w[k] = lambda/mu(k+1) only falls with k (and stays at
+                        // lambda/mu(N) in the queue), so every later state together weighs less than
+                        // 100·w[k] < 1e-18 of the total. They are left out, blocking included.
+                        negligible = true
+                        break
+                    }
                 }
             }
+        }
+        if negligible {
+            let t = (t0 + t1) + (t2 + t3), s = (s0 + s1) + (s2 + s3)
+            return (0, t, s, logScale)
         }
         var weight = w3
         var t = (t0 + t1) + (t2 + t3), s = (s0 + s1) + (s2 + s3)

@@ -113,7 +113,8 @@ public enum Chart {
                 xFormat: { String(format: "%.1f", $0) }, yFormat: { String(format: "%.2f", $0) })
         p1.body.append("<line x1='\(p1.x0)' y1='\(p1.py(1))' x2='\(p1.x0 + p1.width)' y2='\(p1.py(1))' stroke='#999' stroke-dasharray='3,3'/>")
         for (size, pts) in ratioSeries { p1.line(pts, color: color(size)) }
-        p1.legend(sizes.map { ("\($0.label)", color($0), false) }, at: (p1.x0 + 10, p1.y0 + 14))
+        p1.legend(sizes.map { ("\($0.label)", color($0), false) },
+                  at: (p1.x0 + 10, p1.y0 + p1.height - 10 - 16 * Double(sizes.count)))
 
         // 2. Served share.
         var p2 = Panel(x0: 510, y0: 50, width: 330, height: 280, xRange: tRange, yRange: 0...100)

@@ -170,6 +170,21 @@ struct AllocationFormulation {
         return out
     }
 
+    /// The columns of partial (best-effort) service of server `s`: `g` and `q` in single mode; none in
+    /// heterogeneous mode, where the same replica columns serve fully or partly.
+    func partialColumns(of s: Int) -> [Int] {
+        heterogeneous ? [] : partialUse[s].values.map(\.index) + replicaVars[s].values.map(\.index)
+    }
+
+    /// Sets every server's idle column to what its choices at `p` leave (1 when it has none).
+    func refreshIdle(_ p: inout [Double]) {
+        for s in servers.indices {
+            guard let v = idleVar[s] else { continue }
+            let chosen = full[s].values.reduce(0.0) { $0 + p[$1.index] } + partialUse[s].values.reduce(0.0) { $0 + p[$1.index] }
+            p[v.index] = max(0, 1 - chosen)
+        }
+    }
+
     /// Every column of server `s` pinned to "gets nothing": choices and replicas 0, idle 1.
     func nothing(for s: Int) -> [Int: Double] {
         var out: [Int: Double] = [:]
@@ -248,7 +263,10 @@ struct AllocationFormulation {
             } else {
                 guard let pl = ps.first else {
                     // Served with nothing (zero load, no minimum): a candidate needing no replicas is chosen.
-                    if let k = kept[s].first(where: { sc.candidates[$0].replicasNeeded == 0 }), let f = full[s][k] { p[f.index] = 1 }
+                    // Only candidates with a full-service column count: under a best-effort policy every candidate
+                    // is kept but a dominated one has no `f` (the first zero-replica candidate may be one).
+                    if let k = kept[s].first(where: { sc.candidates[$0].replicasNeeded == 0 && full[s][$0] != nil }),
+                       let f = full[s][k] { p[f.index] = 1 }
                     continue
                 }
                 guard ps.count == 1, let used = sc.candidates.firstIndex(where: { $0.accelerator == pl.accelerator }) else { return nil }
@@ -273,11 +291,7 @@ struct AllocationFormulation {
                 }
             }
         }
-        for s in servers.indices {
-            guard let v = idleVar[s] else { continue }
-            let chosen = full[s].values.reduce(0.0) { $0 + p[$1.index] } + partialUse[s].values.reduce(0.0) { $0 + p[$1.index] }
-            p[v.index] = max(0, 1 - chosen)
-        }
+        refreshIdle(&p)
         return p
     }
 

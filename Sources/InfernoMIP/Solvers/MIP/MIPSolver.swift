@@ -116,8 +116,9 @@ public struct MIPTuning: Hashable, Sendable {
     /// objective, so a smaller weight bounds it more tightly, but measured at 10,000 servers, 0.01 left the LP as
     /// slow as no tie-break at all (18 s against 3 s for 0.5).
     public var tieBreakWeight = 0.4
-    /// A served stage pins lower-priority servers to nothing (they can always take nothing, so the stage's
-    /// optimum is unchanged) and CBC sees a smaller model.
+    /// A served stage pins lower-priority servers to nothing, and every server's partial service (best-effort
+    /// policies) to none: either can always be dropped without serving fewer, so the stage's optimum is unchanged,
+    /// and CBC sees a smaller model (at 10,000 servers with PriorityExhaustive, a third of the columns).
     public var restrictServedStages = true
     /// After a served stage, greedy gives servers that have nothing what fits in the capacity left: the next
     /// stage starts from there.
@@ -127,6 +128,9 @@ public struct MIPTuning: Hashable, Sendable {
     public var lpAndFix = true
     /// Share of the remaining time a stage other than the last (cost) may use. 1 lets an early stage use it all.
     public var stageTimeShare = 0.5
+    /// Leave pinned columns out of the problem CBC gets (see `LinearModel.reduced`), rather than passing them with
+    /// equal bounds: with presolve off, CBC would carry them through every LP.
+    public var dropPinnedColumns = true
 
     public init() {}
 
@@ -140,6 +144,7 @@ public struct MIPTuning: Hashable, Sendable {
         t.fillAfterServedStages = false
         t.lpAndFix = false
         t.stageTimeShare = 1
+        t.dropPinnedColumns = false
         return t
     }
 }
@@ -176,6 +181,8 @@ struct StagedSolve {
         let byLevel = Dictionary(grouping: servers.indices, by: { servers[$0].priority })
         /// Served counts fixed so far, by level.
         var requiredServed: [Int: Int] = [:]
+        /// The last LP relaxation's optimum (a bound on its stage).
+        var relaxationBound: Double?
         func servedLevel(_ stageName: String) -> Int? {
             stageName.hasPrefix("served p") ? Int(stageName.dropFirst("served p".count)) : nil
         }
@@ -189,15 +196,19 @@ struct StagedSolve {
         /// - `excluded`: servers pinned to nothing for this stage (lower priorities in a served stage: they can
         ///   always take nothing, and leaving them out makes the model CBC sees smaller).
         func stage(_ name: String, _ objective: LinearExpression, _ sense: LinearModel.Sense, integral: Bool,
-                   tieBreak: LinearExpression? = nil, excluded: [Int] = []) -> Bool {
+                   tieBreak: LinearExpression? = nil, excluded: [Int] = [], withoutPartials: Bool = false) -> Bool {
             // Stages before the last may spend a share of what is left, so the cost stage always gets time.
             let remaining = deadline.timeIntervalSinceNow * (name == "cost" ? 1 : tuning.stageTimeShare)
             let stageDeadline = Date(timeIntervalSinceNow: max(0, remaining))
             var fixed: [Int: Double] = [:]
             for s in excluded { fixed.merge(f.nothing(for: s)) { a, _ in a } }
+            if withoutPartials {
+                for s in servers.indices { for c in f.partialColumns(of: s) where fixed[c] == nil { fixed[c] = 0 } }
+            }
             func restricted(_ p: [Double]) -> [Double] {
                 var q = p
                 for (i, v) in fixed where i < q.count { q[i] = v }
+                if withoutPartials { f.refreshIdle(&q) }
                 return q
             }
             var epsilon = 0.0
@@ -227,13 +238,23 @@ struct StagedSolve {
                 settings.parameters["increment"] = "0.5"
             }
             var result: MIPResult
-            if tuning.lpAndFix, let shortcut = relaxAndFix(fixed: fixed, sense: sense, integral: integral && epsilon == 0,
+            if remaining <= 0, tuning.stageTimeShare < 1, let p = point, f.model.violations(p).isEmpty {
+                // Out of time before the stage starts: keep the current answer (it satisfies every fixed stage).
+                result = MIPResult(status: .feasible, objective: cbcObjective.value(p), values: p)
+            } else if tuning.lpAndFix, let shortcut = relaxAndFix(fixed: fixed, sense: sense, integral: integral && epsilon == 0,
                                                            settings: settings, deadline: stageDeadline) {
                 result = shortcut
+            } else if tuning.lpAndFix, tuning.stageTimeShare < 1, stageDeadline.timeIntervalSinceNow <= 0, let p = point {
+                // The stage's time went into the LP and its repairs: CBC would still solve the root LP before it
+                // looked at its limit (seconds at 10,000 servers), so the best answer so far stands, with the LP bound.
+                let v = cbcObjective.value(p)
+                result = MIPResult(status: .feasible, objective: v, bestBound: relaxationBound,
+                                   relativeGap: relaxationBound.map { MIPResult.relativeGap(objective: v, bound: $0) }, values: p)
             } else {
                 var full = settings
                 full.timeLimitSeconds = max(0.01, stageDeadline.timeIntervalSinceNow)
-                result = solveStage(f.model.mipProblem(start: point, fixed: fixed), full)
+                result = f.model.reduced(start: point, pinned: fixed, dropPinned: tuning.dropPinnedColumns)
+                    .solve(solveStage, settings: full)
             }
             let seconds = Date().timeIntervalSince(started)
             let status: String = switch result.status {
@@ -293,13 +314,14 @@ struct StagedSolve {
         func relaxAndFix(fixed: [Int: Double], sense: LinearModel.Sense, integral: Bool, settings: CbcSettings,
                          deadline: Date) -> MIPResult? {
             let objective = f.model.objective
-            var lp = f.model.mipProblem(start: nil, fixed: fixed)
-            for j in lp.variables.indices { lp.variables[j].kind = .continuous }
             // An LP still runs through CBC's MIP driver (see CbcModel): its heuristics and cuts only cost time here.
             var lpSettings = settings
             lpSettings.parameters.merge(["heuristicsOnOff": "off", "cutsOnOff": "off"]) { a, _ in a }
-            let relaxed = solveStage(lp, lpSettings)
+            relaxationBound = nil
+            let relaxed = f.model.reduced(start: nil, pinned: fixed, dropPinned: tuning.dropPinnedColumns, relax: true)
+                .solve(solveStage, settings: lpSettings)
             guard let x = relaxed.values, var bound = relaxed.objective else { return nil }
+            relaxationBound = bound
             if integral { bound = sense == .maximize ? (bound + 1e-6).rounded(.down) : (bound - 1e-6).rounded(.up) }
             let better: (Double, Double) -> Bool = { a, b in sense == .maximize ? a > b + 1e-9 : a < b - 1e-9 }
             func gap(_ value: Double) -> Double { MIPResult.relativeGap(objective: value, bound: bound) }
@@ -339,7 +361,7 @@ struct StagedSolve {
             adopt(filled)
             if let p = point, gap(objective.value(p)) <= tolerance { return answer(p) }
             // 2. RINS: pin every server on which the LP and the incumbent agree; solve the MIP over the others.
-            if let incumbent = point {
+            if let incumbent = point, deadline.timeIntervalSinceNow > 0 {
                 var pins = fixed
                 for s in servers.indices {
                     let cols = f.columns(of: s)
@@ -353,7 +375,8 @@ struct StagedSolve {
                 }
                 var core = settings
                 core.timeLimitSeconds = max(0.01, min(settings.timeLimitSeconds ?? 1, deadline.timeIntervalSinceNow))
-                let sub = solveStage(f.model.mipProblem(start: incumbent, fixed: pins), core)
+                let sub = f.model.reduced(start: incumbent, pinned: pins, dropPinned: tuning.dropPinnedColumns)
+                    .solve(solveStage, settings: core)
                 adopt(sub.values)
             }
             if let p = point, gap(objective.value(p)) <= tolerance { return answer(p) }
@@ -455,7 +478,8 @@ struct StagedSolve {
             }
             let lower = tuning.restrictServedStages ? servers.indices.filter { servers[$0].priority > level } : []
             if !stage("served p\(level)", objective, .maximize, integral: true,
-                      tieBreak: tuning.servedTieBreak ? f.value() : nil, excluded: lower) {
+                      tieBreak: tuning.servedTieBreak ? f.value() : nil, excluded: lower,
+                      withoutPartials: tuning.restrictServedStages) {
                 return Outcome(placements: nil, stages: stages, limited: limited,
                                failure: "stage served p\(level): \(stages.last?.status ?? "")")
             }
