@@ -181,8 +181,9 @@ struct StagedSolve {
         let byLevel = Dictionary(grouping: servers.indices, by: { servers[$0].priority })
         /// Served counts fixed so far, by level.
         var requiredServed: [Int: Int] = [:]
-        /// The last LP relaxation's optimum (a bound on its stage).
+        /// The last LP relaxation's optimum (a bound on its stage), and the longest one took, seconds.
         var relaxationBound: Double?
+        var slowestRelaxation = 0.0
         func servedLevel(_ stageName: String) -> Int? {
             stageName.hasPrefix("served p") ? Int(stageName.dropFirst("served p".count)) : nil
         }
@@ -196,19 +197,17 @@ struct StagedSolve {
         /// - `excluded`: servers pinned to nothing for this stage (lower priorities in a served stage: they can
         ///   always take nothing, and leaving them out makes the model CBC sees smaller).
         func stage(_ name: String, _ objective: LinearExpression, _ sense: LinearModel.Sense, integral: Bool,
-                   tieBreak: LinearExpression? = nil, excluded: [Int] = [], withoutPartials: Bool = false) -> Bool {
+                   tieBreak: LinearExpression? = nil, excluded: [Int] = [], withoutPartials: [Int] = []) -> Bool {
             // Stages before the last may spend a share of what is left, so the cost stage always gets time.
             let remaining = deadline.timeIntervalSinceNow * (name == "cost" ? 1 : tuning.stageTimeShare)
             let stageDeadline = Date(timeIntervalSinceNow: max(0, remaining))
             var fixed: [Int: Double] = [:]
             for s in excluded { fixed.merge(f.nothing(for: s)) { a, _ in a } }
-            if withoutPartials {
-                for s in servers.indices { for c in f.partialColumns(of: s) where fixed[c] == nil { fixed[c] = 0 } }
-            }
+            for s in withoutPartials { for c in f.partialColumns(of: s) where fixed[c] == nil { fixed[c] = 0 } }
             func restricted(_ p: [Double]) -> [Double] {
                 var q = p
                 for (i, v) in fixed where i < q.count { q[i] = v }
-                if withoutPartials { f.refreshIdle(&q) }
+                if !withoutPartials.isEmpty { f.refreshIdle(&q) }
                 return q
             }
             var epsilon = 0.0
@@ -238,7 +237,8 @@ struct StagedSolve {
                 settings.parameters["increment"] = "0.5"
             }
             var result: MIPResult
-            if remaining <= 0, tuning.stageTimeShare < 1, let p = point, f.model.violations(p).isEmpty {
+            // CBC cannot stop inside an LP: a stage with less time left than the slowest LP so far would overrun.
+            if remaining <= slowestRelaxation, tuning.stageTimeShare < 1, let p = point, f.model.violations(p).isEmpty {
                 // Out of time before the stage starts: keep the current answer (it satisfies every fixed stage).
                 result = MIPResult(status: .feasible, objective: cbcObjective.value(p), values: p)
             } else if tuning.lpAndFix, let shortcut = relaxAndFix(fixed: fixed, sense: sense, integral: integral && epsilon == 0,
@@ -320,6 +320,7 @@ struct StagedSolve {
             relaxationBound = nil
             let relaxed = f.model.reduced(start: nil, pinned: fixed, dropPinned: tuning.dropPinnedColumns, relax: true)
                 .solve(solveStage, settings: lpSettings)
+            slowestRelaxation = max(slowestRelaxation, relaxed.seconds)
             guard let x = relaxed.values, var bound = relaxed.objective else { return nil }
             relaxationBound = bound
             if integral { bound = sense == .maximize ? (bound + 1e-6).rounded(.down) : (bound - 1e-6).rounded(.up) }
@@ -479,7 +480,7 @@ struct StagedSolve {
             let lower = tuning.restrictServedStages ? servers.indices.filter { servers[$0].priority > level } : []
             if !stage("served p\(level)", objective, .maximize, integral: true,
                       tieBreak: tuning.servedTieBreak ? f.value() : nil, excluded: lower,
-                      withoutPartials: tuning.restrictServedStages) {
+                      withoutPartials: tuning.restrictServedStages ? Array(servers.indices) : []) {
                 return Outcome(placements: nil, stages: stages, limited: limited,
                                failure: "stage served p\(level): \(stages.last?.status ?? "")")
             }
@@ -511,7 +512,10 @@ struct StagedSolve {
             for level in levels {
                 let members = byLevel[level] ?? []
                 guard !partialCandidates(members).isEmpty else { continue }
-                if !stage("best effort p\(level)", members.map { f.fraction($0) }.sum(), .maximize, integral: false) { return done(stages, limited, point, f) }
+                // Partial service of lower priorities counts in no fixed stage yet and only takes cards: none, here.
+                let lower = tuning.restrictServedStages ? servers.indices.filter { servers[$0].priority > level } : []
+                if !stage("best effort p\(level)", members.map { f.fraction($0) }.sum(), .maximize, integral: false,
+                          withoutPartials: lower) { return done(stages, limited, point, f) }
             }
         case .roundRobin:
             if !maxMin("round robin", Array(servers.indices)) { return done(stages, limited, point, f) }
