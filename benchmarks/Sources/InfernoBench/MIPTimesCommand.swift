@@ -22,7 +22,10 @@ struct MIPTimesCommand: ParsableCommand {
     var cbcParams: [String] = []
     @Flag(help: "Print every MIP stage after each row.") var stages = false
     @Flag(help: "Also run the MIP solver as it was before tuning (MIPTuning.baseline), side by side.") var baseline = false
-    @Option(name: .customLong("tuning-off"), help: ArgumentHelp("Tuning switches to turn off (comma-separated).", visibility: .hidden))
+    @Option(name: .customLong("tuning-off"),
+            help: ArgumentHelp("MIPTuning switches to turn off, comma-separated (explicitIdle, preprocessOff, servedTieBreak, "
+                               + "restrictServedStages, fillAfterServedStages, lpAndFix, dropPinnedColumns, stageTimeShare).",
+                               visibility: .hidden))
     var tuningOff: String = ""
     @Option(name: .customLong("cbc-log"), help: ArgumentHelp("CBC log level (0 silent).", visibility: .hidden)) var cbcLog = 0
 
@@ -93,6 +96,8 @@ struct MIPTimesCommand: ParsableCommand {
             case "restrictServedStages": tuned.restrictServedStages = false
             case "fillAfterServedStages": tuned.fillAfterServedStages = false
             case "lpAndFix": tuned.lpAndFix = false
+            case "dropPinnedColumns": tuned.dropPinnedColumns = false
+            case "stageTimeShare": tuned.stageTimeShare = 1
             default: progress("unknown tuning switch \(flag)")
             }
         }

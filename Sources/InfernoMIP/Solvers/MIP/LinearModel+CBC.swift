@@ -57,6 +57,14 @@ extension LinearModel {
                               columnCount: columns.count, violatedRows: violated)
     }
 
+    /// Columns plus rows of ``reduced(start:pinned:dropPinned:relax:)`` with these pins (rows whose every term is
+    /// pinned drop out): what an LP's time grows with.
+    func reducedSize(pinned: [Int: Double]) -> Int {
+        var rows = 0
+        for (_, c) in constraints where c.expression.terms.keys.contains(where: { pinned[$0] == nil }) { rows += 1 }
+        return columns.count - pinned.count + rows
+    }
+
     /// Constraints without terms that a point can never satisfy (they never reach CBC).
     var emptyViolations: [String] {
         constraints.filter { $0.constraint.expression.terms.isEmpty && ($0.constraint.lower > 1e-9 || $0.constraint.upper < -1e-9) }
