@@ -139,9 +139,13 @@ public struct MIPDiagnostics: Sendable {
         public var bestBound: Double?
         public var gap: Double?
         public var seconds: Double
-        public init(name: String, status: String, objective: Double?, bestBound: Double?, gap: Double?, seconds: Double) {
+        /// How the stage was solved, in order: its LP bound, the rounded and RINS answers, CBC's search, or why it
+        /// was skipped (for `--stages` output and the benchmark's records).
+        public var steps: [String]
+        public init(name: String, status: String, objective: Double?, bestBound: Double?, gap: Double?, seconds: Double,
+                    steps: [String] = []) {
             self.name = name; self.status = status; self.objective = objective
-            self.bestBound = bestBound; self.gap = gap; self.seconds = seconds
+            self.bestBound = bestBound; self.gap = gap; self.seconds = seconds; self.steps = steps
         }
     }
     /// `optimal`, `feasible` (limit or gap reached with an incumbent) or `fallback` (greedy answer used).

@@ -74,6 +74,7 @@ struct MIPTimesCommand: ParsableCommand {
                                 progress(String(format: "    %@: %@ %.3f s objective %@ bound %@", st.name, st.status, st.seconds,
                                                 st.objective.map { String(format: "%.4f", $0) } ?? "-",
                                                 st.bound.map { String(format: "%.4f", $0) } ?? "-"))
+                                for step in st.steps ?? [] { progress("        " + step) }
                             }
                         }
                     }

@@ -49,6 +49,8 @@ public struct StageRecord: Codable, Sendable {
     public var seconds: Double
     public var objective: Double?
     public var bound: Double?
+    /// How the stage was solved (LP bound, rounding, RINS, search) or why it was skipped.
+    public var steps: [String]?
 }
 
 /// Greedy and MIP under one saturation policy, and how they compare.
@@ -176,10 +178,10 @@ enum Measure {
             let bound = costStages.isEmpty || costStages.contains { $0.bestBound == nil }
                 ? nil : costStages.reduce(0) { $0 + $1.bestBound! }
             mip = MIPRecord(status: d.status, gap: d.gap, bound: bound, components: d.components,
-                            stages: d.stages.count, stagesSolved: d.stages.filter { $0.seconds > 0 }.count,
+                            stages: d.stages.count, stagesSolved: d.stages.filter { $0.seconds > 0 && $0.status != "skipped" }.count,
                             fallback: d.fallbackReason,
                             stageDetails: d.stages.map { StageRecord(name: $0.name, status: $0.status, seconds: $0.seconds,
-                                                                     objective: $0.objective, bound: $0.bestBound) })
+                                                                     objective: $0.objective, bound: $0.bestBound, steps: $0.steps) })
         }
         var cards: [String: Int] = [:]
         for u in solution.usage where u.cardsUsed > 0 { cards[u.type] = u.cardsUsed }

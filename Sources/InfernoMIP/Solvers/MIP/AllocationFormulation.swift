@@ -170,6 +170,14 @@ struct AllocationFormulation {
         return out
     }
 
+    /// Full-service values of server `s` at `point` (an LP solution), by accelerator: how much of the server the
+    /// LP put where (single mode; empty in heterogeneous mode).
+    func fullShares(of s: Int, at point: [Double]) -> [String: Double] {
+        var out: [String: Double] = [:]
+        for (k, v) in full[s] { out[servers[s].candidates[k].accelerator, default: 0] += point[v.index] }
+        return out
+    }
+
     /// The columns of partial (best-effort) service of server `s`: `g` and `q` in single mode; none in
     /// heterogeneous mode, where the same replica columns serve fully or partly.
     func partialColumns(of s: Int) -> [Int] {

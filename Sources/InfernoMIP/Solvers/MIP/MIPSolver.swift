@@ -190,6 +190,9 @@ struct StagedSolve {
         /// The last LP relaxation's optimum (a bound on its stage), and its time and size (columns and rows).
         var relaxationBound: Double?
         var lastRelaxation: (seconds: Double, size: Double, partials: Bool)?
+        /// What the current stage did (see ``MIPDiagnostics/Stage/steps``), and whether the time guard skipped it.
+        var steps: [String] = []
+        var skipped = false
         func servedLevel(_ stageName: String) -> Int? {
             stageName.hasPrefix("served p") ? Int(stageName.dropFirst("served p".count)) : nil
         }
@@ -231,6 +234,8 @@ struct StagedSolve {
                 if better { point = g }
             }
             let started = Date()
+            steps = []
+            skipped = false
             var settings = CbcSettings(timeLimitSeconds: max(0.01, remaining), relativeGap: options.relativeGap, logLevel: logLevel,
                                        parameters: tuning.cbcParameters)
             if remaining <= 0 { settings.timeLimitSeconds = 0.01 }
@@ -256,6 +261,8 @@ struct StagedSolve {
             if remaining <= expected, tuning.stageTimeShare < 1, let p = point, f.model.violations(p).isEmpty {
                 // Out of time before the stage starts: keep the current answer (it satisfies every fixed stage).
                 result = MIPResult(status: .feasible, objective: cbcObjective.value(p), values: p)
+                skipped = true
+                steps.append(String(format: "skipped: its LP is expected to take %.1f s, %.1f s left", expected, remaining))
             } else if tuning.lpAndFix, let shortcut = relaxAndFix(fixed: fixed, sense: sense, integral: integral && epsilon == 0,
                                                            settings: settings, deadline: stageDeadline) {
                 result = shortcut
@@ -263,6 +270,7 @@ struct StagedSolve {
                 // The stage's time went into the LP and its repairs: CBC would still solve the root LP before it
                 // looked at its limit (seconds at 10,000 servers), so the best answer so far stands, with the LP bound.
                 let v = cbcObjective.value(p)
+                steps.append("no time left for CBC's search")
                 result = MIPResult(status: .feasible, objective: v, bestBound: relaxationBound,
                                    relativeGap: relaxationBound.map { MIPResult.relativeGap(objective: v, bound: $0) }, values: p)
             } else {
@@ -270,6 +278,8 @@ struct StagedSolve {
                 full.timeLimitSeconds = max(0.01, stageDeadline.timeIntervalSinceNow)
                 result = f.model.reduced(start: point, pinned: fixed, dropPinned: tuning.dropPinnedColumns)
                     .solve(solveStage, settings: full)
+                steps.append(String(format: "search (%.1f s limit): %@ %@", full.timeLimitSeconds ?? 0, "\(result.status)",
+                                    result.objective.map { String(format: "%.2f", $0) } ?? "-"))
             }
             let seconds = Date().timeIntervalSince(started)
             let status: String = switch result.status {
@@ -282,7 +292,7 @@ struct StagedSolve {
             }
             guard let values = result.values else {
                 stages.append(.init(name: label + name, status: status, objective: nil, bestBound: result.bestBound,
-                                    gap: nil, seconds: seconds))
+                                    gap: nil, seconds: seconds, steps: steps))
                 return false
             }
             let value = objective.value(values)
@@ -297,8 +307,8 @@ struct StagedSolve {
             // proves the count (a larger count would win on the tie-broken objective too); so does a count that
             // reaches its bound.
             let proven = result.status == .optimal || (epsilon > 0 && integral && (bound.map { value >= $0 - 1e-9 } ?? false))
-            stages.append(.init(name: label + name, status: proven ? "optimal" : status, objective: value, bestBound: bound,
-                                gap: epsilon > 0 ? gap : result.relativeGap, seconds: seconds))
+            stages.append(.init(name: label + name, status: proven ? "optimal" : (skipped ? "skipped" : status), objective: value,
+                                bestBound: bound, gap: epsilon > 0 ? gap : result.relativeGap, seconds: seconds, steps: steps))
             if !proven { limited = true }
             point = values
             // Fix the stage: integral counts exactly, fractions and costs with a small tolerance. An integral row
@@ -337,7 +347,11 @@ struct StagedSolve {
                 .solve(solveStage, settings: lpSettings)
             lastRelaxation = (relaxed.seconds, Double(f.model.reducedSize(pinned: fixed)),
                               servers.indices.contains { s in f.partialColumns(of: s).contains { fixed[$0] == nil } })
-            guard let x = relaxed.values, var bound = relaxed.objective else { return nil }
+            guard let x = relaxed.values, var bound = relaxed.objective else {
+                steps.append("LP: \(relaxed.status)")
+                return nil
+            }
+            steps.append(String(format: "LP bound %.2f in %.2f s", bound, relaxed.seconds))
             relaxationBound = bound
             if integral { bound = sense == .maximize ? (bound + 1e-6).rounded(.down) : (bound - 1e-6).rounded(.up) }
             let better: (Double, Double) -> Bool = { a, b in sense == .maximize ? a > b + 1e-9 : a < b - 1e-9 }
@@ -372,9 +386,14 @@ struct StagedSolve {
             let saved = point
             point = rounded
             fillIdle(only: Set(fractional))
-            if repairServed() { fillIdle() }
+            if repairServed(preferring: Set(fractional), lpShare: { f.fullShares(of: $0, at: x) }) { fillIdle() }
             let filled = point
             point = saved
+            if let filled {
+                let broken = f.model.violations(filled)
+                steps.append(String(format: "rounded %.2f (%d fractional servers)", objective.value(filled), fractional.count)
+                             + (broken.isEmpty ? "" : ", infeasible: " + broken.prefix(3).joined(separator: ", ")))
+            }
             adopt(filled)
             if let p = point, gap(objective.value(p)) <= tolerance { return answer(p) }
             // 2. RINS: pin every server on which the LP and the incumbent agree; solve the MIP over the others.
@@ -394,54 +413,117 @@ struct StagedSolve {
                 core.timeLimitSeconds = max(0.01, min(settings.timeLimitSeconds ?? 1, deadline.timeIntervalSinceNow))
                 let sub = f.model.reduced(start: incumbent, pinned: pins, dropPinned: tuning.dropPinnedColumns)
                     .solve(solveStage, settings: core)
+                steps.append(String(format: "RINS %@ %@ in %.2f s", "\(sub.status)", sub.objective.map { String(format: "%.2f", $0) } ?? "-", sub.seconds))
                 adopt(sub.values)
             }
             if let p = point, gap(objective.value(p)) <= tolerance { return answer(p) }
             return nil
         }
 
-        /// Restores the served counts fixed by earlier stages at `point` when a rounding lost some: an unserved
-        /// server of a level short of its count takes its candidate that needs the fewest cards, evicting servers of
-        /// lower priority from that type (lowest priority first, larger first) until it fits. Returns whether
-        /// anything was evicted (they then have nothing; `fillIdle` may place them elsewhere).
-        func repairServed() -> Bool {
+        /// Restores the served counts fixed by earlier stages at `point` when a rounding lost some. An unserved
+        /// server of a level short of its count (those in `first`, the ones the rounding dropped, before the others)
+        /// takes the candidate whose room costs the fewest evictions, then the one the LP gave most of it
+        /// (`lpShare`). Room on a GPU type is made first by moving fully served servers of any level to another
+        /// type with free cards (no one loses service), then by evicting servers of lower priority (lowest priority
+        /// first, larger first). Returns whether anything was evicted (they then have nothing; `fillIdle` may place
+        /// them elsewhere).
+        ///
+        /// Measured at 5,000 servers × 12 accelerators, tightness 1.5 (docs/benchmark.md): without the moves, a
+        /// Standard server whose only candidate was an 8×H200 box could not be restored, the rounded LP answer
+        /// (849 Freemium servers, bound 873) was discarded and the stage ended at 93; choosing the candidate by
+        /// fewest cards instead of fewest evictions put a server on 336 L4 cards and evicted 169 Freemium servers
+        /// (578 instead of 746, bound 751).
+        func repairServed(preferring first: Set<Int> = [], lpShare: (Int) -> [String: Double] = { _ in [:] }) -> Bool {
             guard var p = point else { return false }
             var placements = f.placements(at: p)
             var used: [String: Int] = [:]
-            for ps in placements.values { for pl in ps { used[pl.acceleratorType, default: 0] += pl.units } }
+            var onType: [String: Set<Int>] = [:]
+            for (s, sc) in servers.enumerated() {
+                for pl in placements[sc.name] ?? [] {
+                    used[pl.acceleratorType, default: 0] += pl.units
+                    onType[pl.acceleratorType, default: []].insert(s)
+                }
+            }
+            func free(_ type: String) -> Int { cards(type) == Int.max ? Int.max / 4 : cards(type) - (used[type] ?? 0) }
             func isServed(_ s: Int) -> Bool { assembler.isFullyServed(servers[s], placements[servers[s].name] ?? []) }
+            func units(_ s: Int, on type: String) -> Int {
+                (placements[servers[s].name] ?? []).reduce(0) { $0 + ($1.acceleratorType == type ? $1.units : 0) }
+            }
+            func fullOptions(_ s: Int) -> [Candidate] {
+                servers[s].candidates.filter { c in servers[s].server.maxReplicas.map { c.replicasNeeded <= $0 } ?? true }
+                    .sorted { ($0.units, $0.accelerator) < ($1.units, $1.accelerator) }
+            }
+            func unplace(_ s: Int) {
+                for pl in placements[servers[s].name] ?? [] {
+                    used[pl.acceleratorType, default: 0] -= pl.units
+                    onType[pl.acceleratorType]?.remove(s)
+                }
+                placements[servers[s].name] = []
+            }
+            func place(_ s: Int, _ c: Candidate) {
+                unplace(s)
+                placements[servers[s].name] = [Placement(candidate: c, replicas: c.replicasNeeded)]
+                used[c.acceleratorType, default: 0] += c.units
+                onType[c.acceleratorType, default: []].insert(s)
+            }
+            /// How to make room for `c` (for a server of `level`): moves, then evictions; nil if it cannot.
+            func room(for c: Candidate, level: Int, excluding s: Int) -> (moves: [(Int, Candidate)], evictions: [Int])? {
+                let type = c.acceleratorType
+                guard free(type) < c.units else { return ([], []) }
+                let here = (onType[type] ?? []).filter { $0 != s }.map { v in (v, units(v, on: type)) }
+                // Moves: fully served servers on this type with a full-service candidate elsewhere that fits.
+                var moves: [(Int, Candidate)] = []
+                var gained = 0
+                var taken: [String: Int] = [:]
+                for (v, u) in here.sorted(by: { ($0.1, servers[$1.0].name) > ($1.1, servers[$0.0].name) })
+                where free(type) + gained < c.units && placements[servers[v].name]!.count == 1 && isServed(v) {
+                    if let to = fullOptions(v).first(where: { $0.acceleratorType != type
+                        && free($0.acceleratorType) - (taken[$0.acceleratorType] ?? 0) >= $0.units }) {
+                        moves.append((v, to))
+                        taken[to.acceleratorType, default: 0] += to.units
+                        gained += u
+                    }
+                }
+                // Evictions: lower priorities, lowest first, larger first.
+                let moved = Set(moves.map(\.0))
+                var chosen: [Int] = []
+                for (v, u) in here.filter({ servers[$0.0].priority > level && !moved.contains($0.0) })
+                    .sorted(by: { (servers[$0.0].priority, $0.1) > (servers[$1.0].priority, $1.1) })
+                where free(type) + gained < c.units {
+                    chosen.append(v)
+                    gained += u
+                }
+                return free(type) + gained >= c.units ? (moves, chosen) : nil
+            }
             var evicted = false
             for (level, required) in requiredServed.sorted(by: { $0.key < $1.key }) {
                 let members = byLevel[level] ?? []
                 var count = members.filter(isServed).count
-                for s in members.sorted(by: { servers[$0].name < servers[$1].name }) where count < required && !isServed(s) {
-                    let options = servers[s].candidates.filter { c in servers[s].server.maxReplicas.map { c.replicasNeeded <= $0 } ?? true }
-                        .sorted { ($0.units, $0.accelerator) < ($1.units, $1.accelerator) }
-                    for c in options {
-                        let type = c.acceleratorType
-                        var free = cards(type) - (used[type] ?? 0)
-                        let victims = servers.indices.filter { v in
-                            servers[v].priority > level && (placements[servers[v].name] ?? []).contains { $0.acceleratorType == type }
-                        }.sorted { a, b in
-                            (servers[a].priority, placements[servers[a].name]!.reduce(0) { $0 + $1.units })
-                                > (servers[b].priority, placements[servers[b].name]!.reduce(0) { $0 + $1.units })
-                        }
-                        var chosen: [Int] = []
-                        for v in victims where free < c.units {
-                            chosen.append(v)
-                            free += placements[servers[v].name]!.filter { $0.acceleratorType == type }.reduce(0) { $0 + $1.units }
-                        }
-                        guard free >= c.units else { continue }
-                        for v in chosen {
-                            for pl in placements[servers[v].name]! { used[pl.acceleratorType, default: 0] -= pl.units }
-                            placements[servers[v].name] = []
-                            evicted = true
-                        }
-                        for pl in placements[servers[s].name] ?? [] { used[pl.acceleratorType, default: 0] -= pl.units }
-                        placements[servers[s].name] = [Placement(candidate: c, replicas: c.replicasNeeded)]
-                        used[type, default: 0] += c.units
+                guard count < required else { continue }
+                // The servers the rounding dropped first; a bounded number of failures, so that a level far short
+                // of its count (which only a search can restore) costs milliseconds, not seconds.
+                var failures = 0
+                for s in members.filter({ !isServed($0) }).sorted(by: { (first.contains($0) ? 0 : 1, servers[$0].name) < (first.contains($1) ? 0 : 1, servers[$1].name) })
+                where count < required && failures < 32 {
+                    // The candidate that evicts the fewest servers whose level has a fixed count (each would need a
+                    // repair of its own), then the fewest servers, then the one the LP gave most of the server to.
+                    let share = lpShare(s)
+                    let plans = fullOptions(s).compactMap { c in room(for: c, level: level, excluding: s).map { (c, $0) } }
+                    func damage(_ plan: (moves: [(Int, Candidate)], evictions: [Int])) -> (Int, Int) {
+                        (plan.evictions.filter { requiredServed[servers[$0].priority] != nil }.count, plan.evictions.count)
+                    }
+                    if let (c, plan) = plans.min(by: { a, b in
+                        let da = damage(a.1), db = damage(b.1)
+                        return (da.0, da.1, -(share[a.0.accelerator] ?? 0), a.0.units) < (db.0, db.1, -(share[b.0.accelerator] ?? 0), b.0.units)
+                    }) {
+                        for (v, to) in plan.moves { place(v, to) }
+                        for v in plan.evictions { unplace(v) }
+                        evicted = evicted || !plan.evictions.isEmpty
+                        place(s, c)
                         count += 1
-                        break
+                        steps.append("repair p\(level): \(servers[s].name) on \(c.accelerator) (\(c.units) cards), \(plan.moves.count) moved, \(plan.evictions.count) evicted")
+                    } else {
+                        failures += 1
                     }
                 }
             }
