@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import InfernoMIP
 
@@ -169,6 +170,36 @@ import Testing
         let solution = MIPSolver().solve(problem)
         Self.checkCapacityAndCandidates(problem, solution)
         #expect(solution.diagnostics.mip?.status != "optimal" || solution.diagnostics.mip?.gap == 0)
+        let levels = problem.priorityLevels
+        #expect(!solution.servedVector(levels: levels).lexicographicallyPrecedes(GreedySolver().solve(problem).servedVector(levels: levels)))
+    }
+
+    /// The time guard: when less time is left than a stage's LP is expected to take, the stage is skipped (CBC
+    /// cannot stop inside an LP), says so in its status and steps, and the answer still satisfies every stage before
+    /// it. Here every LP takes 0.4 s longer than CBC needs, in a 1-second budget with three priority levels.
+    @Test func aStageWithoutTimeForItsLPIsSkippedAndSaysSo() throws {
+        var options = OptimizerOptions(timeLimitSeconds: 1, relativeGap: 0)
+        options.saturationPolicy = .none
+        let problem = Instances.randomProblem(seed: 7, servers: 120, types: 3, priorities: 3, tightness: 0.6, options: options)
+        let slowLP = MIPSolver(stageSolver: { p, settings in
+            var result = CbcSolver().solve(p, settings: settings)
+            if !p.variables.contains(where: \.isIntegral) {
+                Thread.sleep(forTimeInterval: 0.4)
+                result.seconds += 0.4
+            }
+            return result
+        })
+        let solution = slowLP.solve(problem)
+        let stages = try #require(solution.diagnostics.mip?.stages)
+        let skipped = stages.filter { $0.status == "skipped" }
+        #expect(!skipped.isEmpty)
+        for st in skipped {
+            #expect(st.bestBound == nil)
+            #expect(st.steps.contains { $0.hasPrefix("skipped: its LP is expected to take") })
+        }
+        // Stages that ran through the LP say so, with their bound.
+        #expect(stages.contains { st in st.steps.contains { $0.hasPrefix("LP bound") } })
+        Self.checkCapacityAndCandidates(problem, solution)
         let levels = problem.priorityLevels
         #expect(!solution.servedVector(levels: levels).lexicographicallyPrecedes(GreedySolver().solve(problem).servedVector(levels: levels)))
     }

@@ -143,6 +143,7 @@ struct OptimizationReport {
                     if let o = st.objective { d["objective"] = o }
                     if let b = st.bestBound { d["bestBound"] = b }
                     if let g = st.gap { d["gap"] = g }
+                    if !st.steps.isEmpty { d["steps"] = st.steps }
                     return d
                 },
             ]
