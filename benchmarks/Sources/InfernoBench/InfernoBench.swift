@@ -13,7 +13,7 @@ struct InfernoBench: ParsableCommand {
             Without a subcommand, runs the benchmark: inferno-bench --preset quick --output DIR. \
             See docs/benchmark.md for the method.
             """,
-        subcommands: [RunCommand.self, GenerateCommand.self, CandidatesCommand.self, MIPTimesCommand.self],
+        subcommands: [RunCommand.self, GenerateCommand.self, CandidatesCommand.self, MIPTimesCommand.self, ReportCommand.self],
         defaultSubcommand: RunCommand.self)
 }
 

@@ -51,7 +51,10 @@ public enum Report {
     static func statusCounts(_ list: [(ScenarioRecord, PolicyRecord)]) -> String {
         var counts: [String: Int] = [:]
         for (_, p) in list { counts[p.mip.mip?.status ?? "-", default: 0] += 1 }
-        return ["optimal", "feasible", "fallback"].compactMap { k in counts[k].map { "\($0) \(k == "optimal" ? "opt" : k == "feasible" ? "feas" : "fb")" } }
+        // Stages the time guard skipped have no bound, so the gap column cannot show them: they are counted here.
+        let skipped = list.filter { $0.1.mip.mip?.stageDetails.contains { $0.status == "skipped" } ?? false }.count
+        return (["optimal", "feasible", "fallback"].compactMap { k in counts[k].map { "\($0) \(k == "optimal" ? "opt" : k == "feasible" ? "feas" : "fb")" } }
+            + (skipped > 0 ? ["\(skipped) with a stage skipped"] : []))
             .joined(separator: ", ")
     }
 
