@@ -10,7 +10,9 @@ import Testing
         }
         defer { Task { await server.shutdown() } }
         let request = HTTPClientRequest(url: "http://127.0.0.1:\(server.port)/api/v1/query?query=sum%28rate%28x%5B1m%5D%29%29")
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        // A generous timeout: the suite runs in parallel on 2 shared cores, and this checks decoding, not speed
+        // (with 5 s it failed once under load).
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         #expect(response.status == .ok)
         let body = try await response.body.collect(upTo: 1 << 20)
         #expect(String(buffer: body) == "GET /api/v1/query q=sum(rate(x[1m])) body=0")

@@ -148,7 +148,7 @@ import Testing
                                                  health: BindAddress(host: "127.0.0.1", port: 0),
                                                  registry: metrics.registry, isReady: { ready.value })
         func get(_ port: Int?, _ path: String) async throws -> (Int, String) {
-            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port ?? 0)\(path)"), timeout: .seconds(5))
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port ?? 0)\(path)"), timeout: .seconds(60))
             let body = try await response.body.collect(upTo: 1 << 20)
             return (Int(response.status.code), String(buffer: body))
         }
