@@ -17,28 +17,20 @@ struct InfernoBench: ParsableCommand {
         defaultSubcommand: RunCommand.self)
 }
 
-/// Parses `500,2000` style lists.
-struct IntList: ExpressibleByArgument {
-    var values: [Int]
+/// Parses `500,2000` or `0.8,1.2` style lists of positive numbers.
+struct PositiveList<Value: LosslessStringConvertible & Comparable & ExpressibleByIntegerLiteral>: ExpressibleByArgument {
+    var values: [Value]
     init?(argument: String) {
-        let parts = argument.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let parts = argument.split(separator: ",").map { Value($0.trimmingCharacters(in: .whitespaces)) }
         guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
         values = parts.map { $0! }
     }
-    var defaultValueDescription: String { values.map(String.init).joined(separator: ",") }
-    init(_ values: [Int]) { self.values = values }
+    init(_ values: [Value]) { self.values = values }
+    var defaultValueDescription: String { values.map(String.init(describing:)).joined(separator: ",") }
 }
 
-struct DoubleList: ExpressibleByArgument {
-    var values: [Double]
-    init?(argument: String) {
-        let parts = argument.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
-        values = parts.map { $0! }
-    }
-    init(_ values: [Double]) { self.values = values }
-    var defaultValueDescription: String { values.map { String($0) }.joined(separator: ",") }
-}
+typealias IntList = PositiveList<Int>
+typealias DoubleList = PositiveList<Double>
 
 extension SaturationPolicy: ExpressibleByArgument {
     public init?(argument: String) {

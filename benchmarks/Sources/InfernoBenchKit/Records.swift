@@ -92,56 +92,20 @@ public struct ScenarioRecord: Codable, Sendable {
     public var policies: [PolicyRecord]
 }
 
-/// The lexicographic key of an allocation (OPTIMIZER.md): served per level, the policy's best-effort measures,
-/// then cost plus transition penalty (lower is better). The same definitions as the MIP's stages and the
-/// brute-force test.
-struct LexKey {
-    var served: [Int]
-    var bestEffort: [Double]
-    var value: Double
-
-    /// `(1 | 0 | -1, where)` comparing self to `other`: 1 when self is better.
-    func compare(_ other: LexKey, levels: [Int]) -> (Int, String) {
-        for (i, (a, b)) in zip(served, other.served).enumerated() where a != b {
-            return (a > b ? 1 : -1, "served p\(levels[i]) \(a) vs \(b)")
-        }
-        for (i, (a, b)) in zip(bestEffort, other.bestEffort).enumerated()
-        where abs(a - b) > 1e-6 * max(1, abs(a), abs(b)) {
-            return (a > b ? 1 : -1, String(format: "best effort #%d %.6g vs %.6g", i + 1, a, b))
-        }
-        if abs(value - other.value) > 1e-6 * max(1, abs(value)) {
-            return (value < other.value ? 1 : -1, String(format: "cost+penalty %.2f vs %.2f", value, other.value))
-        }
-        return (0, "equal")
-    }
-}
-
+/// What the benchmark records of one solver's answer.
 enum Measure {
     /// The record of `solution` for `problem`.
-    static func record(_ solution: Solution, problem: OptimizationProblem, seconds: Double) -> (SolverRecord, LexKey) {
-        let levels = problem.priorityLevels
+    static func record(_ solution: Solution, problem: OptimizationProblem, seconds: Double) -> (SolverRecord, LexicographicKey) {
         let assembler = SolutionAssembler(problem: problem)
         let byName = Dictionary(uniqueKeysWithValues: solution.servers.map { ($0.name, $0) })
-        var served = [Int](repeating: 0, count: levels.count)
-        var fraction: [String: Double] = [:]
-        var value = 0.0, unserved = 0.0, demand = 0.0
+        var unserved = 0.0, demand = 0.0
         var changed = 0, moves = 0
         for s in problem.servers {
             let ps = byName[s.name]?.placements ?? []
             let isServed = assembler.isFullyServed(s, ps)
-            if isServed { served[levels.firstIndex(of: s.priority)!] += 1 }
             demand += s.requiredRatePerSecond
             if !isServed {
                 unserved += max(0, s.requiredRatePerSecond - ps.reduce(0) { $0 + $1.servedRatePerSecond })
-            }
-            if let p = ps.first, let c = s.candidates.first(where: { $0.accelerator == p.accelerator }) {
-                fraction[s.name] = isServed ? 1 : Double(p.replicas) / Double(max(1, c.replicasNeeded))
-            } else {
-                fraction[s.name] = isServed ? 1 : 0
-            }
-            for p in ps {
-                value += transitionValue(from: s.server.current, to: p.accelerator, replicas: p.replicas,
-                                         costPerReplica: p.costPerReplica) + (s.server.current?.cost ?? 0)
             }
             // Churn against the current allocation.
             let current = s.server.current
@@ -155,22 +119,7 @@ enum Measure {
                 moves += 1
             }
         }
-        let eligible = problem.servers.filter { !$0.candidates.isEmpty }
-        var bestEffort: [Double] = []
-        switch problem.options.saturationPolicy {
-        case .none: break
-        case .priorityExhaustive:
-            for l in levels { bestEffort.append(eligible.filter { $0.priority == l }.reduce(0) { $0 + fraction[$1.name]! }) }
-        case .roundRobin:
-            bestEffort.append(eligible.map { fraction[$0.name]! }.min() ?? 1)
-            bestEffort.append(eligible.reduce(0) { $0 + fraction[$1.name]! })
-        case .priorityRoundRobin:
-            for l in levels {
-                let group = eligible.filter { $0.priority == l }
-                bestEffort.append(group.map { fraction[$0.name]! }.min() ?? 1)
-                bestEffort.append(group.reduce(0) { $0 + fraction[$1.name]! })
-            }
-        }
+        let key = LexicographicKey(problem: problem, placements: byName.mapValues(\.placements))
         var mip: MIPRecord?
         if let d = solution.diagnostics.mip {
             // The cost stages of all components together bound the total cost plus penalty from below.
@@ -187,9 +136,9 @@ enum Measure {
         for u in solution.usage where u.cardsUsed > 0 { cards[u.type] = u.cardsUsed }
         let record = SolverRecord(
             solver: solution.solver, policy: problem.options.saturationPolicy.rawValue, seconds: seconds,
-            served: served, servedTotal: served.reduce(0, +), unservedDemand: unserved, demand: demand,
-            cost: solution.totalCost, value: value, bestEffort: bestEffort, cardsByType: cards,
+            served: key.served, servedTotal: key.served.reduce(0, +), unservedDemand: unserved, demand: demand,
+            cost: solution.totalCost, value: key.value, bestEffort: key.bestEffort, cardsByType: cards,
             replicasChanged: changed, moves: moves, mip: mip)
-        return (record, LexKey(served: served, bestEffort: bestEffort, value: value))
+        return (record, key)
     }
 }

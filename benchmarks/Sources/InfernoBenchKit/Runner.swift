@@ -88,7 +88,7 @@ public struct ScenarioRunner: Sendable {
                             verdict: order > 0 ? "better" : order == 0 ? "equal" : "worse", decidedBy: decidedBy)
     }
 
-    private func timed(_ solver: some AllocationSolver, _ problem: OptimizationProblem) -> (SolverRecord, LexKey) {
+    private func timed(_ solver: some AllocationSolver, _ problem: OptimizationProblem) -> (SolverRecord, LexicographicKey) {
         let clock = ContinuousClock()
         var solution: Solution!
         let elapsed = clock.measure { solution = solver.solve(problem) }
