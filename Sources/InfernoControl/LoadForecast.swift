@@ -4,10 +4,12 @@
 /// load was measured over a window that ended now, so a purely reactive controller is always a few minutes behind
 /// a ramp. When a variant's arrival rate rose since the previous cycle, its rate is extrapolated linearly
 /// `lookahead` seconds ahead. Falling rates are not extrapolated: scale-down stays reactive (and stabilised).
-struct LoadForecast: Sendable {
+package struct LoadForecast: Sendable {
     private var previous: [VariantID: (time: Double, rate: Double)] = [:]
 
-    mutating func extrapolate(_ loads: [VariantID: LoadObservation], at now: Double,
+    package init() {}
+
+    package mutating func extrapolate(_ loads: [VariantID: LoadObservation], at now: Double,
                               lookaheadSeconds: Double) -> [VariantID: LoadObservation] {
         var out = loads
         for (id, observation) in loads {

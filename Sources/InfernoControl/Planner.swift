@@ -6,19 +6,19 @@ import InfernoMIP
 /// model on an accelerator), with its class from the service classes that list its model (the highest priority when
 /// several do), its load, and its current replicas. Variants that cannot be optimized (invalid, no replica count,
 /// no load data) keep their replicas, and the cards they hold are taken out of the capacity the others share.
-struct Planner: Sendable {
-    var analyzer: AnalyzerSettings
-    var solver: any AllocationSolver
-    var options: OptimizerOptions
+package struct Planner: Sendable {
+    package var analyzer: AnalyzerSettings
+    package var solver: any AllocationSolver
+    package var options: OptimizerOptions
 
-    struct Plan: Sendable {
-        var decisions: [VariantDecision]
-        var system: SystemSpec
-        var solution: Solution?
-        var notes: [String]
+    package struct Plan: Sendable {
+        package var decisions: [VariantDecision]
+        package var system: SystemSpec
+        package var solution: Solution?
+        package var notes: [String]
     }
 
-    func plan(_ observation: ClusterObservation, loads: [VariantID: LoadObservation]) -> Plan {
+    package func plan(_ observation: ClusterObservation, loads: [VariantID: LoadObservation]) -> Plan {
         var notes = observation.notes
         var decisions: [VariantID: VariantDecision] = [:]
         var servers: [Server] = []

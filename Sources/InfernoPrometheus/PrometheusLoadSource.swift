@@ -1,7 +1,8 @@
 import Foundation
+import InfernoControl
 import Logging
 
-/// Measures a variant's load from vLLM's metrics in Prometheus (FORMATS.md §5).
+/// Measures a variant's load from vLLM's metrics in Prometheus (docs/reference.md#how-a-variants-load-is-read-vllm-metrics-in-prometheus).
 ///
 /// Every query is aggregated with `sum(...)` over the variant's `{model_name, namespace}` (all its pods), and each
 /// answer is classified before use. The rules, in order:
@@ -22,14 +23,14 @@ import Logging
 ///    `vllm:inter_token_latency_seconds` (newer vLLM) or else `vllm:time_per_output_token_seconds`; NaN → `nil`.
 ///
 /// Any HTTP or transport error → `.failed`. The caller keeps replicas as they are in every case but `.available`.
-struct PrometheusLoadSource: LoadSource {
-    let client: PrometheusClient
-    var queries: VLLMQueries
+package struct PrometheusLoadSource: LoadSource {
+    package let client: PrometheusClient
+    package var queries: VLLMQueries
     /// Newest sample older than this (seconds, on Prometheus' clock) → `.stale`. Twice a 30 s scrape interval.
-    var staleAfterSeconds: Double
-    let logger: Logger
+    package var staleAfterSeconds: Double
+    package let logger: Logger
 
-    init(client: PrometheusClient, queries: VLLMQueries = VLLMQueries(), staleAfterSeconds: Double = 60,
+    package init(client: PrometheusClient, queries: VLLMQueries = VLLMQueries(), staleAfterSeconds: Double = 60,
          logger: Logger = Logger(label: "inferno.prometheus")) {
         self.client = client
         self.queries = queries
@@ -37,7 +38,7 @@ struct PrometheusLoadSource: LoadSource {
         self.logger = logger
     }
 
-    func load(of variant: VariantObservation) async -> LoadObservation {
+    package func load(of variant: VariantObservation) async -> LoadObservation {
         let m = VLLMQueries.matchers(model: variant.modelID, namespace: variant.id.namespace)
         let subject = "model_name=\(PromQL.quoted(variant.modelID)), namespace=\(PromQL.quoted(variant.id.namespace))"
 
@@ -117,56 +118,56 @@ struct PrometheusLoadSource: LoadSource {
     }
 }
 
-/// The PromQL of FORMATS.md §5, one function per quantity. `m` is the `{model_name="…",namespace="…"}` matcher.
-struct VLLMQueries: Sendable, Equatable {
-    static let presenceMetric = "vllm:num_requests_running"
-    static let waitingMetric = "vllm:num_requests_waiting"
-    static let completionCounter = "vllm:request_success_total"
+/// The PromQL of docs/reference.md#how-a-variants-load-is-read-vllm-metrics-in-prometheus, one function per quantity. `m` is the `{model_name="…",namespace="…"}` matcher.
+package struct VLLMQueries: Sendable, Equatable {
+    package static let presenceMetric = "vllm:num_requests_running"
+    package static let waitingMetric = "vllm:num_requests_waiting"
+    package static let completionCounter = "vllm:request_success_total"
 
     /// Range of `rate()`/`deriv()`, a PromQL duration. `1m` as upstream; tests use a shorter one so they need not
     /// wait a minute for a full window.
-    var window = "1m"
+    package var window = "1m"
     /// A counter of requests *received* carrying the same labels, if the servers export one; vLLM does not, so
     /// the default is completions plus queue growth.
-    var arrivalCounter: String?
+    package var arrivalCounter: String?
 
-    static func matchers(model: String, namespace: String) -> String {
+    package static func matchers(model: String, namespace: String) -> String {
         PromQL.matchers(["model_name": model, "namespace": namespace])
     }
 
-    func sampleAge(_ m: String) -> String {
+    package func sampleAge(_ m: String) -> String {
         "time() - max(timestamp(\(Self.presenceMetric)\(m)))"
     }
 
-    func arrivalRate(_ m: String) -> String {
+    package func arrivalRate(_ m: String) -> String {
         "\(PromQL.sumRate(arrivalCounter ?? Self.completionCounter, m, window: window)) * 60"
     }
 
     /// Growth of the waiting queue, requests per minute (negative while it drains).
-    func queueGrowth(_ m: String) -> String {
+    package func queueGrowth(_ m: String) -> String {
         "sum(deriv(\(Self.waitingMetric)\(m)[\(window)])) * 60"
     }
 
-    func meanInputTokens(_ m: String) -> String {
+    package func meanInputTokens(_ m: String) -> String {
         PromQL.meanOverWindow("vllm:request_prompt_tokens", m, window: window)
     }
 
-    func meanOutputTokens(_ m: String) -> String {
+    package func meanOutputTokens(_ m: String) -> String {
         PromQL.meanOverWindow("vllm:request_generation_tokens", m, window: window)
     }
 
-    func ttftMilliseconds(_ m: String) -> String {
+    package func ttftMilliseconds(_ m: String) -> String {
         "(\(PromQL.meanOverWindow("vllm:time_to_first_token_seconds", m, window: window))) * 1000"
     }
 
     /// The newer name first; `or` falls back to the older one only when the newer has no series.
-    func itlMilliseconds(_ m: String) -> String {
+    package func itlMilliseconds(_ m: String) -> String {
         "((\(PromQL.meanOverWindow("vllm:inter_token_latency_seconds", m, window: window)))"
             + " or (\(PromQL.meanOverWindow("vllm:time_per_output_token_seconds", m, window: window)))) * 1000"
     }
 
     /// Every query for one variant, in the order they are evaluated (for docs and logs).
-    func all(model: String, namespace: String) -> [(name: String, promql: String)] {
+    package func all(model: String, namespace: String) -> [(name: String, promql: String)] {
         let m = Self.matchers(model: model, namespace: namespace)
         var out = [("sampleAge", sampleAge(m)), ("arrivalRate", arrivalRate(m))]
         if arrivalCounter == nil { out.append(("queueGrowth", queueGrowth(m))) }
@@ -177,17 +178,8 @@ struct VLLMQueries: Sendable, Equatable {
 }
 
 /// The load source when no Prometheus is configured: every variant's load is missing, so every variant holds.
-struct NoPrometheusLoadSource: LoadSource {
-    func load(of variant: VariantObservation) async -> LoadObservation {
+package struct NoPrometheusLoadSource: LoadSource {
+    package func load(of variant: VariantObservation) async -> LoadObservation {
         .missing("no Prometheus configured (PROMETHEUS_BASE_URL or --prometheus-url)")
-    }
-}
-
-extension ControllerSettings {
-    /// The load source these settings describe, and the client to shut down at exit (nil without Prometheus).
-    func makeLoadSource(logger: Logger) throws -> (source: any LoadSource, client: PrometheusClient?) {
-        guard let configuration = prometheus else { return (NoPrometheusLoadSource(), nil) }
-        let client = try PrometheusClient(configuration: configuration)
-        return (PrometheusLoadSource(client: client, queries: VLLMQueries(arrivalCounter: arrivalCounter), logger: logger), client)
     }
 }

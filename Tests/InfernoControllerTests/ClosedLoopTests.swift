@@ -1,14 +1,19 @@
 import Foundation
 import InfernoMIP
 import Testing
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
 
 /// The reconcile loop closed over the simulated cluster: what `inferno-controller simulate` runs.
 @Suite struct ClosedLoopTests {
     static func run(_ scenario: SimulationScenario = .builtIn, solver: any AllocationSolver = MIPSolver(),
                     cycles: Int = 30, configure: (inout SimulationRunner.Settings) -> Void = { _ in }) async throws -> SimulationRunner.Result {
         var settings = SimulationRunner.Settings(cycles: cycles)
-        settings.solver = solver
+        settings.loop.solver = solver
         configure(&settings)
         return try await SimulationRunner(scenario: scenario, settings: settings).run()
     }
@@ -81,7 +86,7 @@ import Testing
         let events = r.reports.map(\.scaleEvents).reduce(0, +)
         #expect(events <= 8, "stabilised: \(events) scale events in 40 cycles")
         // Without a window the same load flaps far more: the window is what damps it.
-        let raw = try await Self.run(Self.oscillating(), cycles: 40) { $0.stabilizationWindowSeconds = 0; $0.lookaheadSeconds = 0 }
+        let raw = try await Self.run(Self.oscillating(), cycles: 40) { $0.loop.stabilizationWindowSeconds = 0; $0.loop.lookaheadSeconds = 0 }
         let rawEvents = raw.reports.map(\.scaleEvents).reduce(0, +)
         print("oscillating load, 40 cycles: \(events) scale events stabilised, \(rawEvents) without window or lookahead")
         #expect(rawEvents > events, "without stabilisation \(rawEvents), with \(events)")

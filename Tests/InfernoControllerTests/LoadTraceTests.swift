@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 import InfernoMIP
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
 
 /// Load traces, arrivals and scenarios.
 @Suite struct LoadTraceTests {

@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 import Yams
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
 
 /// The manifests in `deploy/`: they parse, the CRD is a structural schema that accepts the samples and rejects
 /// broken resources (checked by a real JSON-Schema validator, Debian's python3-jsonschema), RBAC is least privilege,
@@ -84,7 +89,7 @@ import Yams
         }
         walk(schema, "openAPIV3Schema", insideJunctor: false)
         #expect(problems.isEmpty, "\(problems)")
-        // Scale to zero: the desired accelerator may be empty (FORMATS.md §7).
+        // Scale to zero: the desired accelerator may be empty (docs/formats.md).
         let status = (schema["properties"] as? [String: Any])?["status"] as? [String: Any]
         let desired = ((status?["properties"] as? [String: Any])?["desiredOptimizedAlloc"] as? [String: Any])?["properties"] as? [String: Any]
         #expect((desired?["accelerator"] as? [String: Any])?["minLength"] == nil)
@@ -190,21 +195,13 @@ import Yams
                     print(json.dumps({"name": doc.get("metadata", {}).get("name"), "errors": errors}))
 
             """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        p.arguments = ["-c", script, crd] + files
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        do { try p.run() } catch {
-            throw PrometheusHarness.Failure(description: "/usr/bin/python3 not runnable (\(error)); run scripts/setup.sh --test")
+        let finished: ChildProcess.Finished
+        do { finished = try ChildProcess.run("/usr/bin/python3", ["-c", script, crd] + files) } catch {
+            throw PrometheusHarness.Failure(description: "\(error); run scripts/setup.sh --test")
         }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard p.terminationStatus == 0 else {
-            throw PrometheusHarness.Failure(description: p.terminationStatus == 3
+        let text = finished.stdout, errors = finished.stderr
+        guard finished.status == 0 else {
+            throw PrometheusHarness.Failure(description: finished.status == 3
                 ? "python3-jsonschema or python3-yaml missing (\(text.trimmingCharacters(in: .whitespacesAndNewlines))); run scripts/setup.sh --test"
                 : "validator failed: \(errors)")
         }

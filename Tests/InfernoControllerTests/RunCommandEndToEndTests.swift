@@ -1,7 +1,12 @@
 import AsyncHTTPClient
 import Foundation
 import Testing
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
 
 /// `inferno-controller run` as a process: the built binary against the in-process API server (seeded with the
 /// seed's demo) and a real Prometheus scraping an exporter of vLLM metrics at the seed's 20 requests per minute of
@@ -34,20 +39,13 @@ import Testing
                 let kubeconfig = dir.appendingPathComponent("kubeconfig").path
                 try server.writeKubeconfig(to: kubeconfig)
                 let metricsPort = try await PrometheusHarness.freePort(), healthPort = try await PrometheusHarness.freePort()
-                let process = Process()
-                process.executableURL = binary
-                process.arguments = [
+                let log = dir.appendingPathComponent("controller.log")
+                let process = try ChildProcess.start(binary, [
                     "run", "--kubeconfig", kubeconfig, "--controller-namespace", KubeDemoCluster.controllerNamespace,
                     "--interval", "2s", "--prometheus-url", prometheus.baseURL, "--solver", "mip",
                     "--metrics-bind-address", "127.0.0.1:\(metricsPort)", "--health-probe-bind-address", "127.0.0.1:\(healthPort)",
                     "--log-format", "json",
-                ]
-                let log = dir.appendingPathComponent("controller.log")
-                _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-                let logHandle = try FileHandle(forWritingTo: log)
-                process.standardError = logHandle
-                process.standardOutput = logHandle
-                try process.run()
+                ], log: log)
                 defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
                 var replicas: Int?

@@ -1,3 +1,4 @@
+import InfernoControl
 import InfernoMIP
 
 /// A discrete-event emulation of one vLLM replica with continuous (iteration-level) batching.
@@ -7,7 +8,7 @@ import InfernoMIP
 /// freed by a finishing request goes to the head of the queue at once.
 ///
 /// **Timing, per request, at the current batch size `b`** (the number of running requests, prefilling or
-/// decoding). This is the per-request reading of MODEL.md's `T(b) = prefill(b) + (O - 1) * decode(b)`:
+/// decoding). This is the per-request reading of docs/model.md's `T(b) = prefill(b) + (O - 1) * decode(b)`:
 /// - *prefill*: admitted with `b` requests in the batch (itself included), a request's prefill takes
 ///   `gamma + delta * I * b` (0 when `I == 0`), fixed at admission; it ends with the first token. The prefill
 ///   runs alongside the others' decoding and does not stall them: its cost to the batch is the `delta * I * b`
@@ -26,20 +27,20 @@ import InfernoMIP
 /// Per request it measures TTFT (arrival to first token, queue wait included), the mean interval between its
 /// later tokens, the queue time and the end-to-end latency, and keeps vLLM's cumulative metrics
 /// (``VLLMMetrics``). Times are seconds of simulated time; the profile's milliseconds are converted once.
-struct EmulatedServer: Sendable {
-    let batchLimit: Int
-    let queueLimit: Int
+package struct EmulatedServer: Sendable {
+    package let batchLimit: Int
+    package let queueLimit: Int
     /// Profile coefficients in seconds.
     private let alpha, beta, gamma, delta: Double
 
     /// The simulated time up to which the server has run.
-    private(set) var now: Double
+    package private(set) var now: Double
     private var counters = VLLMMetrics()
 
     private struct Running: Sendable {
-        var request: SimulatedRequest
-        var admitted: Double
-        var firstToken: Double
+        package var request: SimulatedRequest
+        package var admitted: Double
+        package var firstToken: Double
     }
 
     private var waiting = FIFOQueue<SimulatedRequest>()
@@ -51,8 +52,8 @@ struct EmulatedServer: Sendable {
     private var decodeSteps = 0.0
     /// `∫ b dt` and `∫ n dt` since the start (request-seconds in the batch and in the server), for utilisation
     /// and Little's law checks; not vLLM metrics.
-    private(set) var batchRequestSeconds = 0.0
-    private(set) var systemRequestSeconds = 0.0
+    package private(set) var batchRequestSeconds = 0.0
+    package private(set) var systemRequestSeconds = 0.0
 
     /// - Parameters:
     ///   - batchLimit: `N`; at least 1.
@@ -61,8 +62,8 @@ struct EmulatedServer: Sendable {
     private let sloTTFT: Double?
     private let sloITL: Double?
 
-    init(profile: ModelProfile, batchLimit: Int, queueLimit: Int? = nil, startTime: Double = 0,
-         sloTarget: SLOTargetLimits? = nil) {
+    package init(profile: ModelProfile, batchLimit: Int, queueLimit: Int? = nil, startTime: Double = 0,
+         sloTarget: SLOTarget? = nil) {
         precondition(batchLimit >= 1, "batch limit must be at least 1")
         sloTTFT = sloTarget?.ttftMilliseconds.map { $0 / 1000 }
         sloITL = sloTarget?.itlMilliseconds.map { $0 / 1000 }
@@ -76,17 +77,17 @@ struct EmulatedServer: Sendable {
     }
 
     /// Upstream's batch limit for requests of `meanOutputTokens`: `max(1, maxBatchSize * atTokens / O)`.
-    static func profileBatchLimit(_ profile: ModelProfile, meanOutputTokens: Double) -> Int {
+    package static func profileBatchLimit(_ profile: ModelProfile, meanOutputTokens: Double) -> Int {
         profile.memoryBoundBatchLimit(outputTokens: meanOutputTokens)
     }
 
-    var runningCount: Int { prefilling.count + decoding.count }
-    var waitingCount: Int { waiting.count }
-    var inSystem: Int { runningCount + waiting.count }
-    var isIdle: Bool { inSystem == 0 }
+    package var runningCount: Int { prefilling.count + decoding.count }
+    package var waitingCount: Int { waiting.count }
+    package var inSystem: Int { runningCount + waiting.count }
+    package var isIdle: Bool { inSystem == 0 }
 
     /// Cumulative metrics, with the gauges at ``now``.
-    var metrics: VLLMMetrics {
+    package var metrics: VLLMMetrics {
         var m = counters
         m.numRequestsRunning = runningCount
         m.numRequestsWaiting = waiting.count
@@ -96,7 +97,7 @@ struct EmulatedServer: Sendable {
     private func stepTime(batch: Int) -> Double { alpha + beta * Double(batch) }
 
     /// The time of the next internal event (a prefill or a request ending); `.infinity` when idle.
-    var nextEventTime: Double {
+    package var nextEventTime: Double {
         let prefillEnd = prefilling.minKey ?? .infinity
         guard let finish = decoding.minKey else { return prefillEnd }
         let decodeEnd = now + max(0, finish - decodeSteps) * stepTime(batch: runningCount)
@@ -105,7 +106,7 @@ struct EmulatedServer: Sendable {
 
     /// Runs the server up to `time`, processing every prefill end and completion before it (ties: prefills
     /// first, then completions, each in order of their keys).
-    mutating func advance(to time: Double) {
+    package mutating func advance(to time: Double) {
         precondition(time >= now, "time went backwards: \(time) < \(now)")
         while true {
             let step = stepTime(batch: runningCount)
@@ -132,7 +133,7 @@ struct EmulatedServer: Sendable {
     /// Offers `request` at its arrival time (the server first runs up to it). Returns `false` when rejected
     /// because `N + Q` requests are already in the server.
     @discardableResult
-    mutating func submit(_ request: SimulatedRequest) -> Bool {
+    package mutating func submit(_ request: SimulatedRequest) -> Bool {
         advance(to: request.arrival)
         counters.requestsReceivedTotal += 1
         if runningCount < batchLimit {
@@ -149,7 +150,7 @@ struct EmulatedServer: Sendable {
 
     /// Drops every request in the server (a replica killed at the end of its grace period); returns how many.
     @discardableResult
-    mutating func abortAll() -> Int {
+    package mutating func abortAll() -> Int {
         let dropped = inSystem
         counters.requestsAbortedTotal += dropped
         waiting.removeAll()

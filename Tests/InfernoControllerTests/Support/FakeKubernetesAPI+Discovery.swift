@@ -1,5 +1,10 @@
 import Foundation
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
 
 /// Discovery documents (legacy, non-aggregated: kubectl falls back to them) and `meta.k8s.io/v1` Tables.
 extension FakeKubernetesAPI {

@@ -1,5 +1,10 @@
 import Foundation
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
 
 /// Writes: create, update (object, status, scale), merge patch, delete, and validation.
 extension FakeKubernetesAPI {

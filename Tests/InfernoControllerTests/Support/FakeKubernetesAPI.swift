@@ -1,6 +1,11 @@
 import Foundation
 import NIOHTTP1
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
 
 /// An in-memory Kubernetes API server for tests, with the real API's semantics where the controller (and kubectl)
 /// depend on them: a global resourceVersion bumped by every write, `uid`, `creationTimestamp`, `generation` bumped

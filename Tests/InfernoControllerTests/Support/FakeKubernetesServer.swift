@@ -1,6 +1,11 @@
 import Foundation
 import Logging
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
 
 /// `FakeKubernetesAPI` behind a real HTTP listener on 127.0.0.1 (plain HTTP), with clients and kubeconfigs for it.
 final class FakeKubernetesServer: Sendable {

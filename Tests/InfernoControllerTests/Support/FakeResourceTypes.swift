@@ -1,5 +1,10 @@
 import Foundation
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
 
 /// A printer column as a CRD's `additionalPrinterColumns` declares it.
 struct FakePrinterColumn: Sendable {
@@ -26,7 +31,7 @@ struct FakeResourceType: Sendable {
     var verbs: [String] { ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"] }
 
     /// The CRD's columns as deployed (`deploy/crd/llmd.ai_variantautoscalings.yaml`), so the fake shows what a
-    /// cluster with that CRD shows; FORMATS.md §2's columns when the file is not there.
+    /// cluster with that CRD shows; docs/reference.md#the-variantautoscaling's columns when the file is not there.
     static let variantAutoscalings = FakeResourceType(
         resource: .variantAutoscalings, singular: "variantautoscaling", shortNames: ["va"], hasStatus: true,
         isCustom: true, printerColumns: deployedPrinterColumns() ?? [

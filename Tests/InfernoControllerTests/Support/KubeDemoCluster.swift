@@ -1,4 +1,9 @@
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
 
 /// The seed README's demo cluster as API objects: three nodes with two GPUs each, the cost and service-class
 /// ConfigMaps, and the `vllme-deployment` variant on A100 at one replica.

@@ -1,9 +1,11 @@
 import Foundation
-import NIOCore
-import NIOHTTP1
-import NIOPosix
 import NIOSSL
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
 
 /// A CA, a server certificate for 127.0.0.1 and a client certificate, made with the openssl command line.
 struct KubeTestPKI {
@@ -28,26 +30,20 @@ struct KubeTestPKI {
     }
 
     private func run(_ arguments: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        p.arguments = arguments
-        p.currentDirectoryURL = URL(fileURLWithPath: directory)
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw KubeJSONError(message: "openssl \(arguments.joined(separator: " ")) failed") }
+        let finished = try ChildProcess.run("/usr/bin/openssl", arguments, directory: URL(fileURLWithPath: directory))
+        guard finished.status == 0 else {
+            throw KubeJSONError(message: "openssl \(arguments.joined(separator: " ")) failed: \(finished.stderr)")
+        }
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: directory) }
 }
 
 /// The fake API behind HTTPS that requires a client certificate signed by the test CA (as an API server with
-/// `--client-ca-file` does for certificate users).
+/// `--client-ca-file` does for certificate users): the production `HTTPServer` with a TLS context.
 final class KubeTLSServer: Sendable {
-    private let group: MultiThreadedEventLoopGroup
-    private let channel: Channel
-    let port: Int
+    private let server: HTTPServer
+    var port: Int { server.port }
 
     init(api: FakeKubernetesAPI, pki: KubeTestPKI) async throws {
         var tls = TLSConfiguration.makeServerConfiguration(
@@ -55,65 +51,8 @@ final class KubeTLSServer: Sendable {
             privateKey: .privateKey(try NIOSSLPrivateKey(file: pki.path("server.key"), format: .pem)))
         tls.certificateVerification = .noHostnameVerification
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(pki.path("ca.crt")))
-        let context = try NIOSSLContext(configuration: tls)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(KubeTLSRequestHandler(api: api))
-                }
-            }
-        self.channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
-        self.group = group
-        self.port = channel.localAddress?.port ?? 0
+        server = try await HTTPServer(port: 0, tls: try NIOSSLContext(configuration: tls)) { await api.handle($0) }
     }
 
-    func shutdown() async {
-        try? await channel.close()
-        try? await group.shutdownGracefully()
-    }
-}
-
-/// One request at a time to the fake API, as `HTTPServer` does it.
-private final class KubeTLSRequestHandler: ChannelInboundHandler, @unchecked Sendable {
-    // Touched only on the channel's event loop.
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
-    private let api: FakeKubernetesAPI
-    private var head: HTTPRequestHead?
-    private var body: [UInt8] = []
-
-    init(api: FakeKubernetesAPI) { self.api = api }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let h):
-            head = h
-            body = []
-        case .body(var buffer):
-            body += buffer.readBytes(length: buffer.readableBytes) ?? []
-        case .end:
-            guard let head else { return }
-            let parts = head.uri.split(separator: "?", maxSplits: 1).map(String.init)
-            let request = HTTPRequest(method: head.method, path: parts.first ?? "/", query: parts.count > 1 ? parts[1] : "",
-                                      headers: head.headers, body: body)
-            let api = self.api
-            let promise = context.eventLoop.makePromise(of: HTTPResponse.self)
-            promise.completeWithTask { await api.handle(request) }
-            let ctx = NIOLoopBound(context, eventLoop: context.eventLoop)
-            let version = head.version
-            promise.futureResult.whenSuccess { response in
-                let context = ctx.value
-                var headers = response.headers
-                headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
-                context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: version, status: response.status, headers: headers))), promise: nil)
-                context.write(self.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
-                context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
-            }
-            self.head = nil
-        }
-    }
+    func shutdown() async { await server.shutdown() }
 }

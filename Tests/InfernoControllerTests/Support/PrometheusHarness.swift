@@ -1,7 +1,12 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
 
 /// A real Prometheus server (Debian's `prometheus` package) for one test: its own config, TSDB and port in a
 /// temporary directory, a 1 s scrape interval, stopped with SIGTERM (then SIGKILL) by `stop()`.
@@ -68,22 +73,14 @@ final class PrometheusHarness: @unchecked Sendable {
         for _ in 0..<5 {   // a free port can be taken between probing and binding: retry on another
             let port = try await freePort()
             let log = dir.appendingPathComponent("prometheus-\(port).log")
-            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-            let handle = try FileHandle(forWritingTo: log)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = [
+            let process = try ChildProcess.start(URL(fileURLWithPath: binary), [
                 "--config.file=\(dir.appendingPathComponent("prometheus.yml").path)",
                 "--storage.tsdb.path=\(dir.appendingPathComponent("data").path)",
                 "--storage.tsdb.retention.time=1h",
                 "--web.listen-address=127.0.0.1:\(port)",
                 "--web.enable-lifecycle",
                 "--log.level=warn",
-            ] + extra
-            process.standardOutput = handle
-            process.standardError = handle
-            process.currentDirectoryURL = dir
-            try process.run()
+            ] + extra, directory: dir, log: log)
             let harness = PrometheusHarness(port: port, directory: dir, process: process, scheme: scheme)
             if try await harness.waitUntilReady(client: readinessClient) { return harness }
             lastError = (try? String(contentsOf: log, encoding: .utf8)) ?? ""

@@ -1,5 +1,10 @@
 import Foundation
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
 
 /// Serves vLLM metrics whose counters grow at known rates: every value is a function of the wall time elapsed since
 /// the exporter started (`rate × elapsed`), so whatever the scrape times, Prometheus' `rate()` sees the exact slope.
