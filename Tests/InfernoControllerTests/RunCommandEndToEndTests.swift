@@ -11,7 +11,8 @@ import Testing
 /// `inferno-controller run` as a process: the built binary against the in-process API server (seeded with the
 /// seed's demo) and a real Prometheus scraping an exporter of vLLM metrics at the seed's 20 requests per minute of
 /// 228 output tokens. It must read everything, scale the demo Deployment to the seed's 2 replicas, become ready,
-/// publish its metrics, and stop cleanly on SIGTERM.
+/// publish its metrics, and stop cleanly on SIGTERM; and what it asked the API server for is what the RBAC manifests
+/// grant.
 @Suite struct RunCommandEndToEndTests {
     static var binary: URL {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("inferno-controller")
@@ -44,7 +45,7 @@ import Testing
                     "run", "--kubeconfig", kubeconfig, "--controller-namespace", KubeDemoCluster.controllerNamespace,
                     "--interval", "2s", "--prometheus-url", prometheus.baseURL, "--solver", "mip",
                     "--metrics-bind-address", "127.0.0.1:\(metricsPort)", "--health-probe-bind-address", "127.0.0.1:\(healthPort)",
-                    "--log-format", "json",
+                    "--log-format", "json", "--leader-elect",
                 ], log: log)
                 defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
@@ -70,7 +71,13 @@ import Testing
                 while process.isRunning, Date() < stopBy { try await Task.sleep(for: .milliseconds(100)) }
                 #expect(!process.isRunning, "stops within 15 s of SIGTERM")
                 if !process.isRunning { #expect(process.terminationStatus == 0) }
-                try? logHandle.close()
+
+                // The manifests grant exactly what this run asked the API server for: settings, a cycle that scales
+                // and writes status, the variant poll, leader election and the release of the lease.
+                let (clusterRole, role) = try PromDeployTests.rbacRules()
+                let used = await server.api.permissionsUsed
+                #expect(used == clusterRole.union(role),
+                        "granted but unused: \(clusterRole.union(role).subtracting(used).sorted()); used but not granted: \(used.subtracting(clusterRole.union(role)).sorted())")
             }
         }
     }

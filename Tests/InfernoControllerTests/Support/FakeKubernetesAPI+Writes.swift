@@ -86,9 +86,9 @@ extension FakeKubernetesAPI {
         switch route.subresource {
         case "status":
             new = old
-            new["status"] = old.mergePatched(with: patch)["status"]
+            new["status"] = FakeMergePatch.apply(patch, to: old)["status"]
         case "scale":
-            let patched = scale(of: old).mergePatched(with: patch)
+            let patched = FakeMergePatch.apply(patch, to: scale(of: old))
             guard let replicas = patched[path: "spec.replicas"]?.int else {
                 return statusResponse(422, reason: "Invalid", message: "Scale.autoscaling \"\(route.name ?? "")\" is invalid: spec.replicas: Invalid value",
                                       route: route, causes: [("spec.replicas", "FieldValueInvalid", "must be an integer")])
@@ -96,7 +96,7 @@ extension FakeKubernetesAPI {
             new = old
             new[path: "spec.replicas"] = .number(Double(replicas))
         default:
-            new = old.mergePatched(with: patch)
+            new = FakeMergePatch.apply(patch, to: old)
             if new[path: "metadata.name"] != old[path: "metadata.name"] {
                 return statusResponse(400, reason: "BadRequest", message: "metadata.name cannot be changed by a patch")
             }

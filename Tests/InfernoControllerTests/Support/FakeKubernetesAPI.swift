@@ -82,7 +82,29 @@ actor FakeKubernetesAPI {
     func setDeploymentsBecomeReady(_ ready: Bool) { deploymentsBecomeReady = ready }
     func setServerAddress(_ address: String) { serverAddress = address }
     func setClock(_ clock: @escaping @Sendable () -> Date) { now = clock }
-    func clearRequests() { requests = []; acceptHeaders = [] }
+    /// What each request needed RBAC for, as `group/resource[/subresource]:verb` (`core` for the core group), the
+    /// way an authorizer sees it.
+    private(set) var permissionsUsed: Set<String> = []
+
+    func clearRequests() { requests = []; acceptHeaders = []; permissionsUsed = [] }
+
+    /// The RBAC permission a request to `route` needs (the verbs of the Kubernetes authorizer).
+    static func permission(_ method: HTTPMethod, _ route: Route, query: [String: String]) -> String {
+        let resource = route.type.resource
+        let verb: String
+        switch (method, route.name) {
+        case (.GET, nil): verb = query["watch"] == "true" || query["watch"] == "1" ? "watch" : "list"
+        case (.GET, _): verb = "get"
+        case (.POST, _): verb = "create"
+        case (.PUT, _): verb = "update"
+        case (.PATCH, _): verb = "patch"
+        case (.DELETE, nil): verb = "deletecollection"
+        case (.DELETE, _): verb = "delete"
+        default: verb = method.rawValue.lowercased()
+        }
+        return "\(resource.group.isEmpty ? "core" : resource.group)/\(resource.plural)"
+            + (route.subresource.map { "/\($0)" } ?? "") + ":\(verb)"
+    }
     func requireToken(_ token: String?) { requiredToken = token }
 
     // MARK: Serving
@@ -97,6 +119,7 @@ actor FakeKubernetesAPI {
         guard let route = route(request.path) else {
             return statusResponse(404, reason: "NotFound", message: "the server could not find the requested resource")
         }
+        permissionsUsed.insert(Self.permission(request.method, route, query: request.queryItems))
         if let fault = takeFault(request, route) {
             return statusResponse(fault.status, reason: Self.reason(fault.status),
                                   message: fault.message ?? defaultFaultMessage(fault, route, request), route: route)
