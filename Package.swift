@@ -93,7 +93,10 @@ let package = Package(
             path: "benchmarks/Sources/InfernoBench"
         ),
         .testTarget(name: "InfernoMIPTests", dependencies: ["InfernoMIP"]),
-        .testTarget(name: "InfernoControlTests", dependencies: ["InfernoControl", "InfernoMIP", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "InfernoControlTests",
+            dependencies: ["InfernoControl", "InfernoMIP", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "InfernoBenchTests", dependencies: ["InfernoBenchKit", "InfernoMIP"]),
         .testTarget(
             name: "InfernoControllerTests",

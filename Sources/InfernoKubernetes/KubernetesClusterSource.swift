@@ -9,7 +9,7 @@ import Logging
 /// What concerns the cluster as a whole (nodes, the cost ConfigMap, listing VariantAutoscalings) throws: the cycle
 /// cannot be planned without it. What concerns one variant (a malformed VariantAutoscaling, an unreadable
 /// Deployment) stays with that variant, in `invalidReason` or as unknown replicas, and in the notes.
-package struct KubernetesClusterSource: ClusterSource {
+package struct KubernetesClusterSource: ClusterSource, VariantWatcher {
     package var client: KubernetesClient
     /// Namespace whose VariantAutoscalings are managed; nil for all namespaces.
     package var watchNamespace: String?
