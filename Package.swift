@@ -92,6 +92,21 @@ let package = Package(
             ],
             path: "benchmarks/Sources/InfernoBench"
         ),
+        // Fakes and harnesses for the tests: an in-process Kubernetes API server, a real Prometheus, a vLLM
+        // exporter, one process launcher. Only test targets depend on it.
+        .target(
+            name: "InfernoTestSupport",
+            dependencies: [
+                "InfernoControl", "InfernoHTTP", "InfernoKubernetes", "InfernoMIP", "InfernoPrometheus", "InfernoSimulation",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Tests/InfernoTestSupport"
+        ),
         .testTarget(name: "InfernoMIPTests", dependencies: ["InfernoMIP"]),
         .testTarget(
             name: "InfernoControlTests",
@@ -102,7 +117,7 @@ let package = Package(
             name: "InfernoControllerTests",
             dependencies: [
                 "InfernoController", "InfernoControl", "InfernoHTTP", "InfernoKubernetes", "InfernoMIP",
-                "InfernoPrometheus", "InfernoSimulation",
+                "InfernoPrometheus", "InfernoSimulation", "InfernoTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

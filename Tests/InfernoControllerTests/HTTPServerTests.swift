@@ -7,6 +7,7 @@ import Testing
 @testable import InfernoKubernetes
 @testable import InfernoPrometheus
 @testable import InfernoSimulation
+import InfernoTestSupport
 
 @Suite struct HTTPServerTests {
     @Test func servesAndDecodesQueries() async throws {

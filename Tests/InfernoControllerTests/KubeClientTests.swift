@@ -6,6 +6,7 @@ import Testing
 @testable import InfernoKubernetes
 @testable import InfernoPrometheus
 @testable import InfernoSimulation
+import InfernoTestSupport
 
 /// The client against the fake API server: verbs, error mapping, concurrency control, subresources.
 @Suite struct KubeClientTests {

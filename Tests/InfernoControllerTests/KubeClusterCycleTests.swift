@@ -8,6 +8,7 @@ import Testing
 @testable import InfernoKubernetes
 @testable import InfernoPrometheus
 @testable import InfernoSimulation
+import InfernoTestSupport
 
 /// Whole reconcile cycles against the fake API server: `KubernetesClusterSource` and `KubernetesActuator` driving
 /// the real `Reconciler`, seeded with the seed README's demo.

@@ -7,6 +7,7 @@ import Testing
 @testable import InfernoKubernetes
 @testable import InfernoPrometheus
 @testable import InfernoSimulation
+import InfernoTestSupport
 
 /// Kubeconfig parsing and the controller's resolution order, on fixture files written to a temp directory.
 @Suite struct KubeConfigTests {

@@ -6,6 +6,7 @@ import Testing
 @testable import InfernoKubernetes
 @testable import InfernoPrometheus
 @testable import InfernoSimulation
+import InfernoTestSupport
 
 /// The fake API server checked by a client nobody here wrote: kubectl, pointed at it with a generated kubeconfig.
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/kubectl"),

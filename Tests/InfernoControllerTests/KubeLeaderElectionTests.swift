@@ -6,6 +6,7 @@ import Testing
 @testable import InfernoKubernetes
 @testable import InfernoPrometheus
 @testable import InfernoSimulation
+import InfernoTestSupport
 
 /// Two electors on one Lease in the fake API server, with a hand-driven clock.
 @Suite struct KubeLeaderElectionTests {

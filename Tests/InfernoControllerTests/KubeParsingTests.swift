@@ -7,6 +7,7 @@ import Testing
 @testable import InfernoKubernetes
 @testable import InfernoPrometheus
 @testable import InfernoSimulation
+import InfernoTestSupport
 
 /// The pure parts: merge patch, VariantAutoscaling decoding, ConfigMaps, GPU inventory, status conditions.
 @Suite struct KubeParsingTests {

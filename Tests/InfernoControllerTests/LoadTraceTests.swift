@@ -7,6 +7,7 @@ import InfernoMIP
 @testable import InfernoKubernetes
 @testable import InfernoPrometheus
 @testable import InfernoSimulation
+import InfernoTestSupport
 
 /// Load traces, arrivals and scenarios.
 @Suite struct LoadTraceTests {

@@ -1,5 +1,6 @@
 import Testing
 @testable import InfernoKubernetes
+import InfernoTestSupport
 
 /// JSON merge patch against RFC 7386 Appendix A, the RFC's own table of examples, for both the controller's
 /// implementation and the fake API server's independent one.

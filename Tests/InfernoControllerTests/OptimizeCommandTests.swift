@@ -6,6 +6,7 @@ import Testing
 @testable import InfernoKubernetes
 @testable import InfernoPrometheus
 @testable import InfernoSimulation
+import InfernoTestSupport
 import InfernoMIP
 
 /// The `optimize` command end to end on the shipped examples, in process.

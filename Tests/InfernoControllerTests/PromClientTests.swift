@@ -6,6 +6,7 @@ import Testing
 @testable import InfernoKubernetes
 @testable import InfernoPrometheus
 @testable import InfernoSimulation
+import InfernoTestSupport
 
 /// The client and the load source's rules against a scripted HTTP server (the real-Prometheus tests are in
 /// `PromCollectorTests`).

@@ -9,6 +9,7 @@ import Testing
 @testable import InfernoKubernetes
 @testable import InfernoPrometheus
 @testable import InfernoSimulation
+import InfernoTestSupport
 
 /// The collector against a real Prometheus scraping an exporter with known rates.
 ///

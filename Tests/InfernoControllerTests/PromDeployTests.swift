@@ -7,6 +7,7 @@ import Yams
 @testable import InfernoKubernetes
 @testable import InfernoPrometheus
 @testable import InfernoSimulation
+import InfernoTestSupport
 
 /// The manifests in `deploy/`: they parse, the CRD is a structural schema that accepts the samples and rejects
 /// broken resources (checked by a real JSON-Schema validator, Debian's python3-jsonschema), RBAC is least privilege,

@@ -8,6 +8,7 @@ import Testing
 @testable import InfernoKubernetes
 @testable import InfernoPrometheus
 @testable import InfernoSimulation
+import InfernoTestSupport
 
 @Suite struct PromMetricsTests {
     /// Parses the text format back: `name{labels} value` → (name, labels, value); comments checked for shape.

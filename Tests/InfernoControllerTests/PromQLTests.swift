@@ -5,6 +5,7 @@ import Testing
 @testable import InfernoKubernetes
 @testable import InfernoPrometheus
 @testable import InfernoSimulation
+import InfernoTestSupport
 
 @Suite struct PromQLTests {
     @Test func escapesLabelValues() {

@@ -7,6 +7,7 @@ import Testing
 @testable import InfernoKubernetes
 @testable import InfernoPrometheus
 @testable import InfernoSimulation
+import InfernoTestSupport
 
 /// `inferno-controller run` as a process: the built binary against the in-process API server (seeded with the
 /// seed's demo) and a real Prometheus scraping an exporter of vLLM metrics at the seed's 20 requests per minute of

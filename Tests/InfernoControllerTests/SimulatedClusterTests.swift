@@ -7,6 +7,7 @@ import InfernoMIP
 @testable import InfernoKubernetes
 @testable import InfernoPrometheus
 @testable import InfernoSimulation
+import InfernoTestSupport
 
 /// The simulated cluster: readiness, scaling, draining, capacity, routing, counters.
 @Suite struct SimulatedClusterTests {

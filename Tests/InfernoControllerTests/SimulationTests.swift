@@ -7,6 +7,7 @@ import InfernoMIP
 @testable import InfernoKubernetes
 @testable import InfernoPrometheus
 @testable import InfernoSimulation
+import InfernoTestSupport
 
 /// The emulated replica against the analyzer and against closed forms, and the reproducibility of runs.
 @Suite struct SimulationTests {

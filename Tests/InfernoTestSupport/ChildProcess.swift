@@ -3,19 +3,19 @@ import Foundation
 /// The tests' one way to run another program (openssl, kubectl, promtool, python3, Prometheus, the controller).
 ///
 /// Output goes to files, not pipes: a verbose child can fill a pipe's buffer while nobody reads it and hang.
-enum ChildProcess {
-    struct Finished: Sendable {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+package enum ChildProcess {
+    package struct Finished: Sendable {
+        package var status: Int32
+        package var stdout: String
+        package var stderr: String
     }
 
-    struct NotRunnable: Error, CustomStringConvertible {
-        var description: String
+    package struct NotRunnable: Error, CustomStringConvertible {
+        package var description: String
     }
 
     /// Runs `executable` to its end, killed (SIGTERM) after `timeout` seconds; blocks the calling thread.
-    static func run(_ executable: String, _ arguments: [String], directory: URL? = nil, environment: [String: String]? = nil,
+    package static func run(_ executable: String, _ arguments: [String], directory: URL? = nil, environment: [String: String]? = nil,
                     input: Data? = nil, timeout: Double = 120) throws -> Finished {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("child-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -44,7 +44,7 @@ enum ChildProcess {
     }
 
     /// `run` off the concurrency pool's threads, for async tests.
-    static func run(_ executable: String, _ arguments: [String], directory: URL? = nil, environment: [String: String]? = nil,
+    package static func run(_ executable: String, _ arguments: [String], directory: URL? = nil, environment: [String: String]? = nil,
                     input: Data? = nil, timeout: Double = 120) async throws -> Finished {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
@@ -56,7 +56,7 @@ enum ChildProcess {
     }
 
     /// Starts a long-running child (a server) with stdout and stderr appended to `log`; the caller stops it.
-    static func start(_ executable: URL, _ arguments: [String], directory: URL? = nil, log: URL) throws -> Process {
+    package static func start(_ executable: URL, _ arguments: [String], directory: URL? = nil, log: URL) throws -> Process {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

@@ -1,14 +1,13 @@
 import Foundation
-@testable import InfernoControl
-@testable import InfernoController
-@testable import InfernoHTTP
-@testable import InfernoKubernetes
-@testable import InfernoPrometheus
-@testable import InfernoSimulation
+import InfernoControl
+import InfernoHTTP
+import InfernoKubernetes
+import InfernoPrometheus
+import InfernoSimulation
 
 /// Writes: create, update (object, status, scale), merge patch, delete, and validation.
 extension FakeKubernetesAPI {
-    func create(_ route: Route, body: [UInt8]) -> HTTPResponse {
+    package func create(_ route: Route, body: [UInt8]) -> HTTPResponse {
         guard var o = try? KubeJSON(parsing: body), o.object != nil else {
             return statusResponse(400, reason: "BadRequest", message: "the body is not a JSON object")
         }
@@ -35,7 +34,7 @@ extension FakeKubernetesAPI {
         return json(stored, status: 201)
     }
 
-    func update(_ route: Route, body: [UInt8]) -> HTTPResponse {
+    package func update(_ route: Route, body: [UInt8]) -> HTTPResponse {
         guard let key = route.key, let old = objects[key] else { return notFound(route) }
         guard let sent = try? KubeJSON(parsing: body), sent.object != nil else {
             return statusResponse(400, reason: "BadRequest", message: "the body is not a JSON object")
@@ -74,7 +73,7 @@ extension FakeKubernetesAPI {
         return commit(route, key: key, old: old, new: new)
     }
 
-    func patch(_ route: Route, body: [UInt8]) -> HTTPResponse {
+    package func patch(_ route: Route, body: [UInt8]) -> HTTPResponse {
         guard let key = route.key, let old = objects[key] else { return notFound(route) }
         guard let patch = try? KubeJSON(parsing: body), patch.object != nil else {
             return statusResponse(400, reason: "BadRequest", message: "the patch is not a JSON object")
@@ -106,7 +105,7 @@ extension FakeKubernetesAPI {
         return commit(route, key: key, old: old, new: new)
     }
 
-    func delete(_ route: Route) -> HTTPResponse {
+    package func delete(_ route: Route) -> HTTPResponse {
         guard let key = route.key, let old = objects[key] else { return notFound(route) }
         remove(key)
         _ = nextResourceVersion()
@@ -155,7 +154,7 @@ extension FakeKubernetesAPI {
 
     // MARK: Validation (the parts of the schemas the tests exercise)
 
-    func validate(_ o: KubeJSON, _ route: Route) -> HTTPResponse? {
+    package func validate(_ o: KubeJSON, _ route: Route) -> HTTPResponse? {
         var causes: [(field: String, reason: String, message: String)] = []
         func require(_ ok: Bool, _ field: String, _ reason: String, _ message: String) {
             if !ok { causes.append((field, reason, message)) }

@@ -1,21 +1,20 @@
 import Foundation
 import NIOSSL
-@testable import InfernoControl
-@testable import InfernoController
-@testable import InfernoHTTP
-@testable import InfernoKubernetes
-@testable import InfernoPrometheus
-@testable import InfernoSimulation
+import InfernoControl
+import InfernoHTTP
+import InfernoKubernetes
+import InfernoPrometheus
+import InfernoSimulation
 
 /// A CA, a server certificate for 127.0.0.1 and a client certificate, made with the openssl command line.
-struct KubeTestPKI {
-    let directory: String
-    func path(_ name: String) -> String { directory + "/" + name }
-    func pem(_ name: String) throws -> KubeConnection.PEM {
+package struct KubeTestPKI {
+    package let directory: String
+    package func path(_ name: String) -> String { directory + "/" + name }
+    package func pem(_ name: String) throws -> KubeConnection.PEM {
         KubeConnection.PEM(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path(name)))), origin: "test \(name)")
     }
 
-    init() throws {
+    package init() throws {
         directory = NSTemporaryDirectory() + "inferno-kube-pki-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n".write(toFile: path("server.ext"), atomically: true, encoding: .utf8)
@@ -36,16 +35,16 @@ struct KubeTestPKI {
         }
     }
 
-    func remove() { try? FileManager.default.removeItem(atPath: directory) }
+    package func remove() { try? FileManager.default.removeItem(atPath: directory) }
 }
 
 /// The fake API behind HTTPS that requires a client certificate signed by the test CA (as an API server with
 /// `--client-ca-file` does for certificate users): the production `HTTPServer` with a TLS context.
-final class KubeTLSServer: Sendable {
+package final class KubeTLSServer: Sendable {
     private let server: HTTPServer
-    var port: Int { server.port }
+    package var port: Int { server.port }
 
-    init(api: FakeKubernetesAPI, pki: KubeTestPKI) async throws {
+    package init(api: FakeKubernetesAPI, pki: KubeTestPKI) async throws {
         var tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMFile(pki.path("server.crt")).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: pki.path("server.key"), format: .pem)))
@@ -54,5 +53,5 @@ final class KubeTLSServer: Sendable {
         server = try await HTTPServer(port: 0, tls: try NIOSSLContext(configuration: tls)) { await api.handle($0) }
     }
 
-    func shutdown() async { await server.shutdown() }
+    package func shutdown() async { await server.shutdown() }
 }

@@ -1,35 +1,34 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
-@testable import InfernoControl
-@testable import InfernoController
-@testable import InfernoHTTP
-@testable import InfernoKubernetes
-@testable import InfernoPrometheus
-@testable import InfernoSimulation
+import InfernoControl
+import InfernoHTTP
+import InfernoKubernetes
+import InfernoPrometheus
+import InfernoSimulation
 
 /// A real Prometheus server (Debian's `prometheus` package) for one test: its own config, TSDB and port in a
 /// temporary directory, a 1 s scrape interval, stopped with SIGTERM (then SIGKILL) by `stop()`.
 ///
 /// Missing binary is a failure, not a skip: CI installs it with `scripts/setup.sh --test`.
-final class PrometheusHarness: @unchecked Sendable {
+package final class PrometheusHarness: @unchecked Sendable {
     // `process` is touched only by start/stop, which the test calls in sequence.
-    static let defaultBinary = "/usr/bin/prometheus"
+    package static let defaultBinary = "/usr/bin/prometheus"
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package var description: String
     }
 
-    let port: Int
-    let directory: URL
+    package let port: Int
+    package let directory: URL
     private let process: Process
 
-    var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
-    let scheme: String
+    package var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
+    package let scheme: String
 
     /// Starts Prometheus scraping `targets` (`host:port`) every second and waits until it is ready.
     /// - Parameter webConfig: contents of `--web.config.file` (TLS), if any; the scheme becomes https.
-    static func start(targets: [String], webConfig: String? = nil, binary: String = defaultBinary) async throws -> PrometheusHarness {
+    package static func start(targets: [String], webConfig: String? = nil, binary: String = defaultBinary) async throws -> PrometheusHarness {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw Failure(description: "\(binary) not found: the Prometheus tests need Debian's prometheus package; run scripts/setup.sh --test")
         }
@@ -96,7 +95,7 @@ final class PrometheusHarness: @unchecked Sendable {
         self.scheme = scheme
     }
 
-    var isRunning: Bool { process.isRunning }
+    package var isRunning: Bool { process.isRunning }
 
     /// Polls `/-/ready` for up to 30 s; false if the process died (port taken, bad config).
     private func waitUntilReady(client: HTTPClient) async throws -> Bool {
@@ -114,7 +113,7 @@ final class PrometheusHarness: @unchecked Sendable {
     }
 
     /// SIGTERM, wait up to 10 s, then SIGKILL; removes the temporary directory.
-    func stop(removeDirectory: Bool = true) async {
+    package func stop(removeDirectory: Bool = true) async {
         if process.isRunning {
             process.terminate()
             let deadline = ContinuousClock.now + .seconds(10)
@@ -126,7 +125,7 @@ final class PrometheusHarness: @unchecked Sendable {
     }
 
     /// A port nothing listens on now (bound, read, released).
-    static func freePort() async throws -> Int {
+    package static func freePort() async throws -> Int {
         let probe = try await HTTPServer(port: 0) { _ in HTTPResponse(status: .ok, text: "") }
         let port = probe.port
         await probe.shutdown()
@@ -134,7 +133,7 @@ final class PrometheusHarness: @unchecked Sendable {
     }
 
     /// Runs `body` with a started Prometheus and always stops it, also when `body` throws.
-    static func with<T>(targets: [String], webConfig: String? = nil,
+    package static func with<T>(targets: [String], webConfig: String? = nil,
                         _ body: (PrometheusHarness) async throws -> T) async throws -> T {
         let harness = try await start(targets: targets, webConfig: webConfig)
         do {
