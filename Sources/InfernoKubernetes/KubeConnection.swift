@@ -8,6 +8,11 @@ package struct KubeConnection: Sendable, Equatable {
     package struct PEM: Sendable, Equatable {
         package var bytes: [UInt8]
         package var origin: String
+
+        package init(bytes: [UInt8], origin: String) {
+            self.bytes = bytes
+            self.origin = origin
+        }
     }
 
     /// Base URL, no trailing slash (`https://10.96.0.1:443`).
@@ -24,6 +29,20 @@ package struct KubeConnection: Sendable, Equatable {
     package var namespace = "default"
     /// Where this came from, for logs.
     package var origin: String
+
+    package init(server: String, certificateAuthority: PEM? = nil, insecureSkipTLSVerify: Bool = false,
+                 clientCertificate: PEM? = nil, clientKey: PEM? = nil, token: String? = nil, tokenFile: String? = nil,
+                 namespace: String = "default", origin: String) {
+        self.server = server
+        self.certificateAuthority = certificateAuthority
+        self.insecureSkipTLSVerify = insecureSkipTLSVerify
+        self.clientCertificate = clientCertificate
+        self.clientKey = clientKey
+        self.token = token
+        self.tokenFile = tokenFile
+        self.namespace = namespace
+        self.origin = origin
+    }
 }
 
 extension KubeConnection {

@@ -111,6 +111,8 @@ package enum KubeJSON: Hashable, Sendable {
 package struct KubeJSONError: Error, CustomStringConvertible, Sendable {
     package var message: String
     package var description: String { message }
+
+    package init(message: String) { self.message = message }
 }
 
 extension KubeJSON: Codable {
@@ -143,13 +145,13 @@ extension KubeJSON: Codable {
 extension KubeJSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
 {
-    init(stringLiteral value: String) { self = .string(value) }
-    init(integerLiteral value: Int) { self = .number(Double(value)) }
-    init(floatLiteral value: Double) { self = .number(value) }
-    init(booleanLiteral value: Bool) { self = .bool(value) }
-    init(arrayLiteral elements: KubeJSON...) { self = .array(elements) }
-    init(dictionaryLiteral elements: (String, KubeJSON)...) {
+    package init(stringLiteral value: String) { self = .string(value) }
+    package init(integerLiteral value: Int) { self = .number(Double(value)) }
+    package init(floatLiteral value: Double) { self = .number(value) }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(arrayLiteral elements: KubeJSON...) { self = .array(elements) }
+    package init(dictionaryLiteral elements: (String, KubeJSON)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, b in b }))
     }
-    init(nilLiteral: ()) { self = .null }
+    package init(nilLiteral: ()) { self = .null }
 }

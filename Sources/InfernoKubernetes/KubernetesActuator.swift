@@ -24,6 +24,18 @@ package struct KubernetesActuator: Actuator {
     package var costConfigMap = ClusterConfigMaps.costsName
     package var logger = Logger(label: "inferno.kubernetes.actuator")
 
+    package init(client: KubernetesClient, mode: Mode,
+                 metricsSink: (@Sendable ([VariantDecision], [VariantID: ActuationOutcome]) -> Void)? = nil,
+                 configNamespace: String? = nil, costConfigMap: String = ClusterConfigMaps.costsName,
+                 logger: Logger = Logger(label: "inferno.kubernetes.actuator")) {
+        self.client = client
+        self.mode = mode
+        self.metricsSink = metricsSink
+        self.configNamespace = configNamespace
+        self.costConfigMap = costConfigMap
+        self.logger = logger
+    }
+
     package func apply(_ decisions: [VariantDecision]) async -> [VariantID: ActuationOutcome] {
         var outcomes: [VariantID: ActuationOutcome] = [:]
         for d in decisions { outcomes[d.variant.id] = await apply(d) }

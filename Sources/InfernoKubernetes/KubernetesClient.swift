@@ -16,6 +16,12 @@ package final class KubernetesClient: Sendable {
         package var initialDelay: Duration = .milliseconds(200)
         package var maxDelay: Duration = .seconds(5)
         package static let none = RetryPolicy(attempts: 1)
+
+        package init(attempts: Int = 4, initialDelay: Duration = .milliseconds(200), maxDelay: Duration = .seconds(5)) {
+            self.attempts = attempts
+            self.initialDelay = initialDelay
+            self.maxDelay = maxDelay
+        }
     }
 
     package let connection: KubeConnection

@@ -21,6 +21,19 @@ package struct KubernetesClusterSource: ClusterSource, VariantWatcher {
     package var defaultMinReplicas = 1
     package var logger = Logger(label: "inferno.kubernetes.source")
 
+    package init(client: KubernetesClient, watchNamespace: String? = nil, configNamespace: String,
+                 costConfigMap: String = ClusterConfigMaps.costsName,
+                 serviceClassConfigMap: String = ClusterConfigMaps.serviceClassesName, defaultMinReplicas: Int = 1,
+                 logger: Logger = Logger(label: "inferno.kubernetes.source")) {
+        self.client = client
+        self.watchNamespace = watchNamespace
+        self.configNamespace = configNamespace
+        self.costConfigMap = costConfigMap
+        self.serviceClassConfigMap = serviceClassConfigMap
+        self.defaultMinReplicas = defaultMinReplicas
+        self.logger = logger
+    }
+
     package func observe() async throws -> ClusterObservation {
         var notes: [String] = []
 

@@ -16,6 +16,16 @@ package actor LeaderElector {
         /// A leader that could not renew for this long steps down.
         package var renewDeadline: Duration = .seconds(10)
         package var retryPeriod: Duration = .seconds(2)
+
+        package init(namespace: String, name: String, identity: String, leaseDuration: Duration = .seconds(15),
+                     renewDeadline: Duration = .seconds(10), retryPeriod: Duration = .seconds(2)) {
+            self.namespace = namespace
+            self.name = name
+            self.identity = identity
+            self.leaseDuration = leaseDuration
+            self.renewDeadline = renewDeadline
+            self.retryPeriod = retryPeriod
+        }
     }
 
     package let configuration: Configuration

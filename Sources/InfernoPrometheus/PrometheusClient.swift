@@ -19,6 +19,16 @@ package struct PrometheusConfiguration: Sendable, Equatable {
     package var tokenFile: String?
     /// Deadline of one query, connection included.
     package var timeoutSeconds: Double = 10
+
+    package init(baseURL: String, caFile: String? = nil, insecureSkipVerify: Bool = false, bearerToken: String? = nil,
+                 tokenFile: String? = nil, timeoutSeconds: Double = 10) {
+        self.baseURL = baseURL
+        self.caFile = caFile
+        self.insecureSkipVerify = insecureSkipVerify
+        self.bearerToken = bearerToken
+        self.tokenFile = tokenFile
+        self.timeoutSeconds = timeoutSeconds
+    }
 }
 
 /// One sample of an instant query.

@@ -131,6 +131,11 @@ package struct VLLMQueries: Sendable, Equatable {
     /// the default is completions plus queue growth.
     package var arrivalCounter: String?
 
+    package init(window: String = "1m", arrivalCounter: String? = nil) {
+        self.window = window
+        self.arrivalCounter = arrivalCounter
+    }
+
     package static func matchers(model: String, namespace: String) -> String {
         PromQL.matchers(["model_name": model, "namespace": namespace])
     }
@@ -179,6 +184,8 @@ package struct VLLMQueries: Sendable, Equatable {
 
 /// The load source when no Prometheus is configured: every variant's load is missing, so every variant holds.
 package struct NoPrometheusLoadSource: LoadSource {
+    package init() {}
+
     package func load(of variant: VariantObservation) async -> LoadObservation {
         .missing("no Prometheus configured (PROMETHEUS_BASE_URL or --prometheus-url)")
     }

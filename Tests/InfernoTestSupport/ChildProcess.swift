@@ -8,10 +8,20 @@ package enum ChildProcess {
         package var status: Int32
         package var stdout: String
         package var stderr: String
+
+        package init(status: Int32, stdout: String, stderr: String) {
+            self.status = status
+            self.stdout = stdout
+            self.stderr = stderr
+        }
     }
 
     package struct NotRunnable: Error, CustomStringConvertible {
         package var description: String
+
+        package init(description: String) {
+            self.description = description
+        }
     }
 
     /// Runs `executable` to its end, killed (SIGTERM) after `timeout` seconds; blocks the calling thread.

@@ -18,6 +18,12 @@ package actor FakeKubernetesAPI {
         package var resource: String
         package var namespace: String
         package var name: String
+
+        package init(resource: String, namespace: String, name: String) {
+            self.resource = resource
+            self.namespace = namespace
+            self.name = name
+        }
     }
 
     /// An injected failure: matching requests are answered with `status` (as a `Status` object).
@@ -35,6 +41,18 @@ package actor FakeKubernetesAPI {
         package var message: String?
 
         package static let writes: Set<String> = ["POST", "PUT", "PATCH", "DELETE"]
+
+        package init(methods: Set<String>? = nil, resource: KubeResource, namespace: String? = nil, name: String? = nil,
+                     subresource: String? = nil, status: Int, remaining: Int? = nil, message: String? = nil) {
+            self.methods = methods
+            self.resource = resource
+            self.namespace = namespace
+            self.name = name
+            self.subresource = subresource
+            self.status = status
+            self.remaining = remaining
+            self.message = message
+        }
     }
 
     package let types: [FakeResourceType]
@@ -151,6 +169,13 @@ package actor FakeKubernetesAPI {
 
         package var key: Key? {
             name.map { Key(resource: type.key, namespace: type.resource.namespaced ? (namespace ?? "") : "", name: $0) }
+        }
+
+        package init(type: FakeResourceType, namespace: String? = nil, name: String? = nil, subresource: String? = nil) {
+            self.type = type
+            self.namespace = namespace
+            self.name = name
+            self.subresource = subresource
         }
     }
 

@@ -12,6 +12,10 @@ package struct FakeLabelSelector: Sendable {
 
     package struct ParseError: Error, CustomStringConvertible {
         package var description: String
+
+        package init(description: String) {
+            self.description = description
+        }
     }
 
     package var requirements: [Requirement] = []

@@ -12,6 +12,13 @@ package struct FakePrinterColumn: Sendable {
     package var type: String
     package var jsonPath: String
     package var description = ""
+
+    package init(name: String, type: String, jsonPath: String, description: String = "") {
+        self.name = name
+        self.type = type
+        self.jsonPath = jsonPath
+        self.description = description
+    }
 }
 
 /// A kind of object the fake API server serves, with what discovery says about it.
@@ -81,4 +88,15 @@ package struct FakeResourceType: Sendable {
                                          ])
 
     package static let all = [variantAutoscalings, deployments, nodes, configMaps, leases]
+
+    package init(resource: KubeResource, singular: String, shortNames: [String] = [], hasStatus: Bool = false,
+                 hasScale: Bool = false, isCustom: Bool = false, printerColumns: [FakePrinterColumn] = []) {
+        self.resource = resource
+        self.singular = singular
+        self.shortNames = shortNames
+        self.hasStatus = hasStatus
+        self.hasScale = hasScale
+        self.isCustom = isCustom
+        self.printerColumns = printerColumns
+    }
 }

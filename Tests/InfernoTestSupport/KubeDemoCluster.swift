@@ -111,4 +111,9 @@ package struct StubLoadSource: LoadSource {
     /// A load the planner serves with two replicas of the demo profile on A100: the seed's 20 requests per minute
     /// (batch limit 4 from the VariantAutoscaling, TTFT at p95).
     package static let twoReplicas = demo
+
+    package init(loads: [VariantID: LoadObservation] = [:], fallback: LoadObservation) {
+        self.loads = loads
+        self.fallback = fallback
+    }
 }

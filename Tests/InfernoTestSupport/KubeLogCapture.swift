@@ -7,6 +7,8 @@ package final class KubeLogCapture: @unchecked Sendable {
     private var stored: [String] = []
     private let lock = NSLock()
 
+    package init() {}
+
     package var lines: [String] { lock.withLock { stored } }
     package var text: String { lines.joined(separator: "\n") }
 

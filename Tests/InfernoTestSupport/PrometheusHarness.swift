@@ -17,6 +17,10 @@ package final class PrometheusHarness: @unchecked Sendable {
 
     package struct Failure: Error, CustomStringConvertible {
         package var description: String
+
+        package init(description: String) {
+            self.description = description
+        }
     }
 
     package let port: Int

@@ -27,6 +27,23 @@ package final class VLLMTestExporter: Sendable {
         /// When set, only `vllm:num_requests_running` is exported, with this explicit sample time (ms since the
         /// epoch): a series Prometheus keeps but that never gets newer.
         package var frozenAtMilliseconds: Int64? = nil
+
+        package init(name: String, namespace: String, pods: Int = 1, requestsPerMinute: Double, promptTokens: Double = 512,
+                     generationTokens: Double = 128, ttftSeconds: Double = 0.25, itlSeconds: Double = 0.02,
+                     itl: ITLSeries = .timePerOutputToken, waitingGrowthPerSecond: Double = 0,
+                     frozenAtMilliseconds: Int64? = nil) {
+            self.name = name
+            self.namespace = namespace
+            self.pods = pods
+            self.requestsPerMinute = requestsPerMinute
+            self.promptTokens = promptTokens
+            self.generationTokens = generationTokens
+            self.ttftSeconds = ttftSeconds
+            self.itlSeconds = itlSeconds
+            self.itl = itl
+            self.waitingGrowthPerSecond = waitingGrowthPerSecond
+            self.frozenAtMilliseconds = frozenAtMilliseconds
+        }
     }
 
     package let models: [Model]

@@ -64,7 +64,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var loop: LoopOptions
 
     /// Parsed once, in `validate()`.
-    private var addresses: (metrics: BindAddress, health: BindAddress)?
+    private var addresses: (metrics: BindAddress?, health: BindAddress?)?
     private var level: Logger.Level = .info
 
     enum LogFormat: String, ExpressibleByArgument { case json, text }
@@ -79,8 +79,9 @@ struct RunCommand: AsyncParsableCommand {
     mutating func validate() throws {
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level: \"\(logLevel)\" is not a log level") }
         self.level = level
-        addresses = (try BindAddress(parsing: metricsBindAddress, flag: "--metrics-bind-address"),
-                     try BindAddress(parsing: healthProbeBindAddress, flag: "--health-probe-bind-address"))
+        let metrics = try BindAddress(parsing: metricsBindAddress, flag: "--metrics-bind-address")
+        let health = try BindAddress(parsing: healthProbeBindAddress, flag: "--health-probe-bind-address")
+        addresses = (metrics, health)
     }
 
     func run() async throws {
@@ -148,7 +149,7 @@ struct RunCommand: AsyncParsableCommand {
                                       intervalSeconds: settings.intervalSeconds, logger: logger)
             control.shouldStop = { stop.requested }
             if let elector { control.isLeader = { await elector.isLeader } }
-            control.onCycle = { report in
+            control.onCycle = { (report: CycleReport) in
                 metrics.recordCycle(seconds: report.seconds, endedAt: Date().timeIntervalSince1970, failed: report.failed,
                                     solver: report.solverDiagnostics)
             }
