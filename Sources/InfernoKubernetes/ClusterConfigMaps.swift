@@ -2,7 +2,7 @@ import Foundation
 import InfernoControl
 import InfernoMIP
 
-/// The controller's ConfigMaps (docs/reference.md#configmaps), parsed. Bad entries are skipped with a problem each, so one typo
+/// The controller's ConfigMaps (docs/formats.md §3), parsed. Bad entries are skipped with a problem each, so one typo
 /// does not hide every other accelerator or class.
 package enum ClusterConfigMaps {
     package static let costsName = "accelerator-unit-costs"

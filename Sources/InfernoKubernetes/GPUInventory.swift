@@ -1,7 +1,7 @@
 import InfernoControl
 import InfernoMIP
 
-/// GPU cards per product, from node labels and allocatable resources (docs/formats.md).
+/// GPU cards per product, from node labels and allocatable resources (docs/formats.md §4).
 package enum GPUInventory {
     package static let vendors = ["nvidia.com", "amd.com", "intel.com"]
 

@@ -1,7 +1,7 @@
 import Foundation
 import InfernoControl
 
-/// `llmd.ai/v1alpha1` VariantAutoscaling (docs/reference.md#the-variantautoscaling): one model on one accelerator, autoscaled.
+/// `llmd.ai/v1alpha1` VariantAutoscaling (docs/formats.md §2): one model on one accelerator, autoscaled.
 package struct VariantAutoscaling: KubernetesObject {
     package static let resource = KubeResource.variantAutoscalings
     /// The label naming the accelerator the variant runs on (a key of the cost ConfigMap).
@@ -179,7 +179,7 @@ package struct AcceleratorProfile: Codable, Sendable, Hashable {
     }
 }
 
-/// What the controller writes back (docs/reference.md#the-variantautoscaling). Decimal numbers are strings formatted `%.2f`, as upstream.
+/// What the controller writes back (docs/formats.md §2). Decimal numbers are strings formatted `%.2f`, as upstream.
 package struct VariantAutoscalingStatus: Codable, Sendable, Hashable {
     package var currentAlloc: Allocation?
     package var desiredOptimizedAlloc: OptimizedAllocation?

@@ -1,7 +1,7 @@
 import Foundation
 import InfernoControl
 
-/// Turns a cycle's decision for one variant into its VariantAutoscaling status (docs/reference.md#the-variantautoscaling). Pure.
+/// Turns a cycle's decision for one variant into its VariantAutoscaling status (docs/formats.md §2). Pure.
 ///
 /// Conditions: `MetricsAvailable` (from the load measurement), `OptimizationReady` (from the decision), and
 /// `AbleToScale` (from the actuation, named and reasoned as the HPA's) so that a failed scale is visible on the

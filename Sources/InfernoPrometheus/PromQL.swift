@@ -33,7 +33,7 @@ package enum PromQL {
     /// `metric{labels}`.
     package static func selector(_ metric: String, _ matchers: String) -> String { metric + matchers }
 
-    /// `sum(rate(metric{labels}[window]))`: one series whatever the number of pods (docs/formats.md: never read only
+    /// `sum(rate(metric{labels}[window]))`: one series whatever the number of pods (docs/formats.md §7: never read only
     /// the first element of an un-aggregated vector).
     package static func sumRate(_ metric: String, _ matchers: String, window: String) -> String {
         "sum(rate(\(metric)\(matchers)[\(window)]))"

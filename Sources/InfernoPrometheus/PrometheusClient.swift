@@ -5,7 +5,7 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 
-/// Where Prometheus is and how to reach it (docs/reference.md#settings-configmap-environment-flags).
+/// Where Prometheus is and how to reach it (docs/formats.md §3).
 package struct PrometheusConfiguration: Sendable, Equatable {
     /// `http(s)://host:port`, optionally with a path prefix (`https://thanos.example/prometheus`).
     package var baseURL: String

@@ -2,7 +2,7 @@ import Foundation
 import InfernoControl
 import Logging
 
-/// Measures a variant's load from vLLM's metrics in Prometheus (docs/reference.md#how-a-variants-load-is-read-vllm-metrics-in-prometheus).
+/// Measures a variant's load from vLLM's metrics in Prometheus (docs/formats.md §5).
 ///
 /// Every query is aggregated with `sum(...)` over the variant's `{model_name, namespace}` (all its pods), and each
 /// answer is classified before use. The rules, in order:
@@ -118,7 +118,7 @@ package struct PrometheusLoadSource: LoadSource {
     }
 }
 
-/// The PromQL of docs/reference.md#how-a-variants-load-is-read-vllm-metrics-in-prometheus, one function per quantity. `m` is the `{model_name="…",namespace="…"}` matcher.
+/// The PromQL of docs/formats.md §5, one function per quantity. `m` is the `{model_name="…",namespace="…"}` matcher.
 package struct VLLMQueries: Sendable, Equatable {
     package static let presenceMetric = "vllm:num_requests_running"
     package static let waitingMetric = "vllm:num_requests_waiting"

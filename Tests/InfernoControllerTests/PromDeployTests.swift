@@ -90,7 +90,7 @@ import InfernoTestSupport
         }
         walk(schema, "openAPIV3Schema", insideJunctor: false)
         #expect(problems.isEmpty, "\(problems)")
-        // Scale to zero: the desired accelerator may be empty (docs/formats.md).
+        // Scale to zero: the desired accelerator may be empty (docs/formats.md §7).
         let status = (schema["properties"] as? [String: Any])?["status"] as? [String: Any]
         let desired = ((status?["properties"] as? [String: Any])?["desiredOptimizedAlloc"] as? [String: Any])?["properties"] as? [String: Any]
         #expect((desired?["accelerator"] as? [String: Any])?["minLength"] == nil)

@@ -37,7 +37,7 @@ package struct FakeResourceType: Sendable {
     package var verbs: [String] { ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"] }
 
     /// The CRD's columns as deployed (`deploy/crd/llmd.ai_variantautoscalings.yaml`), so the fake shows what a
-    /// cluster with that CRD shows; docs/reference.md#the-variantautoscaling's columns when the file is not there.
+    /// cluster with that CRD shows; docs/formats.md §2's columns when the file is not there.
     package static let variantAutoscalings = FakeResourceType(
         resource: .variantAutoscalings, singular: "variantautoscaling", shortNames: ["va"], hasStatus: true,
         isCustom: true, printerColumns: deployedPrinterColumns() ?? [

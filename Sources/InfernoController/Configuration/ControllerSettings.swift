@@ -3,9 +3,9 @@ import InfernoControl
 import InfernoHTTP
 import InfernoPrometheus
 
-/// The controller settings (docs/reference.md#settings-configmap-environment-flags), merged from three layers: the
-/// settings ConfigMap's `data`, the environment (wins over the ConfigMap, as upstream), and command-line flags (win
-/// over both). Empty values count as unset, so `env: [{name: X, value: ""}]` does not blank out a ConfigMap value.
+/// The controller settings (docs/formats.md §3), merged from three layers: the settings ConfigMap's `data`, the
+/// environment (wins over the ConfigMap, as upstream), and command-line flags (win over both). Empty values count as
+/// unset, so `env: [{name: X, value: ""}]` does not blank out a ConfigMap value.
 struct ControllerSettings: Sendable, Equatable {
     /// Prometheus, when a URL was given anywhere (`nil` runs without load data: every variant holds).
     var prometheus: PrometheusConfiguration?

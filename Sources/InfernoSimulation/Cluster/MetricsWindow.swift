@@ -1,7 +1,7 @@
 import InfernoControl
 import InfernoMIP
 
-/// What the controller's queries (docs/reference.md#how-a-variants-load-is-read-vllm-metrics-in-prometheus, `rate(...[window])`) compute from two cumulative snapshots of
+/// What the controller's queries (docs/formats.md §5, `rate(...[window])`) compute from two cumulative snapshots of
 /// a deployment's metrics taken `seconds` apart. A mean whose count did not grow in the window is `nil`:
 /// missing data, never zero.
 package struct MetricsWindow: Hashable, Sendable {

@@ -2,7 +2,7 @@ import InfernoControl
 import InfernoMIP
 
 /// A Kubernetes node of the simulated cluster and the GPU cards it offers, by GPU type (the product label,
-/// e.g. `NVIDIA-A100-PCIE-80GB`, docs/formats.md).
+/// e.g. `NVIDIA-A100-PCIE-80GB`, docs/formats.md §4).
 package struct SimulatedNode: Codable, Hashable, Sendable {
     package var name: String
     package var gpus: [String: Int]

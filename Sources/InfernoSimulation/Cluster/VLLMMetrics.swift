@@ -56,7 +56,7 @@ package struct SimulatedHistogram: Hashable, Sendable {
 
 /// What one vLLM replica (or a deployment, summed) exports: cumulative counters and two gauges.
 ///
-/// Names follow vLLM's Prometheus series (prefix `vllm:`), docs/reference.md#how-a-variants-load-is-read-vllm-metrics-in-prometheus. Counters only grow; a deployment
+/// Names follow vLLM's Prometheus series (prefix `vllm:`), docs/formats.md §5. Counters only grow; a deployment
 /// keeps the totals of its stopped replicas, so its counters never go backwards. Times are seconds, as vLLM's.
 /// Observation points follow vLLM: TTFT when the first token is produced; prompt/generation tokens,
 /// end-to-end latency and the per-token intervals when a request finishes.
