@@ -230,7 +230,7 @@ import InfernoTestSupport
                 rules(try document(kind: "Role", in: "rbac/role.yaml")))
     }
 
-    /// That the rules are exactly what a run uses is checked by `RunCommandEndToEndTests`, from the requests the
+    /// That the rules grant what a run uses is checked by `RunCommandEndToEndTests`, from the requests the
     /// controller made; here, the shape: no wildcards, cluster-wide objects in the ClusterRole, the controller's own
     /// ConfigMaps and Lease in a Role of its namespace.
     @Test func rbacIsNamespacedWhereItCanBeAndHasNoWildcards() throws {

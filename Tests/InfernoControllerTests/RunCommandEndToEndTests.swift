@@ -12,8 +12,8 @@ import InfernoTestSupport
 /// `inferno-controller run` as a process: the built binary against the in-process API server (seeded with the
 /// seed's demo) and a real Prometheus scraping an exporter of vLLM metrics at the seed's 20 requests per minute of
 /// 228 output tokens. It must read everything, scale the demo Deployment to the seed's 2 replicas, become ready,
-/// publish its metrics, and stop cleanly on SIGTERM; and what it asked the API server for is what the RBAC manifests
-/// grant.
+/// publish its metrics, and stop cleanly on SIGTERM; and everything it asked the API server for is granted by the
+/// RBAC manifests.
 @Suite struct RunCommandEndToEndTests {
     static var binary: URL {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("inferno-controller")
@@ -73,12 +73,15 @@ import InfernoTestSupport
                 #expect(!process.isRunning, "stops within 15 s of SIGTERM")
                 if !process.isRunning { #expect(process.terminationStatus == 0) }
 
-                // The manifests grant exactly what this run asked the API server for: settings, a cycle that scales
-                // and writes status, the variant poll, leader election and the release of the lease.
+                // Every permission this run needed from the API server (settings, a cycle that scales and writes
+                // status, the variant poll, leader election and the lease's release) is granted by the manifests,
+                // derived from the requests themselves rather than from a list written beside the YAML.
                 let (clusterRole, role) = try PromDeployTests.rbacRules()
+                let granted = clusterRole.union(role)
                 let used = await server.api.permissionsUsed
-                #expect(used == clusterRole.union(role),
-                        "granted but unused: \(clusterRole.union(role).subtracting(used).sorted()); used but not granted: \(used.subtracting(clusterRole.union(role)).sorted())")
+                #expect(used.isSubset(of: granted), "used but not granted: \(used.subtracting(granted).sorted())")
+                #expect(used.contains("apps/deployments/scale:update") && used.contains("coordination.k8s.io/leases:update"),
+                        "the run scaled and held the lease: \(used.sorted())")
             }
         }
     }
