@@ -72,7 +72,7 @@ import InfernoMIP
             records.append(runner.run(s))
         }
         for r in records {
-            for p in r.policies { #expect(p.verdict != "worse", "\(r.label) \(p.policy): \(p.decidedBy)") }
+            for p in r.policies { #expect(p.verdict != .worse, "\(r.label) \(p.policy): \(p.decidedBy)") }
             #expect(r.unlimited.servedTotal >= r.policies[0].mip.servedTotal)
         }
         let report = RunReport(preset: "test", command: "test", started: "now", machine: "test", threads: 1, timeLimitSeconds: 10,
