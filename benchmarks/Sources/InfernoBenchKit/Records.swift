@@ -130,7 +130,7 @@ enum Measure {
         var mip: MIPRecord?
         if let d = solution.diagnostics.mip {
             // The cost stages of all components together bound the total cost plus penalty from below.
-            let costStages = d.stages.filter { $0.name.hasSuffix("cost") }
+            let costStages = d.stages.filter { $0.stage == .cost }
             let bound = costStages.isEmpty || costStages.contains { $0.bestBound == nil }
                 ? nil : costStages.reduce(0) { $0 + $1.bestBound! }
             mip = MIPRecord(status: d.status, gap: d.gap, bound: bound, components: d.components,
