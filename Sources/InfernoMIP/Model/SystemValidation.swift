@@ -138,10 +138,18 @@ extension SystemSpec {
             atLeast(p.acceleratorCount, 1, e, "accCount")
             atLeast(p.maxBatchSize, 1, e, "maxBatchSize")
             atLeast(p.atTokens, 1, e, "atTokens")
-            positive(p.decode.alpha, e, "decodeParms.alpha")
-            atLeast(p.decode.beta, 0, e, "decodeParms.beta")
-            atLeast(p.prefill.gamma, 0, e, "prefillParms.gamma")
-            atLeast(p.prefill.delta, 0, e, "prefillParms.delta")
+            switch p.performance {
+            case .seed(let decode, let prefill):
+                positive(decode.alpha, e, "decodeParms.alpha")
+                atLeast(decode.beta, 0, e, "decodeParms.beta")
+                atLeast(prefill.gamma, 0, e, "prefillParms.gamma")
+                atLeast(prefill.delta, 0, e, "prefillParms.delta")
+            case .perIteration(let i):
+                positive(i.alpha, e, "perfParms.alpha")
+                atLeast(i.beta, 0, e, "perfParms.beta")
+                atLeast(i.gamma, 0, e, "perfParms.gamma")
+                atLeast(i.maxNumTokens, 1, e, "perfParms.maxNumTokens")
+            }
         }
 
         // Service classes.
