@@ -438,7 +438,7 @@ import Testing
         BadCase("missing server model", [("\(s1).model", nil)], #"server "s1": model is missing"#),
         BadCase("missing accelerator name", [("\(a0).name", nil)], "accelerators[0]: name is missing"),
         BadCase("missing profile name", [("\(p0).name", nil)], "models[0]: name is missing"),
-        BadCase("missing decode parameters", [("\(p0).decodeParms", nil)], #"model "llama" profile on "A100": decodeParms is missing"#),
+        BadCase("missing decode parameters", [("\(p0).decodeParms", nil)], #"model "llama" profile on "A100": decodeParms is missing: no performance model; "# + ModelProfile.systemJSONSpellings),
         BadCase("missing alpha", [("\(p0).decodeParms.alpha", nil)], #"model "llama" profile on "A100": decodeParms.alpha is missing"#),
         BadCase("missing accelerator cost", [("\(a0).cost", nil)], #"accelerator "A100": cost is missing"#),
         BadCase("missing part", [("serverData", nil)], "system: serverData.servers is missing"),

@@ -165,11 +165,13 @@ struct AcceleratorProfile: Codable, Sendable, Hashable {
         if c.contains(.perfParms) {
             let perf = try c.nestedContainer(keyedBy: Keys.self, forKey: .perfParms)
             let nested = perf.contains(.decodeParms) || perf.contains(.prefillParms)
-            let flat = [Keys.alpha, .beta, .gamma, .delta].filter { perf.contains($0) || c.contains($0) }
-            if nested == !flat.isEmpty {
-                throw DecodingError.dataCorruptedError(forKey: .perfParms, in: c, debugDescription: (nested
-                    ? "mixes the two performance models (decodeParms/prefillParms beside "
-                        + flat.map(\.stringValue).joined(separator: ", ") + ")"
+            let flat = [Keys.alpha, .beta, .gamma, .delta].filter { perf.contains($0) }
+            let beside = [Keys.alpha, .beta, .gamma, .delta].filter { c.contains($0) }
+            if nested == !flat.isEmpty || !beside.isEmpty {
+                let mixed = flat.map { "perfParms." + $0.stringValue } + beside.map(\.stringValue)
+                throw DecodingError.dataCorruptedError(forKey: .perfParms, in: c, debugDescription: (nested || !beside.isEmpty
+                    ? "mixes the two performance models (" + (nested ? "perfParms.decodeParms/prefillParms" : "perfParms")
+                        + " with " + mixed.joined(separator: ", ") + ")"
                     : "holds neither performance model") + "; " + Self.spellings)
             }
             if !nested {

@@ -93,19 +93,7 @@ extension SystemSpec {
         .object([
             "name": .string(p.model), "acc": .string(p.accelerator), "accCount": .number(Double(p.acceleratorCount)),
             "maxBatchSize": .number(Double(p.maxBatchSize)), "atTokens": .number(Double(p.atTokens)),
-        ].merging(upstreamJSON(p.performance)) { a, _ in a })
-    }
-
-    /// Each kind in its own spelling, so a file written and read back keeps it.
-    private static func upstreamJSON(_ performance: PerformanceParameters) -> [String: JSONValue] {
-        switch performance {
-        case .seed(let d, let p):
-            return ["decodeParms": .object(["alpha": .number(d.alpha), "beta": .number(d.beta)]),
-                    "prefillParms": .object(["gamma": .number(p.gamma), "delta": .number(p.delta)])]
-        case .perIteration(let i):
-            return ["perfParms": .object(["alpha": .number(i.alpha), "beta": .number(i.beta), "gamma": .number(i.gamma),
-                                          "maxNumTokens": .number(Double(i.maxNumTokens))])]
-        }
+        ].merging(p.performance.upstreamJSON) { a, _ in a })
     }
 
     private static func upstreamJSON(_ c: ServiceClass) -> JSONValue {
@@ -348,11 +336,6 @@ private struct UpstreamSystemReader {
         return profiles
     }
 
-    /// The two spellings, quoted by every error about a profile's performance model.
-    static let profileSpellings = "the seed kind is \"decodeParms\": {\"alpha\", \"beta\"} with optional "
-        + "\"prefillParms\": {\"gamma\", \"delta\"} (also inside \"perfParms\"); the per-iteration kind is "
-        + "\"perfParms\": {\"alpha\", \"beta\", \"gamma\"} with optional \"maxNumTokens\""
-
     /// The performance model in any of the accepted spellings (see ``SystemSpec`` decoding docs).
     private mutating func readPerformance(_ f: LooseFields) -> PerformanceParameters {
         func decode(_ d: LooseFields) -> DecodeParameters { DecodeParameters(alpha: d.double("alpha"), beta: d.double("beta")) }
@@ -369,7 +352,7 @@ private struct UpstreamSystemReader {
             if !seedKeys.isEmpty || !nestedSeed.isEmpty && !flat.isEmpty {
                 let keys = seedKeys + nestedSeed.map { "perfParms." + $0 } + flat.map { "perfParms." + $0 }
                 log.error(f.entity, "perfParms", "mixes the two performance models (\(keys.joined(separator: ", "))); "
-                          + "give one: " + Self.profileSpellings)
+                          + "give one: " + ModelProfile.systemJSONSpellings)
                 return missing
             }
             if !nestedSeed.isEmpty {   // the VA shape: perfParms{decodeParms{…}, prefillParms{…}}
@@ -379,7 +362,7 @@ private struct UpstreamSystemReader {
             }
             if !p.has("gamma") || p.has("delta") {
                 log.error(f.entity, "perfParms", "is neither model: it has \(flat.isEmpty ? "no keys" : flat.joined(separator: ", ")); "
-                          + Self.profileSpellings)
+                          + ModelProfile.systemJSONSpellings)
                 return missing
             }
             let budget = p.optionalInt("maxNumTokens") ?? f.optionalInt("maxNumTokens") ?? IterationParameters.defaultMaxNumTokens
@@ -388,7 +371,7 @@ private struct UpstreamSystemReader {
         }
         if f.has("maxNumTokens") {
             log.error(f.entity, "maxNumTokens", "belongs to the per-iteration model, but the profile has no "
-                      + "perfParms{alpha, beta, gamma}; " + Self.profileSpellings)
+                      + "perfParms{alpha, beta, gamma}; " + ModelProfile.systemJSONSpellings)
         }
         if f.has("decodeParms") {
             return .seed(decode: f.object("decodeParms").map(decode) ?? DecodeParameters(alpha: 0, beta: 0),
@@ -398,7 +381,7 @@ private struct UpstreamSystemReader {
             let d = LooseFields(f.value, entity: f.entity, prefix: "", keyPrefix: "decodeParms", log: log)
             return .seed(decode: decode(d), prefill: prefill(f.object("prefillParms")))
         }
-        log.error(f.entity, "decodeParms", "is missing: no performance model; " + Self.profileSpellings)
+        log.error(f.entity, "decodeParms", "is missing: no performance model; " + ModelProfile.systemJSONSpellings)
         return missing
     }
 

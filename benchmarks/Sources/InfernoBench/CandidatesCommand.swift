@@ -74,7 +74,7 @@ struct CandidatesCommand: ParsableCommand {
     }
 }
 
-extension ProfileKind: @retroactive ExpressibleByArgument {}
+extension ProfileKind: ExpressibleByArgument {}
 
 /// Per-iteration profiles for the same hardware as the generated seed ones, for timing only: the iteration's
 /// fixed cost is the seed's decode `alpha`, a computed token costs the seed's prefill `delta`, and `gamma` makes
