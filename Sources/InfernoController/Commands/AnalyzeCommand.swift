@@ -68,20 +68,25 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     static func table(_ problems: [QueueAnalysisProblem], _ results: [Result<QueueAnalysis, SizingFailure>]) -> String {
-        var out = String(format: "%-4@ %-13@ %9@ %9@ %10@ %9@ %9@ %9@ %8@ %9@ %9@\n", "#", "kind", "rate/s", "thru/s",
-                         "resp ms", "wait ms", "in serv", "TTFT ms", "ITL ms", "maxRPS", "bound")
+        let columns = ["rate/s", "thru/s", "resp ms", "wait ms", "in serv", "TTFT ms", "ITL ms", "maxRPS", "bound"]
+        let widths = [9, 9, 10, 9, 9, 9, 8, 9, 9]
+        var out = "#".padding(toLength: 4, withPad: " ", startingAt: 0) + " " + "kind".padding(toLength: 13, withPad: " ", startingAt: 0)
+        for (c, w) in zip(columns, widths) { out += " " + String(repeating: " ", count: max(0, w - c.count)) + c }
+        out += "\n"
         for (i, (p, r)) in zip(problems, results).enumerated() {
             let kind = p.performance.kind.rawValue
             switch r {
             case .failure(let f):
-                out += String(format: "%-4d %-13@ ", i, kind) + f.description + "\n"
+                out += String(format: "%-4d ", i) + kind.padding(toLength: 13, withPad: " ", startingAt: 0) + " " + f.description + "\n"
             case .success(let a):
                 let m = a.metrics
                 let bound = !p.isSizing ? "-" : a.rateForTargetTTFT <= a.rateForTargetITL ? "TTFT" : "ITL"
-                out += String(format: "%-4d %-13@ %9.4f %9.4f %10.1f %9.2f %9.3f %9.2f %8.3f %9.4f %9@\n", i, kind,
+                out += String(format: "%-4d ", i) + kind.padding(toLength: 13, withPad: " ", startingAt: 0)
+                    + String(format: " %9.4f %9.4f %10.1f %9.2f %9.3f %9.2f %8.3f %9.4f ",
                               p.isSizing ? min(a.rateForTargetTTFT, a.rateForTargetITL) : p.ratePerSecond,
                               m.throughputPerSecond, m.responseTimeMilliseconds, m.waitMilliseconds, m.meanInService,
-                              m.ttftMilliseconds, m.itlMilliseconds, a.maxRatePerSecond, bound)
+                              m.ttftMilliseconds, m.itlMilliseconds, a.maxRatePerSecond)
+                    + String(repeating: " ", count: max(0, 9 - bound.count)) + bound + "\n"
             }
         }
         return out
