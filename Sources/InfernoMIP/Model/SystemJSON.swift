@@ -328,61 +328,12 @@ private struct UpstreamSystemReader {
             let model = byIndex.string("name"), acc = byIndex.string("acc")
             let e = EntityLabel.profile(model: model, accelerator: acc, index: i)
             let f = LooseFields(item, entity: e, log: log)
-            let performance = readPerformance(f)
+            let performance = PerformanceParameters.read(f)
             profiles.append(ModelProfile(model: model, accelerator: acc, acceleratorCount: f.int("accCount", default: 1),
                                          maxBatchSize: f.int("maxBatchSize"), atTokens: f.int("atTokens"),
                                          performance: performance))
         }
         return profiles
-    }
-
-    /// The performance model in any of the accepted spellings (see ``SystemSpec`` decoding docs).
-    private mutating func readPerformance(_ f: LooseFields) -> PerformanceParameters {
-        func decode(_ d: LooseFields) -> DecodeParameters { DecodeParameters(alpha: d.double("alpha"), beta: d.double("beta")) }
-        func prefill(_ p: LooseFields?) -> PrefillParameters {
-            guard let p else { return .zero }
-            return PrefillParameters(gamma: p.double("gamma", default: 0), delta: p.double("delta", default: 0))
-        }
-        let missing = PerformanceParameters.seed(decode: DecodeParameters(alpha: 0, beta: 0), prefill: .zero)
-        let seedKeys = ["decodeParms", "prefillParms", "alpha", "beta", "delta"].filter { f.has($0) }
-        if f.has("perfParms") {
-            guard let p = f.object("perfParms") else { return missing }
-            let nestedSeed = ["decodeParms", "prefillParms"].filter { p.has($0) }
-            let flat = ["alpha", "beta", "gamma", "delta", "maxNumTokens"].filter { p.has($0) }
-            if !seedKeys.isEmpty || !nestedSeed.isEmpty && !flat.isEmpty {
-                let keys = seedKeys + nestedSeed.map { "perfParms." + $0 } + flat.map { "perfParms." + $0 }
-                log.error(f.entity, "perfParms", "mixes the two performance models (\(keys.joined(separator: ", "))); "
-                          + "give one: " + ModelProfile.systemJSONSpellings)
-                return missing
-            }
-            if !nestedSeed.isEmpty {   // the VA shape: perfParms{decodeParms{…}, prefillParms{…}}
-                let d = p.object("decodeParms", canonicalPath: "decodeParms")
-                let pre = p.object("prefillParms", canonicalPath: "prefillParms")
-                return .seed(decode: d.map(decode) ?? DecodeParameters(alpha: 0, beta: 0), prefill: prefill(pre))
-            }
-            if !p.has("gamma") || p.has("delta") {
-                log.error(f.entity, "perfParms", "is neither model: it has \(flat.isEmpty ? "no keys" : flat.joined(separator: ", ")); "
-                          + ModelProfile.systemJSONSpellings)
-                return missing
-            }
-            let budget = p.optionalInt("maxNumTokens") ?? f.optionalInt("maxNumTokens") ?? IterationParameters.defaultMaxNumTokens
-            return .perIteration(IterationParameters(alpha: p.double("alpha"), beta: p.double("beta"),
-                                                     gamma: p.double("gamma"), maxNumTokens: budget))
-        }
-        if f.has("maxNumTokens") {
-            log.error(f.entity, "maxNumTokens", "belongs to the per-iteration model, but the profile has no "
-                      + "perfParms{alpha, beta, gamma}; " + ModelProfile.systemJSONSpellings)
-        }
-        if f.has("decodeParms") {
-            return .seed(decode: f.object("decodeParms").map(decode) ?? DecodeParameters(alpha: 0, beta: 0),
-                         prefill: prefill(f.object("prefillParms")))
-        }
-        if f.has("alpha") {   // the oldest spelling: alpha and beta in the entry itself
-            let d = LooseFields(f.value, entity: f.entity, prefix: "", keyPrefix: "decodeParms", log: log)
-            return .seed(decode: decode(d), prefill: prefill(f.object("prefillParms")))
-        }
-        log.error(f.entity, "decodeParms", "is missing: no performance model; " + ModelProfile.systemJSONSpellings)
-        return missing
     }
 
     private func readServiceClasses() -> [ServiceClass] {
