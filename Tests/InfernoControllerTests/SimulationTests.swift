@@ -22,7 +22,7 @@ import InfernoTestSupport
 
         var batchLimit: Int { profile.memoryBoundBatchLimit(outputTokens: outputTokens) }
         var queue: QueueModel {
-            QueueModel(times: ServiceTimes(decode: profile.decode, prefill: profile.prefill,
+            QueueModel(times: ServiceTimes(performance: profile.performance,
                                            inputTokens: inputTokens, outputTokens: outputTokens),
                        batchLimit: batchLimit)
         }
