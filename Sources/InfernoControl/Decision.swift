@@ -30,6 +30,16 @@ package struct VariantDecision: Sendable {
     package var priority: Int?
     /// The arrival rate sized for when a rising trend was extrapolated above the measured one, per minute.
     package var plannedRatePerMinute: Double?
+    /// Set by the Stabilizer when the scale-down window held the count above the optimizer's.
+    package var heldByStabilization = false
+    /// Set by the Stabilizer when held replicas were released so that the fleet fits its capacity.
+    package var releasedForCapacity = false
+
+    /// The `reason` label of this decision (a small fixed vocabulary, not the free text of ``reason``).
+    package var scalingReason: ScalingReason {
+        ScalingReason(releasedForCapacity: releasedForCapacity, heldByStabilization: heldByStabilization,
+                      fullyServed: fullyServed)
+    }
 
     package init(variant: VariantObservation, load: LoadObservation, action: Action, current: Int, desired: Int,
                  optimized: Int? = nil, accelerator: String, batchLimit: Int? = nil, predictedITL: Double? = nil,
@@ -59,7 +69,10 @@ package enum ActuationOutcome: Sendable, Equatable {
     case scaled(from: Int, to: Int)
     /// Only published for HPA/KEDA (`--actuation=metrics`).
     case published
-    case failed(String)
+    /// Decided and recorded, deliberately not acted on (`--actuation=none`, observe-only).
+    case observed
+    /// The call that failed (read or update of the scale subresource) and the API's words.
+    case failed(ScaleFailure, String)
 }
 
 /// Changes the cluster and records what was decided: Kubernetes or the simulation.

@@ -25,6 +25,7 @@ package struct Stabilizer: Sendable {
             let target = min(out[i].current, ceiling)   // never above what runs now because of history
             if optimized < out[i].current, target > optimized {
                 out[i].desired = target
+                out[i].heldByStabilization = true
                 out[i].reason = "scale-down stabilisation (\(Int(windowSeconds)) s window): holding \(target), optimizer wants \(optimized)"
             }
         }
@@ -41,6 +42,7 @@ package struct Stabilizer: Sendable {
             out[i].desired -= release
             used[c.type]! -= release * c.cards
             out[i].reason += "; released \(release) for capacity"
+            out[i].releasedForCapacity = true
         }
         return out
     }

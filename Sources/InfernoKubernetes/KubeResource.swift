@@ -37,6 +37,8 @@ package struct KubeResource: Hashable, Sendable, CustomStringConvertible {
     package static let nodes = KubeResource(group: "", version: "v1", plural: "nodes", kind: "Node", namespaced: false)
     package static let configMaps = KubeResource(group: "", version: "v1", plural: "configmaps", kind: "ConfigMap",
                                          namespaced: true)
+    /// Core v1 Events (what `kubectl describe` lists under an object).
+    package static let events = KubeResource(group: "", version: "v1", plural: "events", kind: "Event", namespaced: true)
     package static let leases = KubeResource(group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease",
                                      namespaced: true)
 }

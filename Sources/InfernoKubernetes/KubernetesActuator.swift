@@ -1,9 +1,10 @@
 import Foundation
 import InfernoControl
+import InfernoMIP
 import Logging
 
 /// Acts on a cycle's decisions in the cluster: scales Deployments through their `scale` subresource (or leaves
-/// that to HPA/KEDA, `--actuation=metrics`), then writes each VariantAutoscaling's status through the `status`
+/// that to HPA/KEDA, `--actuation=metrics`, or to nobody, `--actuation=none`), then writes each VariantAutoscaling's status through the `status`
 /// subresource. A failure on one variant is logged, lands in that variant's outcome and conditions, and never
 /// stops the others.
 package struct KubernetesActuator: Actuator {
@@ -12,6 +13,9 @@ package struct KubernetesActuator: Actuator {
         case scale
         /// Only publish the desired replicas (metrics hook), for HPA or KEDA to act on.
         case metrics
+        /// Observe only: never write to a Deployment; status, Events, metrics and logs are recorded as usual, so
+        /// that Inferno can be trialled beside the autoscaler that owns the replicas.
+        case none
     }
 
     package var client: KubernetesClient
@@ -22,12 +26,16 @@ package struct KubernetesActuator: Actuator {
     /// Where the cost ConfigMap lives, to write `currentAlloc.variantCost`; nil to use only the spec's `variantCost`.
     package var configNamespace: String?
     package var costConfigMap = ClusterConfigMaps.costsName
+    /// Where each cycle's Events go (`VariantEvent.events(for:outcome:)`); nil records none.
+    package var events: KubernetesEventRecorder?
     package var logger = Logger(label: "inferno.kubernetes.actuator")
 
     package init(client: KubernetesClient, mode: Mode,
                  metricsSink: (@Sendable ([VariantDecision], [VariantID: ActuationOutcome]) -> Void)? = nil,
                  configNamespace: String? = nil, costConfigMap: String = ClusterConfigMaps.costsName,
+                 events: KubernetesEventRecorder? = nil,
                  logger: Logger = Logger(label: "inferno.kubernetes.actuator")) {
+        self.events = events
         self.client = client
         self.mode = mode
         self.metricsSink = metricsSink
@@ -45,16 +53,21 @@ package struct KubernetesActuator: Actuator {
     private func apply(_ d: VariantDecision) async -> ActuationOutcome {
         guard d.action == .scale, d.variant.currentReplicas != nil else { return .unchanged }
         if mode == .metrics { return .published }
+        if mode == .none { return .observed }
         let target = d.targetReplicas
         guard target != d.current else { return .unchanged }
         let v = d.variant
         do {
             let before = try await client.retryOnConflict { [client] in
-                var scale = try await client.getScale(name: v.scaleTarget, namespace: v.id.namespace)
+                var scale: Scale
+                do { scale = try await client.getScale(name: v.scaleTarget, namespace: v.id.namespace) }
+                catch { throw ScaleCallError(failure: .getScale, underlying: error) }
                 let before = scale.spec?.replicas ?? 0
                 if before != target {
                     scale.spec = Scale.Spec(replicas: target)
-                    _ = try await client.updateScale(scale)
+                    do { _ = try await client.updateScale(scale) }
+                    catch let conflict as KubernetesError where conflict.code == .conflict { throw conflict }  // retried
+                    catch { throw ScaleCallError(failure: .updateScale, underlying: error) }
                 }
                 return before
             }
@@ -65,10 +78,12 @@ package struct KubernetesActuator: Actuator {
             ])
             return .scaled(from: before, to: target)
         } catch {
+            let call = error as? ScaleCallError
             logger.warning("cannot scale deployment", metadata: [
-                "variant": "\(v.id)", "deployment": "\(v.scaleTarget)", "to": "\(target)", "error": "\(error)",
+                "variant": "\(v.id)", "deployment": "\(v.scaleTarget)", "to": "\(target)",
+                "error": "\(call?.underlying ?? error)",
             ])
-            return .failed("\(error)")
+            return .failed(call?.failure ?? .updateScale, "\(call?.underlying ?? error)")
         }
     }
 
@@ -82,7 +97,11 @@ package struct KubernetesActuator: Actuator {
         let now = Date(timeIntervalSince1970: time)
         let costs = await acceleratorCosts()
         for d in decisions {
-            await writeStatus(d, outcome: outcomes[d.variant.id] ?? .unchanged, costs: costs, now: now)
+            let outcome = outcomes[d.variant.id] ?? .unchanged
+            let uid = await writeStatus(d, outcome: outcome, costs: costs, now: now)
+            guard let events else { continue }
+            if let uid { await events.remember(uid: uid, for: d.variant.id) }
+            await events.record(VariantEvent.events(for: d, outcome: outcome), at: time)
         }
     }
 
@@ -99,7 +118,9 @@ package struct KubernetesActuator: Actuator {
         }
     }
 
-    private func writeStatus(_ d: VariantDecision, outcome: ActuationOutcome, costs: [String: Double], now: Date) async {
+    /// Returns the VariantAutoscaling's uid when it was read.
+    @discardableResult
+    private func writeStatus(_ d: VariantDecision, outcome: ActuationOutcome, costs: [String: Double], now: Date) async -> String? {
         let v = d.variant
         // Why the replicas are unknown: read the Deployment again for the API's own words.
         let replicasError: String? = await {
@@ -112,7 +133,7 @@ package struct KubernetesActuator: Actuator {
             }
         }()
         do {
-            try await client.retryOnConflict { [client] in
+            let uid = try await client.retryOnConflict { [client] in
                 var va = try await client.getObject(.variantAutoscalings, name: v.id.name, namespace: v.id.namespace)
                 let accCount = v.profiles.first { $0.accelerator == v.accelerator }?.acceleratorCount ?? 1
                 let specCost = ClusterConfigMaps.number(va[path: "spec.variantCost"])
@@ -122,10 +143,13 @@ package struct KubernetesActuator: Actuator {
                     replicasError: replicasError, now: now)
                 va["status"] = VariantStatusBuilder.status(for: d, ctx)
                 _ = try await client.replaceObject(.variantAutoscalings, va, subresource: "status")
+                return va[path: "metadata.uid"]?.string
             }
             logger.debug("recorded status", metadata: ["variant": "\(v.id)"])
+            return uid
         } catch {
             logger.warning("cannot record status", metadata: ["variant": "\(v.id)", "error": "\(error)"])
+            return nil
         }
     }
 }
@@ -137,4 +161,11 @@ extension VariantDecision {
         if let maxReplicas = variant.maxReplicas { n = min(n, max(maxReplicas, variant.minReplicas)) }
         return n
     }
+}
+
+/// A failed call of a scale, named, so that the outcome says which call failed. Conflicts pass through
+/// `retryOnConflict` as the API's error they wrap.
+private struct ScaleCallError: Error {
+    var failure: ScaleFailure
+    var underlying: any Error
 }

@@ -68,7 +68,7 @@ package enum VariantStatusBuilder {
         let applied: Bool = switch ctx.outcome {
         case .scaled, .published: true
         case .unchanged: d.action == .scale
-        case .failed: false
+        case .failed, .observed: false
         }
         update["actuation"] = ["applied": .bool(applied)]
 
@@ -156,7 +156,11 @@ package enum VariantStatusBuilder {
         switch outcome {
         case .scaled(let from, let to): return c("True", "SucceededRescale", "scaled \(d.variant.scaleTarget) from \(from) to \(to)")
         case .published: return c("True", "ScalingDelegated", "desired replicas published as metrics (--actuation=metrics)")
-        case .failed(let why): return c("False", why.hasPrefix("get ") ? "FailedGetScale" : "FailedUpdateScale", why)
+        case .observed:
+            guard d.action == .scale else { return nil }
+            return c("False", "ScalingDisabled",
+                     "observe-only (--actuation=none): \(d.variant.scaleTarget) left at \(d.current), desired \(d.targetReplicas)")
+        case .failed(let failure, let why): return c("False", failure.rawValue, why)
         case .unchanged:
             guard d.action == .scale else { return nil }
             return c("True", "ReadyForNewScale", "\(d.variant.scaleTarget) has the desired \(d.desired) replica(s)")

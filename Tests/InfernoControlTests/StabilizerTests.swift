@@ -65,6 +65,8 @@ import Testing
         #expect(out.map(\.desired) == [3, 1])
         #expect(out[1].reason.hasSuffix("; released 2 for capacity"))
         #expect(out[0].reason.contains("holding 3, optimizer wants 1"))
+        #expect(out.map(\.scalingReason) == [.stabilization, .capacity])
+        #expect(out.map(\.heldByStabilization) == [true, true] && out.map(\.releasedForCapacity) == [false, true])
     }
 
     @Test func heldDecisionsAreLeftAlone() {

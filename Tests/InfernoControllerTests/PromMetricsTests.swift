@@ -107,20 +107,24 @@ import InfernoTestSupport
 
     @Test func scalingReasonsAndFallbacks() {
         let metrics = ControllerMetrics()
-        let down = Self.decision("d", current: 4, desired: 3, reason: "scale-down stabilisation (300 s window): holding 3, optimizer wants 1", fullyServed: true)
-        let squeezed = Self.decision("s", current: 4, desired: 2, reason: "optimized; released 2 for capacity")
+        // The label comes from the Stabilizer's flags, not from the text.
+        var down = Self.decision("d", current: 4, desired: 3, reason: "scale-down stabilisation (300 s window): holding 3, optimizer wants 1", fullyServed: true)
+        down.heldByStabilization = true
+        var squeezed = Self.decision("s", current: 4, desired: 2, reason: "optimized")
+        squeezed.heldByStabilization = true
+        squeezed.releasedForCapacity = true
         let partial = Self.decision("p", current: 1, desired: 2, reason: "SLO not met", fullyServed: false)
         let broken = Self.decision("b", current: 1, desired: 2)
         metrics.emit(decisions: [down, squeezed, partial, broken],
                      outcomes: [down.variant.id: .scaled(from: 4, to: 3), squeezed.variant.id: .scaled(from: 4, to: 2),
-                                partial.variant.id: .scaled(from: 1, to: 2), broken.variant.id: .failed("forbidden")])
+                                partial.variant.id: .scaled(from: 1, to: 2), broken.variant.id: .failed(.updateScale, "forbidden")])
         let r = metrics.registry
         #expect(r.value("inferno_replica_scaling_total", ["variant_name": "d", "namespace": "llm-d-sim", "direction": "down", "reason": "stabilization"]) == 1)
         #expect(r.value("inferno_replica_scaling_total", ["variant_name": "s", "namespace": "llm-d-sim", "direction": "down", "reason": "capacity"]) == 1)
         #expect(r.value("inferno_replica_scaling_total", ["variant_name": "p", "namespace": "llm-d-sim", "direction": "up", "reason": "best_effort"]) == 1)
         #expect(r.value("inferno_actuation_failures_total", ["variant_name": "b", "namespace": "llm-d-sim"]) == 1)
         metrics.recordCycle(seconds: 1, endedAt: 2, failed: true, solver: SolverDiagnostics(
-            mip: MIPDiagnostics(status: "fallback", stages: [], gap: nil, fallbackReason: "no incumbent", components: 1)))
+            mip: MIPDiagnostics(outcome: .fallback, stages: [], gap: nil, fallbackReason: "no incumbent", components: 1)))
         #expect(r.value("inferno_mip_fallback_total") == 1)
         #expect(r.value("inferno_cycles_total", ["result": "failed"]) == 1)
     }

@@ -308,9 +308,16 @@ package actor FakeKubernetesAPI {
         do { selector = try FakeLabelSelector(query["labelSelector"] ?? "") } catch {
             return statusResponse(400, reason: "BadRequest", message: "unable to parse requirement: \(error)")
         }
+        // Field selectors: equality on dotted paths (`involvedObject.name=x,involvedObject.uid=y`), as kubectl
+        // describe sends them for Events.
+        let fields: [(path: String, value: String)] = (query["fieldSelector"] ?? "").split(separator: ",").compactMap { term in
+            let parts = term.replacingOccurrences(of: "==", with: "=").split(separator: "=", maxSplits: 1).map(String.init)
+            return parts.count == 2 ? (parts[0], parts[1]) : nil
+        }
         let items = objects.filter { k, o in
             k.resource == route.type.key && (route.namespace == nil || k.namespace == route.namespace)
                 && selector.matches(o[path: "metadata.labels"]?.object?.compactMapValues(\.string) ?? [:])
+                && fields.allSatisfy { (o[path: $0.path]?.string ?? "") == $0.value }
         }.sorted { ($0.key.namespace, $0.key.name) < ($1.key.namespace, $1.key.name) }.map(\.value)
         if table { return json(self.table(route.type, items)) }
         return json([

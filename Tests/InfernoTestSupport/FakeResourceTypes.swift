@@ -87,7 +87,15 @@ package struct FakeResourceType: Sendable {
                                             FakePrinterColumn(name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp"),
                                          ])
 
-    package static let all = [variantAutoscalings, deployments, nodes, configMaps, leases]
+    /// Core v1 Events, listed by `kubectl describe` with a field selector on `involvedObject`.
+    package static let events = FakeResourceType(resource: .events, singular: "event", shortNames: ["ev"],
+                                         printerColumns: [
+                                            FakePrinterColumn(name: "Type", type: "string", jsonPath: ".type"),
+                                            FakePrinterColumn(name: "Reason", type: "string", jsonPath: ".reason"),
+                                            FakePrinterColumn(name: "Message", type: "string", jsonPath: ".message"),
+                                         ])
+
+    package static let all = [variantAutoscalings, deployments, nodes, configMaps, leases, events]
 
     package init(resource: KubeResource, singular: String, shortNames: [String] = [], hasStatus: Bool = false,
                  hasScale: Bool = false, isCustom: Bool = false, printerColumns: [FakePrinterColumn] = []) {

@@ -32,7 +32,10 @@ package final class PrometheusHarness: @unchecked Sendable {
 
     /// Starts Prometheus scraping `targets` (`host:port`) every second and waits until it is ready.
     /// - Parameter webConfig: contents of `--web.config.file` (TLS), if any; the scheme becomes https.
-    package static func start(targets: [String], webConfig: String? = nil, binary: String = defaultBinary) async throws -> PrometheusHarness {
+    /// - Parameter targetLabels: labels of the targets, as service discovery gives them (a `namespace` makes
+    ///   Prometheus rename a scraped `namespace` label to `exported_namespace`, as in a cluster).
+    package static func start(targets: [String], webConfig: String? = nil, targetLabels: [String: String] = [:],
+                              binary: String = defaultBinary) async throws -> PrometheusHarness {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw Failure(description: "\(binary) not found: the Prometheus tests need Debian's prometheus package; run scripts/setup.sh --test")
         }
@@ -48,6 +51,7 @@ package final class PrometheusHarness: @unchecked Sendable {
               - job_name: vllm
                 static_configs:
                   - targets: [\(targetList)]
+                    labels: {\(targetLabels.sorted { $0.key < $1.key }.map { "\($0.key): '\($0.value)'" }.joined(separator: ", "))}
 
             """
         try config.write(to: dir.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)
@@ -137,9 +141,9 @@ package final class PrometheusHarness: @unchecked Sendable {
     }
 
     /// Runs `body` with a started Prometheus and always stops it, also when `body` throws.
-    package static func with<T>(targets: [String], webConfig: String? = nil,
+    package static func with<T>(targets: [String], webConfig: String? = nil, targetLabels: [String: String] = [:],
                         _ body: (PrometheusHarness) async throws -> T) async throws -> T {
-        let harness = try await start(targets: targets, webConfig: webConfig)
+        let harness = try await start(targets: targets, webConfig: webConfig, targetLabels: targetLabels)
         do {
             let result = try await body(harness)
             await harness.stop()

@@ -40,7 +40,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Saturation policy when GPUs run short: PriorityExhaustive (default), PriorityRoundRobin, RoundRobin or None.")
     var policy: SaturationPolicy = .priorityExhaustive
 
-    @Option(help: "Actuation: scale (set Deployment replicas) or metrics (only publish inferno_desired_replicas for HPA/KEDA).")
+    @Option(help: "Actuation: scale (set Deployment replicas), metrics (only publish inferno_desired_replicas and WVA's wva_desired_replicas for HPA/KEDA) or none (observe only: write no Deployment).")
     var actuation: KubernetesActuator.Mode = .scale
 
     @Option(name: .customLong("prometheus-url"), help: "Prometheus base URL (overrides PROMETHEUS_BASE_URL).")
@@ -121,19 +121,20 @@ struct RunCommand: AsyncParsableCommand {
             prometheusClient = loads.client
             if loads.client == nil { logger.warning("no Prometheus URL: every variant keeps its replicas (no load data)") }
 
-            let metrics = ControllerMetrics()
+            let metrics = ControllerMetrics(wvaCompatible: actuation == .metrics)
+            let identity = environment["POD_NAME"] ?? ProcessInfo.processInfo.hostName
+            let events = KubernetesEventRecorder(client: client, instance: identity)
             let source = KubernetesClusterSource(client: client, watchNamespace: namespace, configNamespace: controllerNamespace,
                                                  defaultMinReplicas: settings.scaleToZero ? 0 : 1)
             let actuator = KubernetesActuator(client: client, mode: actuation,
                                               metricsSink: { metrics.emit(decisions: $0, outcomes: $1) },
-                                              configNamespace: controllerNamespace)
+                                              configNamespace: controllerNamespace, events: events)
             let options = OptimizerOptions(saturationPolicy: policy, timeLimitSeconds: min(10, settings.intervalSeconds / 4))
             let reconciler = loop.settings(intervalSeconds: settings.intervalSeconds, options: options)
                 .makeReconciler(cluster: source, metrics: loads.source, actuator: actuator, logger: Logger(label: "inferno.reconciler"))
             probes = try await ProbeServer.start(
                 metrics: addresses.metrics, health: addresses.health, registry: metrics.registry, isReady: { await reconciler.hasCompletedCycle })
             if leaderElect {
-                let identity = environment["POD_NAME"] ?? ProcessInfo.processInfo.hostName
                 let e = LeaderElector(client: client, configuration: .init(namespace: controllerNamespace, name: "inferno-controller-leader",
                                                                            identity: identity))
                 elector = e
@@ -152,6 +153,8 @@ struct RunCommand: AsyncParsableCommand {
             control.onCycle = { (report: CycleReport) in
                 metrics.recordCycle(seconds: report.seconds, endedAt: Date().timeIntervalSince1970, failed: report.failed,
                                     solver: report.solverDiagnostics)
+                await events.record(VariantEvent.solverFallback(report.solverDiagnostics, variants: report.decisions.map(\.variant.id)),
+                                    at: Date().timeIntervalSince1970)
             }
             try await control.run()
             if stop.requested { logger.notice("stopping: signal received") }

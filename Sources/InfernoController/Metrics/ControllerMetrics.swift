@@ -21,10 +21,29 @@ final class ControllerMetrics: Sendable {
 
     static let variantLabels = ["variant_name", "namespace", "accelerator_type"]
 
-    let registry: MetricsRegistry
+    /// WVA v0.9's names for the same three gauges, with its labels (`variant_name`, `namespace` of the variant,
+    /// `accelerator_type`; Prometheus renames `namespace` to `exported_namespace` when the scrape's target has
+    /// one), so that a ScaledObject or HPA written for WVA keeps working (docs/migrating-from-wva.md).
+    static let wvaDesiredReplicas = "wva_desired_replicas"
+    static let wvaCurrentReplicas = "wva_current_replicas"
+    static let wvaDesiredRatio = "wva_desired_ratio"
 
-    init(registry: MetricsRegistry = MetricsRegistry()) {
+    let registry: MetricsRegistry
+    /// Whether the `wva_*` gauges are published too (`--actuation=metrics`).
+    let wvaCompatible: Bool
+
+    init(registry: MetricsRegistry = MetricsRegistry(), wvaCompatible: Bool = false) {
         self.registry = registry
+        self.wvaCompatible = wvaCompatible
+        if wvaCompatible {
+            registry.register(Self.wvaDesiredReplicas, kind: .gauge,
+                              help: "WVA-compatible name of inferno_desired_replicas (for existing ScaledObjects and HPAs).",
+                              labels: Self.variantLabels)
+            registry.register(Self.wvaCurrentReplicas, kind: .gauge,
+                              help: "WVA-compatible name of inferno_current_replicas.", labels: Self.variantLabels)
+            registry.register(Self.wvaDesiredRatio, kind: .gauge,
+                              help: "WVA-compatible name of inferno_desired_ratio.", labels: Self.variantLabels)
+        }
         registry.register(Self.desiredReplicas, kind: .gauge,
                           help: "Replicas the controller wants for the variant (after stabilisation). Consumed by HPA/KEDA.",
                           labels: Self.variantLabels)
@@ -75,6 +94,11 @@ final class ControllerMetrics: Sendable {
         registry.replaceGauge(Self.desiredReplicas, with: desired)
         registry.replaceGauge(Self.currentReplicas, with: current)
         registry.replaceGauge(Self.desiredRatio, with: ratio)
+        if wvaCompatible {
+            registry.replaceGauge(Self.wvaDesiredReplicas, with: desired)
+            registry.replaceGauge(Self.wvaCurrentReplicas, with: current)
+            registry.replaceGauge(Self.wvaDesiredRatio, with: ratio)
+        }
         registry.replaceGauge(Self.metricsAvailable, with: available)
 
         for d in decisions {
@@ -106,9 +130,5 @@ final class ControllerMetrics: Sendable {
     /// A small fixed vocabulary for the `reason` label (free-text reasons would explode the series count):
     /// `optimized` (SLOs met), `best_effort` (capacity short, SLOs not met), `stabilization` (a scale-down limited
     /// by the window), `capacity` (released to fit capacity).
-    static func reasonLabel(_ d: VariantDecision) -> String {
-        if d.reason.contains("for capacity") { return "capacity" }
-        if d.reason.contains("stabilisation") { return "stabilization" }
-        return d.fullyServed ? "optimized" : "best_effort"
-    }
+    static func reasonLabel(_ d: VariantDecision) -> String { d.scalingReason.rawValue }
 }

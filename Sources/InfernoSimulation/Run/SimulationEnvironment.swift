@@ -103,7 +103,7 @@ package actor SimulationEnvironment: ClusterSource, LoadSource, Actuator {
                 try cluster.scale(namespace: d.variant.id.namespace, name: d.variant.id.name, replicas: d.desired)
                 outcomes[d.variant.id] = .scaled(from: d.current, to: d.desired)
             } catch {
-                outcomes[d.variant.id] = .failed("\(error)")
+                outcomes[d.variant.id] = .failed(.updateScale, "\(error)")
             }
         }
         return outcomes
