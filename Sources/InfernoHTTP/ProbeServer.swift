@@ -31,7 +31,8 @@ package struct BindAddressError: Error, CustomStringConvertible {
     package var description: String { "\(flag): \"\(value)\" is not host:port (e.g. \":8080\", \"127.0.0.1:8081\") or 0 to disable" }
 }
 
-/// The controller's endpoints: `/metrics` on the metrics address; `/healthz` (alive) and `/readyz` (200 once a cycle
+/// The controller's endpoints: `/metrics` (and `/debug/config`, the effective settings, when given) on the metrics
+/// address; `/healthz` (alive) and `/readyz` (200 once a cycle
 /// has read all its inputs, 503 before) on the health-probe address. One server when both addresses are equal
 /// (and not port 0).
 package final class ProbeServer: Sendable {
@@ -39,9 +40,12 @@ package final class ProbeServer: Sendable {
     package let healthServer: HTTPServer?
 
     /// - Parameter isReady: e.g. `{ await reconciler.hasCompletedCycle }`.
+    /// - Parameter debugConfig: the body of `/debug/config` (JSON, secrets already redacted); nil serves none.
     package static func start(metrics: BindAddress?, health: BindAddress?, registry: MetricsRegistry,
-                      isReady: @escaping @Sendable () async -> Bool) async throws -> ProbeServer {
+                              debugConfig: String? = nil,
+                              isReady: @escaping @Sendable () async -> Bool) async throws -> ProbeServer {
         let metricsRoute: HTTPServer.Handler = { request in
+            if request.path == "/debug/config", let debugConfig { return HTTPResponse(status: .ok, json: debugConfig) }
             guard request.path == "/metrics" else { return HTTPResponse(status: .notFound, text: "not found\n") }
             return HTTPResponse(status: .ok, contentType: MetricsRegistry.contentType, body: Array(registry.exposition().utf8))
         }
@@ -56,7 +60,7 @@ package final class ProbeServer: Sendable {
         }
         if let m = metrics, let h = health, m == h, m.port != 0 {   // port 0 twice means two free ports
             let server = try await HTTPServer(host: m.host, port: m.port) { request in
-                request.path == "/metrics" ? await metricsRoute(request) : await healthRoute(request)
+                request.path == "/metrics" || request.path == "/debug/config" ? await metricsRoute(request) : await healthRoute(request)
             }
             return ProbeServer(metricsServer: server, healthServer: server, shared: true)
         }

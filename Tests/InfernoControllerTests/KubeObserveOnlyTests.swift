@@ -63,6 +63,10 @@ struct KubeObserveOnlyTests {
             let events = await server.api.objects.filter { $0.key.resource == "events" }.map(\.value)
             let published = events.filter { $0["reason"] == "DesiredReplicasPublished" }
             #expect(published.count == 1 && published.first?["count"]?.int == 2, "a repeat is counted: \(events)")
+            let used = await server.api.permissionsUsed
+            #expect(used.contains("core/events:create") && used.contains("core/events:patch"))
+            let granted = try PromDeployTests.rbacRules().cluster
+            #expect(granted.filter { $0.contains("events") } == ["core/events:create", "core/events:patch"], "exactly what Events need")
         }
     }
 }

@@ -66,6 +66,9 @@ import InfernoTestSupport
                 let va = await server.api.object(.variantAutoscalings, namespace: KubeDemoCluster.namespace, name: "vllme-deployment")
                 #expect(va?[path: "status.desiredOptimizedAlloc.numReplicas"]?.int == 2)
                 #expect(output.contains("\"msg\":\"controller started\""), "JSON logs")
+                #expect(output.contains("\"msg\":\"effective configuration\""), "the settings and their sources at start-up")
+                let config = await Self.get("http://127.0.0.1:\(metricsPort)/debug/config")
+                #expect(config?.0 == 200 && config?.1.contains("GLOBAL_OPT_INTERVAL") == true && config?.1.contains("--leader-elect") == true)
 
                 process.terminate()   // SIGTERM
                 let stopBy = Date().addingTimeInterval(15)
@@ -82,6 +85,7 @@ import InfernoTestSupport
                 #expect(used.isSubset(of: granted), "used but not granted: \(used.subtracting(granted).sorted())")
                 #expect(used.contains("apps/deployments/scale:update") && used.contains("coordination.k8s.io/leases:update"),
                         "the run scaled and held the lease: \(used.sorted())")
+                #expect(used.contains("core/events:create"), "the scale was recorded as an Event: \(used.sorted())")
             }
         }
     }

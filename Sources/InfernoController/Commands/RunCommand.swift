@@ -112,11 +112,13 @@ struct RunCommand: AsyncParsableCommand {
                 logger.notice("no settings ConfigMap; using environment and flags",
                               metadata: ["configmap": "\(controllerNamespace)/\(ControllerSettings.configMapName)"])
             }
-            let settings = try ControllerSettings.resolve(
-                configMap: configMap, environment: environment,
-                flags: .init(prometheusURL: prometheusURL, prometheusCAFile: prometheusCAFile, prometheusTokenFile: prometheusTokenFile,
-                             prometheusInsecureSkipVerify: prometheusInsecureSkipVerify ? true : nil,
-                             interval: loop.interval?.goDuration))
+            let flags = ControllerSettings.Flags(
+                prometheusURL: prometheusURL, prometheusCAFile: prometheusCAFile, prometheusTokenFile: prometheusTokenFile,
+                prometheusInsecureSkipVerify: prometheusInsecureSkipVerify ? true : nil, interval: loop.interval?.goDuration)
+            let settings = try ControllerSettings.resolve(configMap: configMap, environment: environment, flags: flags)
+            let effective = effectiveConfiguration(settings, configMap: configMap, environment: environment, flags: flags,
+                                                   controllerNamespace: controllerNamespace)
+            log(effective, logger: logger)
             let loads = try settings.makeLoadSource(logger: Logger(label: "inferno.prometheus"))
             prometheusClient = loads.client
             if loads.client == nil { logger.warning("no Prometheus URL: every variant keeps its replicas (no load data)") }
@@ -133,7 +135,8 @@ struct RunCommand: AsyncParsableCommand {
             let reconciler = loop.settings(intervalSeconds: settings.intervalSeconds, options: options)
                 .makeReconciler(cluster: source, metrics: loads.source, actuator: actuator, logger: Logger(label: "inferno.reconciler"))
             probes = try await ProbeServer.start(
-                metrics: addresses.metrics, health: addresses.health, registry: metrics.registry, isReady: { await reconciler.hasCompletedCycle })
+                metrics: addresses.metrics, health: addresses.health, registry: metrics.registry, debugConfig: effective.json,
+                isReady: { await reconciler.hasCompletedCycle })
             if leaderElect {
                 let e = LeaderElector(client: client, configuration: .init(namespace: controllerNamespace, name: "inferno-controller-leader",
                                                                            identity: identity))
