@@ -124,12 +124,13 @@ struct RunCommand: AsyncParsableCommand {
             if loads.client == nil { logger.warning("no Prometheus URL: every variant keeps its replicas (no load data)") }
 
             let metrics = ControllerMetrics(wvaCompatible: actuation == .metrics)
+            let fleet = FleetMetrics(registry: metrics.registry)
             let identity = environment["POD_NAME"] ?? ProcessInfo.processInfo.hostName
             let events = KubernetesEventRecorder(client: client, instance: identity)
             let source = KubernetesClusterSource(client: client, watchNamespace: namespace, configNamespace: controllerNamespace,
                                                  defaultMinReplicas: settings.scaleToZero ? 0 : 1)
             let actuator = KubernetesActuator(client: client, mode: actuation,
-                                              metricsSink: { metrics.emit(decisions: $0, outcomes: $1) },
+                                              metricsSink: { metrics.emit(decisions: $0, outcomes: $1); fleet.emit(decisions: $0) },
                                               configNamespace: controllerNamespace, events: events)
             let options = OptimizerOptions(saturationPolicy: policy, timeLimitSeconds: min(10, settings.intervalSeconds / 4))
             let reconciler = loop.settings(intervalSeconds: settings.intervalSeconds, options: options)
@@ -156,6 +157,7 @@ struct RunCommand: AsyncParsableCommand {
             control.onCycle = { (report: CycleReport) in
                 metrics.recordCycle(seconds: report.seconds, endedAt: Date().timeIntervalSince1970, failed: report.failed,
                                     solver: report.solverDiagnostics)
+                fleet.record(usage: report.usage)
                 await events.record(VariantEvent.solverFallback(report.solverDiagnostics, variants: report.decisions.map(\.variant.id)),
                                     at: Date().timeIntervalSince1970)
             }
