@@ -151,7 +151,7 @@ import InfernoTestSupport
                                           name: "vllme-deployment", subresource: "scale", status: 403))
             let report = await Self.reconciler(client, load: Self.bothScale, logs: logs)
                 .cycle(at: Date().timeIntervalSince1970)
-            guard case .failed(let why)? = report.outcomes[Self.demoID] else {
+            guard case .failed(.updateScale, let why)? = report.outcomes[Self.demoID] else {
                 Issue.record("expected a failure, got \(String(describing: report.outcomes[Self.demoID]))")
                 return
             }

@@ -36,7 +36,7 @@ extension RunCommand {
     }
 
     /// One line with every value and its source; a warning naming the ConfigMap keys that are no setting.
-    func log(_ configuration: EffectiveConfiguration, logger: Logger) {
+    func logConfiguration(_ configuration: EffectiveConfiguration, logger: Logger) {
         logger.info("effective configuration", metadata: ["settings": .array(configuration.logLines.map { .string($0) })])
         if !configuration.unknownConfigMapKeys.isEmpty {
             logger.warning("unknown keys in the settings ConfigMap (ignored; a typo?)", metadata: [

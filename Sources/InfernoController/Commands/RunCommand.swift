@@ -118,7 +118,7 @@ struct RunCommand: AsyncParsableCommand {
             let settings = try ControllerSettings.resolve(configMap: configMap, environment: environment, flags: flags)
             let effective = effectiveConfiguration(settings, configMap: configMap, environment: environment, flags: flags,
                                                    controllerNamespace: controllerNamespace)
-            log(effective, logger: logger)
+            logConfiguration(effective, logger: logger)
             let loads = try settings.makeLoadSource(logger: Logger(label: "inferno.prometheus"))
             prometheusClient = loads.client
             if loads.client == nil { logger.warning("no Prometheus URL: every variant keeps its replicas (no load data)") }
