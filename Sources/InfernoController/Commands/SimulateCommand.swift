@@ -16,8 +16,14 @@ struct SimulateCommand: AsyncParsableCommand {
             and back down.
             """)
 
-    @Option(help: "Scenario JSON file (default: the built-in scenario).")
+    @Option(help: "Scenario: a JSON file, or a built-in name (built-in, multi-variant, scale-to-zero; default built-in).")
     var scenario: String?
+
+    @Flag(name: .customLong("print-scenario"), help: "Print the scenario as JSON (a file to copy and edit) and exit.")
+    var printScenario = false
+
+    @Option(name: .customLong("retention-window"), help: "Seconds without requests before a model may scale to zero (minReplicas 0).")
+    var retentionWindow: Double = 600
 
     @Option(help: "Solver: mip (default), greedy or unlimited.")
     var solver: SolverChoice = .mip
@@ -54,23 +60,33 @@ struct SimulateCommand: AsyncParsableCommand {
         if !(speed >= 0) { throw ValidationError("--speed: \(speed) must be 0 or positive") }
         if !(stabilizationWindow >= 0) { throw ValidationError("--stabilization-window: must be 0 or positive") }
         if !(lookahead >= 0) { throw ValidationError("--lookahead: must be 0 or positive") }
+        if !(retentionWindow >= 0) { throw ValidationError("--retention-window: \(retentionWindow) must be 0 or positive") }
     }
 
     func run() async throws {
         var scenario = SimulationScenario.builtIn
-        if let path = self.scenario {
+        if let name = self.scenario, let named = SimulationScenario.builtIn(named: name) {
+            scenario = named
+        } else if let path = self.scenario {
             guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("--scenario: cannot read '\(path)'") }
             do { scenario = try JSONDecoder().decode(SimulationScenario.self, from: data) } catch {
-                throw ValidationError("--scenario \(path): \(error)")
+                throw ValidationError("--scenario \(path): \(ScenarioDecodingError.describe(error))")
             }
             do { try scenario.validate() } catch { throw ValidationError("--scenario \(path): \(error)") }
         }
         if let seed { scenario.seed = seed }
+        if printScenario {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(scenario), as: UTF8.self))
+            return
+        }
         var settings = SimulationRunner.Settings(cycles: cycles ?? max(1, Int(scenario.durationSeconds / interval)))
         settings.intervalSeconds = interval
         settings.speed = speed
         settings.stabilizationWindowSeconds = stabilizationWindow
         settings.lookaheadSeconds = lookahead
+        settings.retentionSeconds = retentionWindow
         settings.solver = solver.solver
         settings.analyzer = analyzer.settings
         var logger = Logger(label: "inferno.simulate")

@@ -30,6 +30,8 @@ struct VariantDecision: Sendable {
     var priority: Int?
     /// The arrival rate sized for when a rising trend was extrapolated above the measured one, per minute.
     var plannedRatePerMinute: Double?
+    /// For a model with several variants: the share of the model's demand this variant was planned to carry.
+    var plannedShare: Double? = nil
 }
 
 /// What acting on a decision did.

@@ -29,6 +29,20 @@ struct VariantObservation: Sendable {
     /// The batch limit the server is configured with (vLLM `--max-num-seqs`), from the VariantAutoscaling: used as
     /// the server's override, as upstream does. `nil` bounds the batch by the profile's memory rule.
     var batchLimitOverride: Int? = nil
+    /// An explicit model group (the VariantAutoscaling's `modelGroup`), for two pools of one model in one
+    /// namespace that must be planned apart; `nil` groups by `modelID`.
+    var modelGroup: String? = nil
+
+    /// The model this variant serves a share of: its namespace and group (by default its `modelID`).
+    var modelKey: ModelKey { ModelKey(namespace: id.namespace, name: modelGroup ?? modelID) }
+}
+
+/// One model in one namespace, served by all the variants with this key; planned once across them.
+struct ModelKey: Hashable, Comparable, Sendable, CustomStringConvertible {
+    var namespace: String
+    var name: String
+    static func < (a: ModelKey, b: ModelKey) -> Bool { (a.namespace, a.name) < (b.namespace, b.name) }
+    var description: String { "\(namespace)/\(name)" }
 }
 
 /// Everything read from the cluster at the start of a cycle.
@@ -81,4 +95,11 @@ enum LoadObservation: Sendable, Hashable {
 /// Measures variants' load: Prometheus or the simulation.
 protocol LoadSource: Sendable {
     func load(of variant: VariantObservation) async -> LoadObservation
+    /// Requests per minute for `model` that reached its gateway but no variant's pod (queued there, or dropped
+    /// for want of a ready replica): demand the variants' own series cannot show. `nil` when not measured.
+    func unservedDemand(of model: ModelKey, variants: [VariantObservation]) async -> Double?
+}
+
+extension LoadSource {
+    func unservedDemand(of model: ModelKey, variants: [VariantObservation]) async -> Double? { nil }
 }

@@ -20,7 +20,7 @@ import InfernoMIP
 /// - counters of stopped replicas stay with their deployment, so a deployment's counters never go back.
 ///
 /// **Routing**: each model's arrivals go to the ready replicas of all the deployments serving that model, by
-/// ``RoutingPolicy``. With no ready replica the request is dropped at the router and counted as unserved.
+/// ``RoutingPolicy`` (a scenario's default: load-aware, as llm-d's endpoint picker). With no ready replica the request is dropped at the router and counted as unserved.
 struct SimulatedCluster: Sendable {
     struct Configuration: Codable, Hashable, Sendable {
         /// From binding to ready, seconds.
@@ -199,8 +199,30 @@ struct SimulatedCluster: Sendable {
             }
             target = best
             traffic[m].cursor &+= 1
+        case .loadAware:
+            target = pickLoadAware(candidates, at: request.arrival)
         }
         replicas[target].server!.submit(request)
+    }
+
+    /// ``RoutingPolicy/loadAware``: queue score plus KV-cache score, best first, ties drawn at random.
+    private mutating func pickLoadAware(_ candidates: [Int], at time: Double) -> Int {
+        var waiting: [Int] = [], used: [Double] = []
+        for i in candidates {
+            replicas[i].server!.advance(to: time)
+            let s = replicas[i].server!
+            waiting.append(s.waitingCount)
+            used.append(Double(s.runningCount) / Double(max(1, s.batchLimit)))
+        }
+        let lo = waiting.min()!, hi = waiting.max()!
+        var best: [Int] = [], bestScore = -Double.infinity
+        for k in candidates.indices {
+            let queueScore = hi > lo ? Double(hi - waiting[k]) / Double(hi - lo) : 1
+            let score = queueScore + (1 - min(1, used[k]))
+            if score > bestScore + 1e-12 { best = [candidates[k]]; bestScore = score }
+            else if score > bestScore - 1e-12 { best.append(candidates[k]) }
+        }
+        return best.count == 1 ? best[0] : best[Int(routerRNG.next() % UInt64(best.count))]
     }
 
     // MARK: - Bookkeeping shared by the extensions

@@ -31,6 +31,23 @@ struct SimulatedVariant: Codable, Hashable, Sendable {
         self.maxBatchSize = maxBatchSize
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case name, namespace, model, serviceClass, accelerator, profiles, initialReplicas, minReplicas, maxReplicas, maxBatchSize
+    }
+
+    /// `minReplicas` (0), `maxReplicas` and `maxBatchSize` (none) may be left out.
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name), namespace: try c.decode(String.self, forKey: .namespace),
+                  model: try c.decode(String.self, forKey: .model), serviceClass: try c.decode(String.self, forKey: .serviceClass),
+                  accelerator: try c.decode(String.self, forKey: .accelerator),
+                  profiles: try c.decode([ModelProfile].self, forKey: .profiles),
+                  initialReplicas: try c.decode(Int.self, forKey: .initialReplicas),
+                  minReplicas: try c.decodeIfPresent(Int.self, forKey: .minReplicas) ?? 0,
+                  maxReplicas: try c.decodeIfPresent(Int.self, forKey: .maxReplicas),
+                  maxBatchSize: try c.decodeIfPresent(Int.self, forKey: .maxBatchSize))
+    }
+
     var deploymentSpec: SimulatedDeploymentSpec {
         SimulatedDeploymentSpec(namespace: namespace, name: name, model: model, accelerator: accelerator,
                                 profiles: profiles, replicas: initialReplicas, maxBatchSize: maxBatchSize)
@@ -58,7 +75,7 @@ struct SimulationScenario: Codable, Hashable, Sendable {
     var startupDelaySeconds: Double
     /// Termination grace period of a stopping replica, seconds (default 30, Kubernetes').
     var drainGraceSeconds: Double
-    /// Default `random` (a Kubernetes Service).
+    /// Default `loadAware` (llm-d's endpoint picker); `random` is a plain Kubernetes Service.
     var routing: RoutingPolicy
     /// Default exponential input and output lengths.
     var tokenLengths: TokenLengths
@@ -69,7 +86,7 @@ struct SimulationScenario: Codable, Hashable, Sendable {
     var loads: [LoadTrace]
 
     init(name: String, seed: UInt64, durationSeconds: Double, startupDelaySeconds: Double,
-         drainGraceSeconds: Double = 30, routing: RoutingPolicy = .random, tokenLengths: TokenLengths = .exponential,
+         drainGraceSeconds: Double = 30, routing: RoutingPolicy = .loadAware, tokenLengths: TokenLengths = .exponential,
          nodes: [SimulatedNode], accelerators: [Accelerator], serviceClasses: [ServiceClass],
          variants: [SimulatedVariant], loads: [LoadTrace]) {
         self.name = name
@@ -99,7 +116,7 @@ struct SimulationScenario: Codable, Hashable, Sendable {
             durationSeconds: try c.decode(Double.self, forKey: .durationSeconds),
             startupDelaySeconds: try c.decode(Double.self, forKey: .startupDelaySeconds),
             drainGraceSeconds: try c.decodeIfPresent(Double.self, forKey: .drainGraceSeconds) ?? 30,
-            routing: try c.decodeIfPresent(RoutingPolicy.self, forKey: .routing) ?? .random,
+            routing: try c.decodeIfPresent(RoutingPolicy.self, forKey: .routing) ?? .loadAware,
             tokenLengths: try c.decodeIfPresent(TokenLengths.self, forKey: .tokenLengths) ?? .exponential,
             nodes: try c.decode([SimulatedNode].self, forKey: .nodes),
             accelerators: try c.decode([Accelerator].self, forKey: .accelerators),

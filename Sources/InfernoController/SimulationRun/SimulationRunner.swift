@@ -12,6 +12,8 @@ struct SimulationRunner {
         var stabilizationWindowSeconds: Double = 300
         /// How far a rising load is extrapolated (start-up delay plus one interval is the natural choice).
         var lookaheadSeconds: Double = 120
+        /// Seconds without requests before a model with `minReplicas: 0` may go to zero.
+        var retentionSeconds: Double = 600
         var solver: any AllocationSolver = MIPSolver()
         var analyzer = AnalyzerSettings()
         // Best effort by priority: a controller must not scale an overloaded variant to zero because its SLOs
@@ -62,7 +64,8 @@ struct SimulationRunner {
         let planner = Planner(analyzer: settings.analyzer, solver: settings.solver, options: settings.options)
         let reconciler = Reconciler(cluster: env, metrics: env, actuator: env, planner: planner,
                                     stabilizationWindowSeconds: settings.stabilizationWindowSeconds,
-                                    lookaheadSeconds: settings.lookaheadSeconds, logger: logger)
+                                    lookaheadSeconds: settings.lookaheadSeconds,
+                                    retentionSeconds: settings.retentionSeconds, logger: logger)
         let targets = Dictionary(uniqueKeysWithValues: scenario.variants.map { v -> (VariantID, (String, SLOTargetLimits)) in
             let cls = scenario.serviceClasses.first { $0.name == v.serviceClass }
             let t = cls?.targets[v.model]
@@ -75,7 +78,8 @@ struct SimulationRunner {
             }, uniquingKeysWith: { a, _ in a }))
         })
         var samples: [Sample] = [], reports: [CycleReport] = [], usage: [[TypeUsage]] = []
-        var previous: [VariantID: (VLLMMetrics, Int)] = [:]
+        var previous: [VariantID: VLLMMetrics] = [:]
+        var droppedBefore: [String: Int] = [:]
         let wallStart = ContinuousClock.now
         for cycle in 1...settings.cycles {
             let t = Double(cycle) * settings.intervalSeconds
@@ -87,20 +91,26 @@ struct SimulationRunner {
                                          uniquingKeysWith: { a, _ in a })
             let unserved = Dictionary(snapshot.traffic.map { ($0.model, $0.unserved) }, uniquingKeysWith: +)
             var cycleSamples: [Sample] = []
+            // The router's drops belong to the model, not to one variant: the first variant of the model in the
+            // cycle carries them, so a model's dropped requests are counted once.
+            var dropsCharged = Set<String>()
             for d in report.decisions {
                 let id = d.variant.id
                 let (cls, target) = targets[id] ?? ("", SLOTargetLimits())
                 let window = await env.window(of: id)
                 var slo: SLOWindowCount?
                 let cumulative = try? await env.cluster.metrics(namespace: id.namespace, name: id.name)
+                var drops = 0
+                if dropsCharged.insert(d.variant.modelID).inserted {
+                    let total = unserved[d.variant.modelID] ?? 0
+                    drops = total - (droppedBefore[d.variant.modelID] ?? 0)
+                    droppedBefore[d.variant.modelID] = total
+                }
                 if let now = cumulative {
-                    let dropped = unserved[d.variant.modelID] ?? 0
-                    if let (before, droppedBefore) = previous[id] {
-                        var delta = now
-                        delta.subtractCounters(before)
-                        slo = SLOWindowCount(window: delta, dropped: dropped - droppedBefore)
-                    }
-                    previous[id] = (now, dropped)
+                    var delta = now
+                    if let before = previous[id] { delta.subtractCounters(before) }
+                    slo = SLOWindowCount(window: delta, dropped: drops)
+                    previous[id] = now
                 }
                 let offered = scenario.load(of: d.variant.modelID, at: t).arrivalRatePerMinute
                 cycleSamples.append(Sample(

@@ -1,0 +1,92 @@
+import InfernoMIP
+
+/// Model-level demand from variant-level measurements: what a model's variants carried, summed, plus what its
+/// gateway saw but no pod did. Kept across cycles: the token lengths seen last (a model at zero still knows its
+/// request shape), the last time it had requests (the retention window of scale to zero), and the forecast.
+struct DemandTracker: Sendable {
+    /// Seconds without requests after which a model may go to zero (WVA's default: 10 minutes).
+    var retentionSeconds: Double
+    var lookaheadSeconds: Double
+    private var forecast = LoadForecast<ModelKey>()
+    private var lastTokens: [ModelKey: (input: Double, output: Double)] = [:]
+    private var lastRequest: [ModelKey: Double] = [:]
+
+    init(retentionSeconds: Double = 600, lookaheadSeconds: Double = 0) {
+        self.retentionSeconds = retentionSeconds
+        self.lookaheadSeconds = lookaheadSeconds
+    }
+
+    struct Demand: Sendable {
+        /// Measured per model.
+        var measured: [ModelKey: LoadObservation]
+        /// What to size for (a rising rate extrapolated, see ``LoadForecast``).
+        var planned: [ModelKey: LoadObservation]
+        /// Models that had requests within the retention window: they keep at least one replica.
+        var retained: Set<ModelKey>
+        var notes: [String]
+    }
+
+    mutating func demand(_ variants: [VariantObservation], loads: [VariantID: LoadObservation],
+                         unserved: [ModelKey: Double], at now: Double) -> Demand {
+        var measured: [ModelKey: LoadObservation] = [:]
+        var notes: [String] = []
+        for (key, members) in Dictionary(grouping: variants.filter { $0.invalidReason == nil }, by: \.modelKey) {
+            let (observation, note) = aggregate(key, members.sorted { $0.id < $1.id }, loads: loads, unserved: unserved[key])
+            measured[key] = observation
+            if let note { notes.append(note) }
+        }
+        var retained = Set<ModelKey>()
+        for (key, observation) in measured {
+            if lastRequest[key] == nil || (observation.load?.arrivalRatePerMinute ?? 1) > 0 { lastRequest[key] = now }
+            if now - lastRequest[key]! < retentionSeconds { retained.insert(key) }
+        }
+        lastRequest = lastRequest.filter { measured[$0.key] != nil }
+        let planned = forecast.extrapolate(measured, at: now, lookaheadSeconds: lookaheadSeconds)
+        return Demand(measured: measured, planned: planned, retained: retained, notes: notes.sorted())
+    }
+
+    /// One model's demand. A variant with no ready replica has nothing to measure and carries nothing (its
+    /// share reaches the gateway as unserved demand); one with ready replicas and no measurement makes the whole
+    /// model unknown: its share would be missed.
+    private mutating func aggregate(_ key: ModelKey, _ members: [VariantObservation], loads: [VariantID: LoadObservation],
+                                    unserved: Double?) -> (LoadObservation, String?) {
+        var rate = 0.0, inputWeighted = 0.0, outputWeighted = 0.0, tokenRate = 0.0
+        var measuredAny = false
+        for v in members {
+            let observation = loads[v.id] ?? .missing("no measurement")
+            guard let load = observation.load else {
+                if (v.readyReplicas ?? v.currentReplicas ?? 1) == 0 { continue }
+                let why = "variant \(v.id): \(observation.reason ?? "")"
+                switch observation {
+                case .stale: return (.stale(why), nil)
+                case .failed: return (.failed(why), nil)
+                default: return (.missing(why), nil)
+                }
+            }
+            measuredAny = true
+            rate += load.arrivalRatePerMinute
+            if load.meanInputTokens > 0, load.meanOutputTokens > 0 {
+                let w = max(load.arrivalRatePerMinute, 1e-9)
+                inputWeighted += w * load.meanInputTokens
+                outputWeighted += w * load.meanOutputTokens
+                tokenRate += w
+            }
+        }
+        if let unserved { rate += unserved; measuredAny = true }
+        guard measuredAny else {
+            return (.missing("no variant of model \(key) has a ready replica, and its gateway's demand is not measured"), nil)
+        }
+        var note: String?
+        if tokenRate > 0 {
+            lastTokens[key] = (inputWeighted / tokenRate, outputWeighted / tokenRate)
+        } else if lastTokens[key] == nil, rate > 0 {
+            // Nothing completed yet (a model coming from zero): size with the tokens its profile was measured at.
+            let tokens = members.lazy.compactMap { v in v.profiles.first { $0.accelerator == v.accelerator }?.atTokens }.first ?? 512
+            lastTokens[key] = (Double(tokens), Double(tokens))
+            note = "\(key): token lengths not measured yet; sizing with the profile's atTokens (\(tokens))"
+        }
+        let tokens = lastTokens[key] ?? (0, 0)
+        return (.available(VariantLoad(arrivalRatePerMinute: rate, meanInputTokens: tokens.input,
+                                       meanOutputTokens: tokens.output)), note)
+    }
+}
