@@ -131,7 +131,8 @@ struct RunCommand: AsyncParsableCommand {
                 cluster: source, metrics: loads.source, actuator: actuator,
                 planner: Planner(analyzer: analyzer.settings, solver: solver.solver, options: options),
                 stabilizationWindowSeconds: try GoDuration.seconds(stabilizationWindow),
-                lookaheadSeconds: try GoDuration.seconds(lookahead), logger: Logger(label: "inferno.reconciler"))
+                lookaheadSeconds: try GoDuration.seconds(lookahead), retentionSeconds: settings.retentionSeconds,
+                logger: Logger(label: "inferno.reconciler"))
             probes = try await ProbeServer.start(
                 metrics: try BindAddress(parsing: metricsBindAddress, flag: "--metrics-bind-address"),
                 health: try BindAddress(parsing: healthProbeBindAddress, flag: "--health-probe-bind-address"),

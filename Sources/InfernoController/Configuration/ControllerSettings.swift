@@ -13,6 +13,12 @@ struct ControllerSettings: Sendable, Equatable {
     /// A counter of requests received with `model_name`/`namespace` labels, used instead of completions + queue
     /// growth (`PROMETHEUS_ARRIVAL_COUNTER`, an Inferno extension).
     var arrivalCounter: String?
+    /// PromQL for a model's demand that no variant's pod sees (queued or dropped at its gateway), requests per
+    /// minute, with `$model` and `$namespace` replaced by the model's quoted labels (`INFERNO_GATEWAY_QUERY`).
+    var gatewayQuery: String?
+    /// Seconds a model with `minReplicas: 0` must go without requests before it may scale to zero
+    /// (`INFERNO_SCALE_TO_ZERO_RETENTION`, Go duration; WVA's default, 10 minutes).
+    var retentionSeconds: Double = 600
     /// Where each resolved key came from (for the start-up log).
     var sources: [String: Source] = [:]
     /// ConfigMap keys that are not settings (likely typos), sorted.
@@ -29,7 +35,10 @@ struct ControllerSettings: Sendable, Equatable {
         static let interval = "GLOBAL_OPT_INTERVAL"
         static let scaleToZero = "WVA_SCALE_TO_ZERO"
         static let arrivalCounter = "PROMETHEUS_ARRIVAL_COUNTER"
-        static let all = [baseURL, insecureSkipVerify, caCertPath, bearerToken, tokenPath, interval, scaleToZero, arrivalCounter]
+        static let gatewayQuery = "INFERNO_GATEWAY_QUERY"
+        static let retention = "INFERNO_SCALE_TO_ZERO_RETENTION"
+        static let all = [baseURL, insecureSkipVerify, caCertPath, bearerToken, tokenPath, interval, scaleToZero, arrivalCounter,
+                          gatewayQuery, retention]
     }
 
     /// Flag values (`nil` = not given), named as on the command line for error messages.
@@ -100,6 +109,20 @@ struct ControllerSettings: Sendable, Equatable {
             }
             settings.arrivalCounter = v
         }
+        if let (v, source) = lookup(Key.gatewayQuery) {
+            guard v.contains("$model") else {
+                throw .invalid(name(Key.gatewayQuery, source), value: v, expected: "PromQL naming the model as $model, e.g. sum(...{target_model_name=$model})")
+            }
+            settings.gatewayQuery = v
+        }
+        if let (v, source) = lookup(Key.retention) {
+            let seconds: Double
+            do { seconds = try GoDuration.seconds(v) } catch {
+                throw .invalid(name(Key.retention, source), value: v, expected: "a Go duration such as 10m")
+            }
+            guard seconds >= 0 else { throw .invalid(name(Key.retention, source), value: v, expected: "a duration of 0 or more") }
+            settings.retentionSeconds = seconds
+        }
 
         var prometheus = PrometheusConfiguration(baseURL: "")
         if let (v, source) = lookup(Key.baseURL) {
@@ -157,6 +180,8 @@ struct ControllerSettings: Sendable, Equatable {
             parts.append("prometheus=<none>")
         }
         if let c = arrivalCounter { parts.append("arrivalCounter=\(c)") }
+        if let q = gatewayQuery { parts.append("gatewayQuery=\(q)") }
+        if retentionSeconds != 600 { parts.append("retention=\(GoDuration.format(retentionSeconds))") }
         return parts.joined(separator: " ")
     }
 }

@@ -61,7 +61,12 @@ struct KubeCondition: Codable, Sendable, Hashable {
 /// `apps/v1` Deployment: replicas only (scaled through its `scale` subresource).
 struct Deployment: KubernetesObject {
     static let resource = KubeResource.deployments
-    struct Spec: Codable, Sendable, Hashable { var replicas: Int? }
+    struct Spec: Codable, Sendable, Hashable {
+        var replicas: Int?
+        /// Which pods are the Deployment's: `matchLabels` is what a variant's load is measured over.
+        var selector: LabelSelector?
+    }
+    struct LabelSelector: Codable, Sendable, Hashable { var matchLabels: [String: String]? }
     struct Status: Codable, Sendable, Hashable {
         var replicas: Int?
         var readyReplicas: Int?

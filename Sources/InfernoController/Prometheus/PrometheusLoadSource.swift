@@ -27,6 +27,8 @@ struct PrometheusLoadSource: LoadSource {
     var queries: VLLMQueries
     /// Newest sample older than this (seconds, on Prometheus' clock) → `.stale`. Twice a 30 s scrape interval.
     var staleAfterSeconds: Double
+    /// ``ControllerSettings/gatewayQuery``: a model's demand its pods do not see; `nil` leaves it unmeasured.
+    var gatewayQuery: String?
     let logger: Logger
 
     init(client: PrometheusClient, queries: VLLMQueries = VLLMQueries(), staleAfterSeconds: Double = 60,
@@ -38,8 +40,14 @@ struct PrometheusLoadSource: LoadSource {
     }
 
     func load(of variant: VariantObservation) async -> LoadObservation {
-        let m = VLLMQueries.matchers(model: variant.modelID, namespace: variant.id.namespace)
-        let subject = "model_name=\(PromQL.quoted(variant.modelID)), namespace=\(PromQL.quoted(variant.id.namespace))"
+        let selector = variant.podSelector ?? [:]
+        if variant.sharesModel, selector.isEmpty {
+            return .missing("\(variant.id) shares model \(variant.modelID) with other variants and its Deployment's selector is unknown: "
+                            + "measuring by model_name alone would count their load too")
+        }
+        let m = VLLMQueries.matchers(model: variant.modelID, namespace: variant.id.namespace, pods: selector)
+        var subject = "model_name=\(PromQL.quoted(variant.modelID)), namespace=\(PromQL.quoted(variant.id.namespace))"
+        for (k, v) in selector.sorted(by: { $0.key < $1.key }) { subject += ", \(VLLMQueries.seriesLabel(k))=\(PromQL.quoted(v))" }
 
         // 1. Presence and freshness.
         let age: Double
@@ -102,6 +110,21 @@ struct PrometheusLoadSource: LoadSource {
                                       itlMilliseconds: usable(itl), ttftMilliseconds: usable(ttft)))
     }
 
+    /// The gateway query for `model`, its value in requests per minute; `nil` without a query, on an empty
+    /// answer, or on error (logged: the model's demand is then what its variants' pods show).
+    func unservedDemand(of model: ModelKey, variants: [VariantObservation]) async -> Double? {
+        guard let template = gatewayQuery, let modelID = variants.first?.modelID else { return nil }
+        let promql = template.replacingOccurrences(of: "$model", with: PromQL.quoted(modelID))
+            .replacingOccurrences(of: "$namespace", with: PromQL.quoted(model.namespace))
+        switch await scalar(promql) {
+        case .success(let v?) where v.isFinite && v >= 0: return v
+        case .success: return nil
+        case .failure(let e):
+            logger.warning("gateway query failed", metadata: ["model": "\(model)", "error": "\(e.description)"])
+            return nil
+        }
+    }
+
     /// The single value of an aggregated query: `nil` for an empty vector. More than one element means the query
     /// was not aggregated, a programming error here; the first is not silently taken.
     private func scalar(_ promql: String) async -> Result<Double?, PrometheusError> {
@@ -130,8 +153,16 @@ struct VLLMQueries: Sendable, Equatable {
     /// the default is completions plus queue growth.
     var arrivalCounter: String?
 
-    static func matchers(model: String, namespace: String) -> String {
-        PromQL.matchers(["model_name": model, "namespace": namespace])
+    static func matchers(model: String, namespace: String, pods: [String: String] = [:]) -> String {
+        PromQL.matchers([("model_name", model), ("namespace", namespace)]
+                        + pods.map { (seriesLabel($0.key), $0.value) }.sorted { $0.0 < $1.0 })
+    }
+
+    /// A pod label as it appears on scraped series: every character outside `[a-zA-Z0-9_]` becomes `_`, as
+    /// Prometheus' Kubernetes discovery (`__meta_kubernetes_pod_label_…`) and the Prometheus Operator's
+    /// `podTargetLabels` spell it (`app.kubernetes.io/name` → `app_kubernetes_io_name`).
+    static func seriesLabel(_ podLabel: String) -> String {
+        String(podLabel.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") ? $0 : "_" })
     }
 
     func sampleAge(_ m: String) -> String {
@@ -188,6 +219,8 @@ extension ControllerSettings {
     func makeLoadSource(logger: Logger) throws -> (source: any LoadSource, client: PrometheusClient?) {
         guard let configuration = prometheus else { return (NoPrometheusLoadSource(), nil) }
         let client = try PrometheusClient(configuration: configuration)
-        return (PrometheusLoadSource(client: client, queries: VLLMQueries(arrivalCounter: arrivalCounter), logger: logger), client)
+        var source = PrometheusLoadSource(client: client, queries: VLLMQueries(arrivalCounter: arrivalCounter), logger: logger)
+        source.gatewayQuery = gatewayQuery
+        return (source, client)
     }
 }

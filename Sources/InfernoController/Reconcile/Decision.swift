@@ -32,6 +32,9 @@ struct VariantDecision: Sendable {
     var plannedRatePerMinute: Double?
     /// For a model with several variants: the share of the model's demand this variant was planned to carry.
     var plannedShare: Double? = nil
+    /// The model had no requests for the whole retention window: the scale to its floor is not stabilised again
+    /// (the retention window already was the damping).
+    var idle = false
 }
 
 /// What acting on a decision did.

@@ -32,6 +32,12 @@ struct VariantObservation: Sendable {
     /// An explicit model group (the VariantAutoscaling's `modelGroup`), for two pools of one model in one
     /// namespace that must be planned apart; `nil` groups by `modelID`.
     var modelGroup: String? = nil
+    /// The `matchLabels` of the Deployment's selector: the variant's own pods, whose series its load is summed
+    /// over (their labels reach the series through the scrape config, docs/reference.md). `nil` when unknown.
+    var podSelector: [String: String]? = nil
+    /// Whether other variants serve the same model: then its load must be measured over its own pods, never by
+    /// `model_name` alone (that would count the other variants' load too).
+    var sharesModel = false
 
     /// The model this variant serves a share of: its namespace and group (by default its `modelID`).
     var modelKey: ModelKey { ModelKey(namespace: id.namespace, name: modelGroup ?? modelID) }

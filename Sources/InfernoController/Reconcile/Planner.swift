@@ -122,7 +122,11 @@ struct Planner: Sendable {
             let byName = Dictionary(uniqueKeysWithValues: problem.servers.map { ($0.name, $0) })
             for m in models {
                 guard let sc = byName[m.server.name] else { continue }
-                for d in decide(m, sc, s.server(named: sc.name), loads: loads) { decisions[d.variant.id] = d }
+                let idle = m.load.arrivalRatePerMinute <= 0 && !demand.retained.contains(m.key)
+                for var d in decide(m, sc, s.server(named: sc.name), loads: loads) {
+                    d.idle = idle
+                    decisions[d.variant.id] = d
+                }
             }
         }
         let ordered = observation.variants.compactMap { decisions[$0.id] }

@@ -23,7 +23,7 @@ struct Stabilizer: Sendable {
             history[id] = h
             let ceiling = h.map(\.replicas).max() ?? optimized
             let target = min(out[i].current, ceiling)   // never above what runs now because of history
-            if optimized < out[i].current, target > optimized {
+            if optimized < out[i].current, target > optimized, !out[i].idle {
                 out[i].desired = target
                 out[i].reason = "scale-down stabilisation (\(Int(windowSeconds)) s window): holding \(target), optimizer wants \(optimized)"
             }

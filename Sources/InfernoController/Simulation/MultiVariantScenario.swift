@@ -54,15 +54,17 @@ extension SimulationScenario {
                                   nodes: nodes, accelerators: accelerators, serviceClasses: classes, variants: variants, loads: [load])
     }
 
-    /// Zero and back: the same model on H100 and L40S, both at 0 replicas with `minReplicas: 0`; no traffic for
-    /// 5 minutes, 600 requests per minute from minute 5 to 15, then none to minute 30 (the retention window, 10
-    /// minutes, ends at minute 25: the model goes back to zero).
+    /// Zero and back: the same model on H100 and L40S, both at 0 replicas with `minReplicas: 0`. No traffic for 5
+    /// minutes; 200 requests per minute from minute 5, ramping to 1,500 by minute 15, held to minute 20; then none
+    /// to minute 35. The retention window (10 minutes) ends at minute 30: the model goes back to zero.
     static let scaleToZero: SimulationScenario = {
         var s = multiVariant(initialReplicas: ["H100": 0, "L40S": 0], name: "scale-to-zero")
         let minute = 60.0
+        s.durationSeconds = 35 * minute
         s.loads = [LoadTrace(model: "llama-3.1-8b", meanInputTokens: 500, meanOutputTokens: 300, segments: [
             .constant(ratePerMinute: 0, durationSeconds: 5 * minute),
-            .constant(ratePerMinute: 600, durationSeconds: 10 * minute),
+            .ramp(fromPerMinute: 200, toPerMinute: 1500, durationSeconds: 10 * minute),
+            .constant(ratePerMinute: 1500, durationSeconds: 5 * minute),
             .constant(ratePerMinute: 0, durationSeconds: 15 * minute),
         ])]
         return s

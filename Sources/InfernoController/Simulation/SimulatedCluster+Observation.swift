@@ -45,7 +45,8 @@ extension SimulatedCluster {
 
     /// Arrivals and unserved demand per model, by model name.
     var modelTraffic: [ModelTrafficSnapshot] {
-        traffic.map { ModelTrafficSnapshot(model: $0.model, arrivals: $0.arrived, unserved: $0.unserved) }
+        traffic.map { ModelTrafficSnapshot(model: $0.model, arrivals: $0.arrived, unserved: $0.unserved,
+                                                 longestWaitForReplica: $0.longestWaitForReplica) }
             .sorted { $0.model < $1.model }
     }
 

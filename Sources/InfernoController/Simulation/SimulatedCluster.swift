@@ -64,6 +64,9 @@ struct SimulatedCluster: Sendable {
         /// Round-robin position, and the start of the tie-break scan of least-loaded routing.
         var cursor = 0
         var meanOutputTokens: Double?
+        /// The first request dropped since a replica was last ready, and the longest such wait so far.
+        var firstDropped: Double?
+        var longestWaitForReplica: Double?
     }
 
     let configuration: Configuration
@@ -159,6 +162,10 @@ struct SimulatedCluster: Sendable {
             replicas[i].phase = .ready
             replicas[i].server = EmulatedServer(profile: r.profile, batchLimit: r.batchLimit,
                                                 queueLimit: r.queueLimit, startTime: now, sloTarget: r.sloTarget)
+            if let first = traffic[r.model].firstDropped {
+                traffic[r.model].longestWaitForReplica = max(traffic[r.model].longestWaitForReplica ?? 0, now - first)
+                traffic[r.model].firstDropped = nil
+            }
             reindex()
         case .draining(let deadline):
             replicas[i].server?.advance(to: now)
@@ -180,6 +187,7 @@ struct SimulatedCluster: Sendable {
         let candidates = readyByModel[m]
         guard !candidates.isEmpty else {
             traffic[m].unserved += 1
+            if traffic[m].firstDropped == nil { traffic[m].firstDropped = request.arrival }
             return
         }
         let target: Int

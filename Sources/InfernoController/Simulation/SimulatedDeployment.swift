@@ -92,6 +92,9 @@ struct ModelTrafficSnapshot: Hashable, Sendable {
     var arrivals: Int
     /// Requests dropped at the router because no replica of the model was ready: unserved demand.
     var unserved: Int
+    /// Longest time from a request finding no ready replica to the next replica of the model becoming ready,
+    /// seconds: the delay of scaling from zero. `nil` when no request ever waited for a replica.
+    var longestWaitForReplica: Double? = nil
     /// Arrivals handed to a replica (which may still reject them when its queue is full).
     var routed: Int { arrivals - unserved }
 }

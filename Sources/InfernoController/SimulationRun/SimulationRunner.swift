@@ -53,6 +53,8 @@ struct SimulationRunner {
         var usage: [[TypeUsage]]
         var scenario: SimulationScenario
         var wallSeconds: Double
+        /// Arrivals and router drops per model at the end of the run.
+        var traffic: [ModelTrafficSnapshot] = []
     }
 
     let scenario: SimulationScenario
@@ -133,6 +135,7 @@ struct SimulationRunner {
             }
         }
         let wall = (ContinuousClock.now - wallStart).secondsDouble
-        return Result(samples: samples, reports: reports, usage: usage, scenario: scenario, wallSeconds: wall)
+        return Result(samples: samples, reports: reports, usage: usage, scenario: scenario, wallSeconds: wall,
+                      traffic: await env.snapshot().traffic)
     }
 }
