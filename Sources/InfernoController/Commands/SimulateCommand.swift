@@ -65,7 +65,7 @@ struct SimulateCommand: AsyncParsableCommand {
 
     func run() async throws {
         var scenario = SimulationScenario.builtIn
-        if let name = self.scenario, let named = SimulationScenario.builtIn(named: name) {
+        if let name = self.scenario, let named = SimulationScenario.named(name) {
             scenario = named
         } else if let path = self.scenario {
             guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("--scenario: cannot read '\(path)'") }

@@ -65,7 +65,8 @@ struct DemandTracker: Sendable {
             }
             measuredAny = true
             rate += load.arrivalRatePerMinute
-            if load.meanInputTokens > 0, load.meanOutputTokens > 0 {
+            // Output means 0: nothing completed in the window (every completed request has an output token).
+            if load.meanOutputTokens > 0 {
                 let w = max(load.arrivalRatePerMinute, 1e-9)
                 inputWeighted += w * load.meanInputTokens
                 outputWeighted += w * load.meanOutputTokens

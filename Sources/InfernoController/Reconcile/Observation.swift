@@ -72,6 +72,7 @@ protocol ClusterSource: Sendable {
 /// The load a variant carries, as measured over the last window.
 struct VariantLoad: Sendable, Hashable {
     var arrivalRatePerMinute: Double
+    /// Token means over the requests completed in the window; both 0 when none completed (unknown lengths).
     var meanInputTokens: Double
     var meanOutputTokens: Double
     /// Observed latencies, ms, when the server reports them.

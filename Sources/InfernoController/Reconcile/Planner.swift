@@ -114,8 +114,7 @@ struct Planner: Sendable {
         var solution: Solution?
         if !models.isEmpty {
             let generator = CandidateGenerator(system: system, settings: analyzer)
-            let candidates = models.map { candidates(of: $0, generator) }
-            let problem = OptimizationProblem(system: system, candidates: candidates)
+            let problem = OptimizationProblem(system: system, candidates: models.map { self.candidates(of: $0, generator) })
             let s = solver.solve(problem)
             solution = s
             notes += s.diagnostics.notes

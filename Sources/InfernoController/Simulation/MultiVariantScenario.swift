@@ -4,7 +4,7 @@ extension SimulationScenario {
     /// Built-in scenarios by name (`simulate --scenario NAME`).
     static let builtInNames = ["built-in", "multi-variant", "scale-to-zero"]
 
-    static func builtIn(named name: String) -> SimulationScenario? {
+    static func named(_ name: String) -> SimulationScenario? {
         switch name {
         case "built-in": builtIn
         case "multi-variant": multiVariant()

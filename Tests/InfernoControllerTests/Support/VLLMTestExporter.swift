@@ -23,6 +23,8 @@ final class VLLMTestExporter: Sendable {
         /// When set, only `vllm:num_requests_running` is exported, with this explicit sample time (ms since the
         /// epoch): a series Prometheus keeps but that never gets newer.
         var frozenAtMilliseconds: Int64? = nil
+        /// Further labels on every series (a variant's pod labels, as the scrape config copies them).
+        var labels: [String: String] = [:]
     }
 
     let models: [Model]
@@ -56,6 +58,7 @@ final class VLLMTestExporter: Sendable {
             for pod in 0..<m.pods {
                 let share = 1 / Double(m.pods)
                 let labels = "model_name=\"\(MetricsRegistry.escapeLabelValue(m.name))\",namespace=\"\(MetricsRegistry.escapeLabelValue(m.namespace))\",pod=\"pod-\(pod)\""
+                    + m.labels.sorted { $0.key < $1.key }.map { ",\($0.key)=\"\(MetricsRegistry.escapeLabelValue($0.value))\"" }.joined()
                 if let frozen = m.frozenAtMilliseconds {
                     add("vllm:num_requests_running", "gauge", "vllm:num_requests_running{\(labels)} 1 \(frozen)")
                     continue
