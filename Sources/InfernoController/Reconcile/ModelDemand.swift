@@ -36,9 +36,14 @@ struct DemandTracker: Sendable {
             if let note { notes.append(note) }
         }
         var retained = Set<ModelKey>()
+        let running = Set(variants.filter { ($0.currentReplicas ?? 0) > 0 }.map(\.modelKey))
         for (key, observation) in measured {
-            if lastRequest[key] == nil || (observation.load?.arrivalRatePerMinute ?? 1) > 0 { lastRequest[key] = now }
-            if now - lastRequest[key]! < retentionSeconds { retained.insert(key) }
+            // Requests now restart the window. A model seen for the first time starts it if it runs: a controller
+            // that just started does not know when the last request was. (Without a measurement the model holds.)
+            if (observation.load?.arrivalRatePerMinute ?? 0) > 0 || (lastRequest[key] == nil && running.contains(key)) {
+                lastRequest[key] = now
+            }
+            if let last = lastRequest[key], now - last < retentionSeconds { retained.insert(key) }
         }
         lastRequest = lastRequest.filter { measured[$0.key] != nil }
         let planned = forecast.extrapolate(measured, at: now, lookaheadSeconds: lookaheadSeconds)

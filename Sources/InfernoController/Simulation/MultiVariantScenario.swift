@@ -40,9 +40,11 @@ extension SimulationScenario {
         }
         let classes = [ServiceClass(name: "Premium", priority: 1, targets: [llama: SLOTarget(itlMilliseconds: 30, ttftMilliseconds: 500)])]
         let profiles = chosen.map { all[$0]!.profile }
+        // One replica on the cheapest type to start with, as a user deploys a model; the others at zero.
+        let cheapest = chosen.min { all[$0]!.cost < all[$1]!.cost }
         let variants = chosen.map { acc in
             SimulatedVariant(name: "llama-\(acc.lowercased())", namespace: "inference", model: llama, serviceClass: "Premium",
-                             accelerator: acc, profiles: profiles, initialReplicas: initialReplicas[acc] ?? 1, minReplicas: 0)
+                             accelerator: acc, profiles: profiles, initialReplicas: initialReplicas[acc] ?? (acc == cheapest ? 1 : 0), minReplicas: 0)
         }
         let minute = 60.0
         let load = LoadTrace(model: llama, meanInputTokens: 500, meanOutputTokens: 300, segments: [
