@@ -40,7 +40,9 @@ struct PrometheusLoadSource: LoadSource {
     }
 
     func load(of variant: VariantObservation) async -> LoadObservation {
-        let selector = variant.podSelector ?? [:]
+        // A model's only variant is measured over every pod of the model in its namespace, as always (no pod
+        // labels needed on the series); one of several, over its own pods only.
+        let selector = variant.sharesModel ? variant.podSelector ?? [:] : [:]
         if variant.sharesModel, selector.isEmpty {
             return .missing("\(variant.id) shares model \(variant.modelID) with other variants and its Deployment's selector is unknown: "
                             + "measuring by model_name alone would count their load too")
