@@ -19,6 +19,8 @@ COPY Package.swift Package.resolved* ./
 RUN swift package resolve
 COPY Sources ./Sources
 COPY Tests ./Tests
+# Package.swift declares the benchmark's targets too: without them it does not load.
+COPY benchmarks ./benchmarks
 RUN swift build -c release --static-swift-stdlib --product inferno-controller \
     && install -D "$(swift build -c release --show-bin-path)/inferno-controller" /out/inferno-controller
 
