@@ -123,4 +123,32 @@ import Testing
         let held = Planner(analyzer: AnalyzerSettings(), solver: GreedySolver(), options: OptimizerOptions()).plan(observation, loads: [:], demand: unknown)
         #expect(held.decisions.allSatisfy { if case .hold = $0.action { true } else { false } })
     }
+
+    /// Keys with defaults in code are optional in a scenario file; a missing required one is named by its path.
+    @Test func scenarioKeysWithDefaultsAreOptional() throws {
+        let encoder = JSONEncoder()
+        var json = try #require(try JSONSerialization.jsonObject(with: encoder.encode(SimulationScenario.multiVariant())) as? [String: Any])
+        var variants = try #require(json["variants"] as? [[String: Any]])
+        variants[0]["minReplicas"] = nil
+        var profiles = try #require(variants[0]["profiles"] as? [[String: Any]])
+        profiles[0]["acceleratorCount"] = nil
+        profiles[0]["prefill"] = nil
+        variants[0]["profiles"] = profiles
+        json["variants"] = variants
+        var accelerators = try #require(json["accelerators"] as? [[String: Any]])
+        accelerators[0]["multiplicity"] = nil
+        accelerators[0]["memoryGB"] = nil
+        json["accelerators"] = accelerators
+        let decoded = try JSONDecoder().decode(SimulationScenario.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(decoded.variants[0].minReplicas == 0 && decoded.variants[0].profiles[0].acceleratorCount == 1)
+        #expect(decoded.variants[0].profiles[0].prefill == .zero && decoded.accelerators[0].multiplicity == 1)
+        variants[0]["name"] = nil
+        json["variants"] = variants
+        do {
+            _ = try JSONDecoder().decode(SimulationScenario.self, from: JSONSerialization.data(withJSONObject: json))
+            Issue.record("decoded without a variant name")
+        } catch {
+            #expect(ScenarioDecodingError.describe(error) == #"missing required field "variants[0].name""#)
+        }
+    }
 }

@@ -22,6 +22,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @Flag(name: .customLong("print-scenario"), help: "Print the scenario as JSON (a file to copy and edit) and exit.")
     var printScenario = false
 
+    @Option(help: "Router, overriding the scenario's: loadAware, random, roundRobin or leastLoaded.")
+    var routing: RoutingPolicy?
+
     @Option(name: .customLong("retention-window"), help: "Seconds without requests before a model may scale to zero (minReplicas 0).")
     var retentionWindow: Double = 600
 
@@ -68,13 +71,16 @@ struct SimulateCommand: AsyncParsableCommand {
         if let name = self.scenario, let named = SimulationScenario.named(name) {
             scenario = named
         } else if let path = self.scenario {
-            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("--scenario: cannot read '\(path)'") }
-            do { scenario = try JSONDecoder().decode(SimulationScenario.self, from: data) } catch {
-                throw ValidationError("--scenario \(path): \(ScenarioDecodingError.describe(error))")
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ScenarioFileError("--scenario: '\(path)' is neither a readable file nor a built-in name (\(SimulationScenario.builtInNames.joined(separator: ", ")))")
             }
-            do { try scenario.validate() } catch { throw ValidationError("--scenario \(path): \(error)") }
+            do { scenario = try JSONDecoder().decode(SimulationScenario.self, from: data) } catch {
+                throw ScenarioFileError("--scenario \(path): \(ScenarioDecodingError.describe(error))")
+            }
+            do { try scenario.validate() } catch { throw ScenarioFileError("--scenario \(path): \(error)") }
         }
         if let seed { scenario.seed = seed }
+        if let routing { scenario.routing = routing }
         if printScenario {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -32,6 +32,8 @@ struct VariantDecision: Sendable {
     var plannedRatePerMinute: Double?
     /// For a model with several variants: the share of the model's demand this variant was planned to carry.
     var plannedShare: Double? = nil
+    /// For a model with several variants: requests per second one replica of this variant serves within the SLOs.
+    var ratePerReplica: Double? = nil
     /// The model had no requests for the whole retention window: the scale to its floor is not stabilised again
     /// (the retention window already was the damping).
     var idle = false

@@ -61,6 +61,7 @@ extension Planner {
             let share = capacity > 0 ? Double(replicas) * (placement?.ratePerReplica ?? 0) / capacity
                                      : (total > 0 ? Double(replicas) / Double(total) : 0)
             d.plannedShare = share
+            d.ratePerReplica = placement?.ratePerReplica ?? sc.candidates.first { $0.accelerator == v.accelerator }?.ratePerReplica
             d.reason = "\(reason): \(replicas) of \(m.key)'s \(total) replicas, " + String(format: "%.0f%%", share * 100) + " of its demand"
             if sc.candidates.allSatisfy({ $0.accelerator != v.accelerator }) {
                 let why = sc.rejections.filter { $0.accelerator == v.accelerator }.map(\.reason).joined(separator: "; ")

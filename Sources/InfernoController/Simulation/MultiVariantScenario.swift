@@ -2,13 +2,19 @@ import InfernoMIP
 
 extension SimulationScenario {
     /// Built-in scenarios by name (`simulate --scenario NAME`).
-    static let builtInNames = ["built-in", "multi-variant", "scale-to-zero"]
+    static let builtInNames = ["built-in", "multi-variant", "scale-to-zero", "multi-variant-h100", "multi-variant-l40s",
+                               "multi-variant-l40s-capped", "multi-variant-three-types"]
 
+    /// The multi-variant fleets of docs/simulation.md's table: one GPU type, 8 L40S cards, H100 + A100 + L40S.
     static func named(_ name: String) -> SimulationScenario? {
         switch name {
         case "built-in": builtIn
         case "multi-variant": multiVariant()
         case "scale-to-zero": scaleToZero
+        case "multi-variant-h100": multiVariant(fleet: ["H100"], name: name)
+        case "multi-variant-l40s": multiVariant(fleet: ["L40S"], name: name)
+        case "multi-variant-l40s-capped": multiVariant(cards: ["L40S": 8], name: name)
+        case "multi-variant-three-types": multiVariant(fleet: ["H100", "A100", "L40S"], name: name)
         default: nil
         }
     }

@@ -18,3 +18,9 @@ enum ScenarioDecodingError {
         }
     }
 }
+
+/// A scenario file that cannot be used: printed as it is, without a usage text (the arguments were fine).
+struct ScenarioFileError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

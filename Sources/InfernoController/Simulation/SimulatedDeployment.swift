@@ -1,7 +1,8 @@
+import ArgumentParser
 import InfernoMIP
 
 /// How a model's arrivals are spread over the ready replicas serving it (all its deployments together).
-enum RoutingPolicy: String, Codable, Hashable, Sendable, CaseIterable {
+enum RoutingPolicy: String, Codable, Hashable, Sendable, CaseIterable, ExpressibleByArgument {
     /// Uniformly at random, as a plain Kubernetes Service (kube-proxy in iptables mode) does. Keeps each
     /// replica's arrivals Poisson: the analyzer's assumption.
     case random

@@ -24,6 +24,18 @@ public struct ModelProfile: Codable, Hashable, Sendable {
         self.decode = decode
         self.prefill = prefill
     }
+
+    private enum CodingKeys: String, CodingKey { case model, accelerator, acceleratorCount, maxBatchSize, atTokens, decode, prefill }
+
+    /// `acceleratorCount` (1) and `prefill` (zero) may be left out, as in the initializer.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(model: try c.decode(String.self, forKey: .model), accelerator: try c.decode(String.self, forKey: .accelerator),
+                  acceleratorCount: try c.decodeIfPresent(Int.self, forKey: .acceleratorCount) ?? 1,
+                  maxBatchSize: try c.decode(Int.self, forKey: .maxBatchSize), atTokens: try c.decode(Int.self, forKey: .atTokens),
+                  decode: try c.decode(DecodeParameters.self, forKey: .decode),
+                  prefill: try c.decodeIfPresent(PrefillParameters.self, forKey: .prefill) ?? .zero)
+    }
 }
 
 /// One decode step (the inter-token latency) takes `alpha + beta * batch` ms.
