@@ -3,8 +3,9 @@ import Logging
 
 /// Measures a variant's load from vLLM's metrics in Prometheus (FORMATS.md §5).
 ///
-/// Every query is aggregated with `sum(...)` over the variant's `{model_name, namespace}` (all its pods), and each
-/// answer is classified before use. The rules, in order:
+/// Every query is aggregated with `sum(...)` over the variant's `{model_name, namespace}` (all its pods) — plus, when
+/// other variants serve the same model, its Deployment's `matchLabels` (its own pods only; docs/reference.md) — and
+/// each answer is classified before use. The rules, in order:
 ///
 /// 1. **Presence and freshness**: `time() - max(timestamp(vllm:num_requests_running{…}))`, the age of the newest
 ///    sample on Prometheus' own clock. No series → `.missing`; older than `staleAfterSeconds` → `.stale`.
