@@ -151,4 +151,31 @@ import Testing
             #expect(ScenarioDecodingError.describe(error) == #"missing required field "variants[0].name""#)
         }
     }
+
+    /// Model-level stabilisation by hand: H100 replicas carry 2/s, L40S 0.5/s. Plans alternate between 2 H100 + 4
+    /// L40S (6/s) and 1 H100 + 8 L40S (6/s): equal capacity, so each applies at once and the union (2 + 8) is never
+    /// held. A smaller plan (1 + 4, 4/s) within the window keeps the highest plan capped at what runs. And while a
+    /// variant's new replicas start, no other variant of the model shrinks.
+    @Test func modelsAreStabilisedAsAWhole() {
+        func decision(_ name: String, current: Int, ready: Int? = nil, optimized: Int, rate: Double) -> VariantDecision {
+            let v = VariantObservation(id: VariantID(namespace: "ns", name: name), modelID: "m", accelerator: name, profiles: [],
+                                       minReplicas: 0, maxReplicas: nil, scaleTarget: name, currentReplicas: current,
+                                       readyReplicas: ready ?? current, invalidReason: nil)
+            var d = VariantDecision(variant: v, load: .missing(""), action: .scale, current: current, desired: optimized,
+                                    optimized: optimized, accelerator: name, reason: "optimized", fullyServed: true)
+            d.plannedShare = 0.5
+            d.ratePerReplica = rate
+            return d
+        }
+        var s = Stabilizer(windowSeconds: 300)
+        func step(_ t: Double, _ h: (Int, Int, Int?), _ l: (Int, Int, Int?)) -> [Int] {
+            s.stabilize([decision("H100", current: h.0, ready: h.2, optimized: h.1, rate: 2), decision("L40S", current: l.0, ready: l.2, optimized: l.1, rate: 0.5)],
+                        at: t, cardsPerReplica: { _ in nil }, available: [:]).map(\.desired)
+        }
+        #expect(step(0, (2, 2, nil), (4, 4, nil)) == [2, 4])
+        #expect(step(60, (2, 1, nil), (4, 8, nil)) == [2, 8], "make before break: the L40S replicas are not ready yet")
+        #expect(step(120, (2, 1, nil), (8, 8, nil)) == [1, 8], "same capacity on another mix: at once, no union")
+        #expect(step(180, (1, 1, nil), (8, 4, nil)) == [1, 8], "a smaller plan within the window keeps the highest, capped at what runs")
+        #expect(step(600, (1, 1, nil), (8, 4, nil)) == [1, 4], "after the window")
+    }
 }

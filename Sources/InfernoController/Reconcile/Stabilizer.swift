@@ -49,7 +49,7 @@ struct Stabilizer: Sendable {
 
     /// Models with several variants are damped as a whole: per-variant maxima would keep the union of two
     /// alternating mixes (measured: 2 H100 + 8 L40S where the plans were 2 + 4 and 1 + 8). A plan whose capacity is
-    /// below the highest planned within the window is replaced by that highest plan, capped per variant at what
+    /// below the highest planned within the window is replaced by that highest plan (the newest of equals), capped per variant at what
     /// runs now, when that still carries at least what the new plan does; a plan at that level or above (growth, or
     /// the same capacity on another mix) applies at once. With one variant in use this is the per-variant rule.
     private mutating func stabilizeModels(_ decisions: [VariantDecision], at now: Double) -> [VariantDecision] {
@@ -66,7 +66,7 @@ struct Stabilizer: Sendable {
             var h = (modelHistory[key] ?? [(now, capacity(\.current), now_)]).filter { now - $0.time < windowSeconds }
             h.append((now, planned, plan))
             modelHistory[key] = h
-            guard let highest = h.max(by: { $0.capacity < $1.capacity }), planned < highest.capacity * (1 - 1e-9) else { continue }
+            guard let highest = h.reversed().max(by: { $0.capacity < $1.capacity }), planned < highest.capacity * (1 - 1e-9) else { continue }
             let held = { (d: VariantDecision) in min(d.current, highest.replicas[d.variant.id] ?? 0) }
             guard capacity(held) >= planned else { continue }
             for i in members where held(out[i]) > (out[i].optimized ?? 0) {
