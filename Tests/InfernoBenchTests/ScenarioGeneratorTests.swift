@@ -60,7 +60,7 @@ import InfernoMIP
         let currents = s.system.servers.compactMap(\.current)
         #expect(currents.count > 60 && currents.allSatisfy { names.contains($0.accelerator) })
         // Profiles stay in MODEL.md's ranges.
-        #expect(s.system.profiles.allSatisfy { $0.decode.alpha > 1 && $0.decode.alpha < 250 && $0.maxBatchSize >= 4 })
+        #expect(s.system.profiles.allSatisfy { ($0.seed?.decode.alpha ?? 0) > 1 && ($0.seed?.decode.alpha ?? 0) < 250 && $0.maxBatchSize >= 4 })
     }
 
     /// A small run end to end: the MIP never loses to greedy, the report and chart come out.
@@ -72,7 +72,7 @@ import InfernoMIP
             records.append(runner.run(s))
         }
         for r in records {
-            for p in r.policies { #expect(p.verdict != "worse", "\(r.label) \(p.policy): \(p.decidedBy)") }
+            for p in r.policies { #expect(p.verdict != .worse, "\(r.label) \(p.policy): \(p.decidedBy)") }
             #expect(r.unlimited.servedTotal >= r.policies[0].mip.servedTotal)
         }
         let report = RunReport(preset: "test", command: "test", started: "now", machine: "test", threads: 1, timeLimitSeconds: 10,

@@ -114,6 +114,9 @@ import Yams
             ("typo-field", variant("typo-field") { $0.replacingOccurrences(of: "modelID:", with: "modelId: x\n  modelID:") }),
             ("no-beta", variant("no-beta") { $0.replacingOccurrences(of: ", beta: 0.41", with: "") }),
             ("no-profiles", variant("no-profiles") { $0.replacingOccurrences(of: "  - {acc: A100, accCount: 1, maxBatchSize: 4, perfParms: {decodeParms: {alpha: \"20.58\", beta: 0.41}}}", with: "  []") }),
+            ("ok-per-iteration", variant("ok-per-iteration") { $0.replacingOccurrences(
+                of: #"perfParms: {decodeParms: {alpha: "20.58", beta: 0.41}}"#,
+                with: #"perfParms: {alpha: "20.58", beta: 0.041, gamma: "0.00128125", maxNumTokens: 4096}"#) }),
             ("ok-scaled-to-zero", variant("ok-scaled-to-zero") { $0 + """
                 status:
                   currentAlloc: {accelerator: A100, numReplicas: 0, load: {arrivalRate: "0.00", avgInputTokens: "0.00", avgOutputTokens: "0.00"}}
@@ -135,6 +138,7 @@ import Yams
         #expect(byName["vllme-deployment"] == [], "seed sample: \(byName["vllme-deployment"] ?? ["not validated"])")
         #expect(byName["vllme-gaudi"] == [], "scale-to-zero sample: \(byName["vllme-gaudi"] ?? ["not validated"])")
         #expect(byName["ok-scaled-to-zero"] == [], "\(byName["ok-scaled-to-zero"] ?? ["not validated"])")
+        #expect(byName["ok-per-iteration"] == [], "\(byName["ok-per-iteration"] ?? ["not validated"])")
         for bad in ["missing-model-id", "empty-model-id", "zero-acc-count", "typo-field", "no-beta", "no-profiles"] {
             #expect(!(byName[bad] ?? []).isEmpty, "\(bad) was accepted")
         }

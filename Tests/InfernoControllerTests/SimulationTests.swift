@@ -16,7 +16,7 @@ import InfernoMIP
 
         var batchLimit: Int { profile.memoryBoundBatchLimit(outputTokens: outputTokens) }
         var queue: QueueModel {
-            QueueModel(times: ServiceTimes(decode: profile.decode, prefill: profile.prefill,
+            QueueModel(times: ServiceTimes(performance: profile.performance,
                                            inputTokens: inputTokens, outputTokens: outputTokens),
                        batchLimit: batchLimit)
         }

@@ -44,7 +44,7 @@ import Testing
             let key = BruteForce.key(problem, Self.placements(mip))
             #expect(key.compare(truth.key, levels: problem.priorityLevels).order == 0, "seed \(seed) \(policy): MIP \(key) vs best \(truth.key)")
             Self.checkCapacityAndCandidates(problem, mip)
-            #expect(mip.diagnostics.mip?.status == "optimal", "seed \(seed): \(mip.diagnostics.mip?.status ?? "?")")
+            #expect(mip.diagnostics.mip?.outcome == .optimal, "seed \(seed): \(mip.diagnostics.mip?.status ?? "?")")
             if truth.key.served.reduce(0, +) < problem.servers.count { nontrivial += 1 }
         }
         // The instances are tight: most leave someone unserved, so the priority stages matter.
@@ -142,8 +142,8 @@ import Testing
         #expect(mip != nil)
         // Generous: the limit is wall clock, but the greedy start and model building come on top.
         #expect(elapsed < .seconds(8))
-        if mip?.status != "optimal" { #expect((mip?.gap ?? 0) > 0) }
-        #expect(mip?.status != "fallback")
+        if mip?.outcome != .optimal { #expect((mip?.gap ?? 0) > 0) }
+        #expect(mip?.outcome != .fallback)
     }
 
     /// Every stage of this formulation is feasible at zero, so CBC always finds *something* on real instances
@@ -156,45 +156,70 @@ import Testing
         let nothing = MIPSolver(stageSolver: { _, _ in MIPResult(status: .noSolutionWithinLimit, seconds: 1) })
         let solution = nothing.solve(problem)
         let greedy = GreedySolver().solve(problem)
-        #expect(solution.diagnostics.mip?.status == "fallback")
+        #expect(solution.diagnostics.mip?.outcome == .fallback)
         #expect(solution.diagnostics.mip?.fallbackReason?.contains("no solution within limit") == true)
         #expect(solution.diagnostics.notes.contains { $0.contains("greedy") })
         #expect(Self.placements(solution) == Self.placements(greedy))
     }
 
     /// A stage that stops at its limit with an incumbent keeps it, reports the gap, and the later stages still run.
-    @Test func realCBCAtAOneMillisecondLimitStillAnswers() {
+    @Test func realCBCAtAOneMillisecondLimitStillAnswers() throws {
         var options = OptimizerOptions(timeLimitSeconds: 0.001, relativeGap: 0)
         options.saturationPolicy = .none
         let problem = Instances.randomProblem(seed: 99, servers: 300, types: 4, priorities: 2, tightness: 0.8, options: options)
         let solution = MIPSolver().solve(problem)
         Self.checkCapacityAndCandidates(problem, solution)
-        #expect(solution.diagnostics.mip?.status != "optimal" || solution.diagnostics.mip?.gap == 0)
+        let mip = try #require(solution.diagnostics.mip)
+        #expect(mip.outcome != .fallback)
+        // The later stages still run: every level's served stage and the cost stage are reported (once per component),
+        // each with an answer.
         let levels = problem.priorityLevels
+        #expect(Set(mip.stages.compactMap(\.stage.servedPriority)) == Set(levels))
+        #expect(mip.stages.filter { $0.stage == .cost }.count == mip.components)
+        for st in mip.stages { #expect(st.objective != nil, "\(st.name) kept no answer") }
+        // What the served stages report (summed over components) is what the answer serves: a later stage may not
+        // lose it. Each stage's objective is within its bound.
+        let priority = Dictionary(uniqueKeysWithValues: problem.servers.map { ($0.name, $0.priority) })
+        for level in levels {
+            let reported = mip.stages.filter { $0.stage.servedPriority == level }.reduce(0) { $0 + ($1.objective ?? 0) }
+            let served = solution.servers.filter { priority[$0.name] == level && $0.status.isFullyServed }.count
+            #expect(Double(served) >= reported - 1e-6, "p\(level): stages report \(reported), the answer serves \(served)")
+        }
+        for st in mip.stages where st.stage.servedPriority != nil {
+            if let bound = st.bestBound, let objective = st.objective {
+                #expect(objective <= bound + 1e-6, "\(st.name): \(objective) above its bound \(bound)")
+            }
+        }
+        // The whole is optimal exactly when every stage is.
+        #expect((mip.outcome == .optimal) == mip.stages.allSatisfy { $0.outcome == .optimal })
         #expect(!solution.servedVector(levels: levels).lexicographicallyPrecedes(GreedySolver().solve(problem).servedVector(levels: levels)))
     }
 
     /// The time guard: when less time is left than a stage's LP is expected to take, the stage is skipped (CBC
     /// cannot stop inside an LP), says so in its status and steps, and the answer still satisfies every stage before
-    /// it. Here every LP takes 0.4 s longer than CBC needs, in a 1-second budget with three priority levels.
+    /// it. Here every LP takes 0.4 s on a scripted clock (which nothing else moves), in a 1-second budget with
+    /// three priority levels: the first two served stages use 0.8 s, and no later LP fits in what is left.
     @Test func aStageWithoutTimeForItsLPIsSkippedAndSaysSo() throws {
         var options = OptimizerOptions(timeLimitSeconds: 1, relativeGap: 0)
         options.saturationPolicy = .none
         let problem = Instances.randomProblem(seed: 7, servers: 120, types: 3, priorities: 3, tightness: 0.6, options: options)
-        let slowLP = MIPSolver(stageSolver: { p, settings in
+        let clock = ScriptedClock()
+        let slowLP = MIPSolver(clock: clock, stageSolver: { p, settings in
             var result = CbcSolver().solve(p, settings: settings)
             if !p.variables.contains(where: \.isIntegral) {
-                Thread.sleep(forTimeInterval: 0.4)
-                result.seconds += 0.4
+                clock.advance(0.4)
+                result.seconds = 0.4
             }
             return result
         })
         let solution = slowLP.solve(problem)
         let stages = try #require(solution.diagnostics.mip?.stages)
-        let skipped = stages.filter { $0.status == "skipped" }
+        let skipped = stages.filter { $0.outcome == .skipped }
         #expect(!skipped.isEmpty)
+        #expect(skipped.contains { $0.stage == .cost })
         for st in skipped {
             #expect(st.bestBound == nil)
+            #expect(st.record.contains { if case .skipped = $0 { true } else { false } })
             #expect(st.steps.contains { $0.hasPrefix("skipped: its LP is expected to take") })
         }
         // Stages that ran through the LP say so, with their bound.

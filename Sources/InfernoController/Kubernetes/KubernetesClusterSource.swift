@@ -157,8 +157,7 @@ struct KubernetesClusterSource: ClusterSource {
         v.profiles = va.spec.modelProfile.accelerators.map { a in
             ModelProfile(model: va.spec.modelID, accelerator: a.acc, acceleratorCount: a.accCount,
                          maxBatchSize: a.maxBatchSize, atTokens: a.atTokens ?? AcceleratorProfile.defaultAtTokens,
-                         decode: DecodeParameters(alpha: a.alpha, beta: a.beta),
-                         prefill: PrefillParameters(gamma: a.gamma, delta: a.delta))
+                         performance: a.performance)
         }
         // The VA's maxBatchSize on its own accelerator is the server's batch limit (vLLM --max-num-seqs), as upstream
         // passes it as the server's maxBatchSize; the analyzer's batch search stays below it.

@@ -1,4 +1,5 @@
 import Foundation
+import InfernoMIP
 
 /// `llmd.ai/v1alpha1` VariantAutoscaling (FORMATS.md §2): one model on one accelerator, autoscaled.
 struct VariantAutoscaling: KubernetesObject {
@@ -79,8 +80,11 @@ struct VariantAutoscalingSpec: Codable, Sendable, Hashable {
             if a.accCount < 1 { out.append("\(at).accCount: \(a.accCount) < 1") }
             if a.maxBatchSize < 1 { out.append("\(at).maxBatchSize: \(a.maxBatchSize) < 1") }
             if let t = a.atTokens, t < 1 { out.append("\(at).atTokens: \(t) < 1") }
-            for (name, v) in [("alpha", a.alpha), ("beta", a.beta), ("gamma", a.gamma), ("delta", a.delta)]
-            where v < 0 || !v.isFinite {
+            let parameters = a.iteration.map { [("perfParms.alpha", $0.alpha), ("perfParms.beta", $0.beta),
+                                                ("perfParms.gamma", $0.gamma)] }
+                ?? [("alpha", a.alpha), ("beta", a.beta), ("gamma", a.gamma), ("delta", a.delta)]
+            if let t = a.iteration?.maxNumTokens, t < 1 { out.append("\(at).perfParms.maxNumTokens: \(t) < 1") }
+            for (name, v) in parameters where v < 0 || !v.isFinite {
                 out.append("\(at): \(name) = \(v) is not a non-negative number")
             }
         }
@@ -100,7 +104,9 @@ struct VariantAutoscalingSpec: Codable, Sendable, Hashable {
 
 /// One accelerator's profile. Read from upstream's nested form
 /// (`perfParms: {decodeParms: {alpha, beta}, prefillParms: {gamma, delta}}`) or its older flat form
-/// (`alpha`, `beta` beside `acc`); numbers may be strings, as upstream writes them.
+/// (`alpha`, `beta` beside `acc`) — the seed kind — or, the per-iteration kind, `perfParms: {alpha, beta, gamma}`
+/// with optional `maxNumTokens`; numbers may be strings, as upstream writes them. A profile mixing the two is
+/// rejected with both spellings (docs/model.md).
 struct AcceleratorProfile: Codable, Sendable, Hashable {
     /// Used when the profile does not say at what request length `maxBatchSize` was measured: the value of
     /// every upstream example.
@@ -114,6 +120,21 @@ struct AcceleratorProfile: Codable, Sendable, Hashable {
     var beta: Double
     var gamma: Double
     var delta: Double
+    /// The per-iteration kind's parameters; nil for the seed kind (then `alpha` ... `delta` hold it).
+    var iteration: IterationParameters?
+
+    var performance: PerformanceParameters {
+        iteration.map(PerformanceParameters.perIteration)
+            ?? .seed(decode: DecodeParameters(alpha: alpha, beta: beta), prefill: PrefillParameters(gamma: gamma, delta: delta))
+    }
+
+    init(acc: String, accCount: Int = 1, maxBatchSize: Int, atTokens: Int? = nil, iteration: IterationParameters) {
+        self.init(acc: acc, accCount: accCount, maxBatchSize: maxBatchSize, atTokens: atTokens, alpha: 0, beta: 0)
+        self.iteration = iteration
+    }
+
+    static let spellings = "the seed kind is perfParms: {decodeParms: {alpha, beta}, prefillParms: {gamma, delta}}; "
+        + "the per-iteration kind is perfParms: {alpha, beta, gamma, maxNumTokens (optional)}"
 
     init(acc: String, accCount: Int = 1, maxBatchSize: Int, atTokens: Int? = nil, alpha: Double, beta: Double,
          gamma: Double = 0, delta: Double = 0) {
@@ -129,6 +150,7 @@ struct AcceleratorProfile: Codable, Sendable, Hashable {
 
     private enum Keys: String, CodingKey {
         case acc, accCount, maxBatchSize, atTokens, perfParms, decodeParms, prefillParms, alpha, beta, gamma, delta
+        case maxNumTokens
     }
 
     init(from decoder: Decoder) throws {
@@ -142,6 +164,24 @@ struct AcceleratorProfile: Codable, Sendable, Hashable {
         atTokens = try c.lenientInt(.atTokens)
         if c.contains(.perfParms) {
             let perf = try c.nestedContainer(keyedBy: Keys.self, forKey: .perfParms)
+            let nested = perf.contains(.decodeParms) || perf.contains(.prefillParms)
+            let flat = [Keys.alpha, .beta, .gamma, .delta].filter { perf.contains($0) }
+            let beside = [Keys.alpha, .beta, .gamma, .delta].filter { c.contains($0) }
+            if nested == !flat.isEmpty || !beside.isEmpty {
+                let mixed = flat.map { "perfParms." + $0.stringValue } + beside.map(\.stringValue)
+                throw DecodingError.dataCorruptedError(forKey: .perfParms, in: c, debugDescription: (nested || !beside.isEmpty
+                    ? "mixes the two performance models (" + (nested ? "perfParms.decodeParms/prefillParms" : "perfParms")
+                        + " with " + mixed.joined(separator: ", ") + ")"
+                    : "holds neither performance model") + "; " + Self.spellings)
+            }
+            if !nested {
+                (alpha, beta, gamma, delta) = (0, 0, 0, 0)
+                iteration = IterationParameters(alpha: try perf.requiredDouble(.alpha), beta: try perf.requiredDouble(.beta),
+                                                gamma: try perf.requiredDouble(.gamma),
+                                                maxNumTokens: try perf.lenientInt(.maxNumTokens) ?? c.lenientInt(.maxNumTokens)
+                                                    ?? IterationParameters.defaultMaxNumTokens)
+                return
+            }
             let decode = try perf.nestedContainer(keyedBy: Keys.self, forKey: .decodeParms)
             alpha = try decode.requiredDouble(.alpha)
             beta = try decode.requiredDouble(.beta)
@@ -169,6 +209,13 @@ struct AcceleratorProfile: Codable, Sendable, Hashable {
         try c.encode(maxBatchSize, forKey: .maxBatchSize)
         try c.encodeIfPresent(atTokens, forKey: .atTokens)
         var perf = c.nestedContainer(keyedBy: Keys.self, forKey: .perfParms)
+        if let i = iteration {   // the per-iteration kind keeps its own spelling
+            try perf.encode(KubeJSON.format(i.alpha), forKey: .alpha)
+            try perf.encode(KubeJSON.format(i.beta), forKey: .beta)
+            try perf.encode(KubeJSON.format(i.gamma), forKey: .gamma)
+            try perf.encode(i.maxNumTokens, forKey: .maxNumTokens)
+            return
+        }
         var decode = perf.nestedContainer(keyedBy: Keys.self, forKey: .decodeParms)
         try decode.encode(KubeJSON.format(alpha), forKey: .alpha)
         try decode.encode(KubeJSON.format(beta), forKey: .beta)

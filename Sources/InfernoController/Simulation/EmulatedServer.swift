@@ -26,11 +26,15 @@ import InfernoMIP
 /// Per request it measures TTFT (arrival to first token, queue wait included), the mean interval between its
 /// later tokens, the queue time and the end-to-end latency, and keeps vLLM's cumulative metrics
 /// (``VLLMMetrics``). Times are seconds of simulated time; the profile's milliseconds are converted once.
+///
+/// A profile of the per-iteration kind runs on ``IterationEngine`` instead (chunked prefill, token budget).
 struct EmulatedServer: Sendable {
     let batchLimit: Int
     let queueLimit: Int
     /// Profile coefficients in seconds.
     private let alpha, beta, gamma, delta: Double
+    /// The per-iteration kind's emulation; nil for the seed kind.
+    private var engine: IterationEngine?
 
     /// The simulated time up to which the server has run.
     private(set) var now: Double
@@ -68,10 +72,14 @@ struct EmulatedServer: Sendable {
         sloITL = sloTarget?.itlMilliseconds.map { $0 / 1000 }
         self.batchLimit = batchLimit
         self.queueLimit = max(0, queueLimit ?? 10 * batchLimit)
-        alpha = profile.decode.alpha / 1000
-        beta = profile.decode.beta / 1000
-        gamma = profile.prefill.gamma / 1000
-        delta = profile.prefill.delta / 1000
+        switch profile.performance {
+        case .seed(let decode, let prefill):
+            (alpha, beta, gamma, delta) = (decode.alpha / 1000, decode.beta / 1000, prefill.gamma / 1000, prefill.delta / 1000)
+        case .perIteration(let p):
+            (alpha, beta, gamma, delta) = (0, 0, 0, 0)
+            engine = IterationEngine(parameters: p, batchLimit: batchLimit, queueLimit: self.queueLimit,
+                                     startTime: startTime, sloTTFT: sloTTFT, sloITL: sloITL)
+        }
         now = startTime
     }
 
@@ -80,16 +88,16 @@ struct EmulatedServer: Sendable {
         profile.memoryBoundBatchLimit(outputTokens: meanOutputTokens)
     }
 
-    var runningCount: Int { prefilling.count + decoding.count }
-    var waitingCount: Int { waiting.count }
-    var inSystem: Int { runningCount + waiting.count }
+    var runningCount: Int { engine?.runningCount ?? prefilling.count + decoding.count }
+    var waitingCount: Int { engine?.waitingCount ?? waiting.count }
+    var inSystem: Int { runningCount + waitingCount }
     var isIdle: Bool { inSystem == 0 }
 
     /// Cumulative metrics, with the gauges at ``now``.
     var metrics: VLLMMetrics {
-        var m = counters
+        var m = engine?.counters ?? counters
         m.numRequestsRunning = runningCount
-        m.numRequestsWaiting = waiting.count
+        m.numRequestsWaiting = waitingCount
         return m
     }
 
@@ -97,6 +105,7 @@ struct EmulatedServer: Sendable {
 
     /// The time of the next internal event (a prefill or a request ending); `.infinity` when idle.
     var nextEventTime: Double {
+        if let engine { return engine.nextEventTime }
         let prefillEnd = prefilling.minKey ?? .infinity
         guard let finish = decoding.minKey else { return prefillEnd }
         let decodeEnd = now + max(0, finish - decodeSteps) * stepTime(batch: runningCount)
@@ -107,6 +116,7 @@ struct EmulatedServer: Sendable {
     /// first, then completions, each in order of their keys).
     mutating func advance(to time: Double) {
         precondition(time >= now, "time went backwards: \(time) < \(now)")
+        if engine != nil { return delegate { $0.advance(to: time) } }
         while true {
             let step = stepTime(batch: runningCount)
             let prefillEnd = prefilling.minKey ?? .infinity
@@ -133,6 +143,7 @@ struct EmulatedServer: Sendable {
     /// because `N + Q` requests are already in the server.
     @discardableResult
     mutating func submit(_ request: SimulatedRequest) -> Bool {
+        if engine != nil { return delegate { $0.submit(request) } }
         advance(to: request.arrival)
         counters.requestsReceivedTotal += 1
         if runningCount < batchLimit {
@@ -150,12 +161,22 @@ struct EmulatedServer: Sendable {
     /// Drops every request in the server (a replica killed at the end of its grace period); returns how many.
     @discardableResult
     mutating func abortAll() -> Int {
+        if engine != nil { return delegate { $0.abortAll() } }
         let dropped = inSystem
         counters.requestsAbortedTotal += dropped
         waiting.removeAll()
         prefilling.removeAll()
         decoding.removeAll()
         return dropped
+    }
+
+    /// Runs `body` on the per-iteration engine and mirrors its clock and integrals.
+    private mutating func delegate<T>(_ body: (inout IterationEngine) -> T) -> T {
+        let result = body(&engine!)
+        now = engine!.now
+        batchRequestSeconds = engine!.batchRequestSeconds
+        systemRequestSeconds = engine!.systemRequestSeconds
+        return result
     }
 
     private mutating func progress(to time: Double, step: Double) {

@@ -132,24 +132,79 @@ public struct SolverDiagnostics: Sendable {
 
 /// How the MIP solve went, stage by stage.
 public struct MIPDiagnostics: Sendable {
+    /// How the whole MIP ended. ``rawValue`` is the spelling in JSON, logs and the benchmark's records.
+    public enum Outcome: String, Sendable, Hashable, CaseIterable {
+        /// Every stage proved optimal.
+        case optimal
+        /// A limit or the gap reached with an incumbent.
+        case feasible
+        /// Some component got no MIP answer: the greedy answer was used.
+        case fallback
+    }
+
     public struct Stage: Sendable {
+        /// How one stage ended. ``description`` is the spelling in JSON, logs and the benchmark's records.
+        public enum Outcome: Sendable, Hashable, CustomStringConvertible {
+            case optimal
+            /// Stopped at the gap or its time share, with its bound when one is known.
+            case feasible
+            /// Less time was left than its LP was expected to take: the answer of the stages before it is kept.
+            case skipped
+            case infeasible
+            case noSolutionWithinLimit
+            case unbounded
+            case error(String)
+
+            /// What CBC's status says of the stage.
+            public init(_ status: MIPStatus) {
+                switch status {
+                case .optimal: self = .optimal
+                case .feasible: self = .feasible
+                case .infeasible: self = .infeasible
+                case .noSolutionWithinLimit: self = .noSolutionWithinLimit
+                case .unbounded: self = .unbounded
+                case .error(let e): self = .error(e)
+                }
+            }
+
+            public var description: String {
+                switch self {
+                case .optimal: "optimal"
+                case .feasible: "feasible"
+                case .skipped: "skipped"
+                case .infeasible: "infeasible"
+                case .noSolutionWithinLimit: "no solution within limit"
+                case .unbounded: "unbounded"
+                case .error(let e): "error: \(e)"
+                }
+            }
+        }
+
+        /// The stage's ``MIPStage/name``, prefixed by its component when there are several.
         public var name: String
-        public var status: String
+        public var stage: MIPStage
+        public var outcome: Outcome
+        /// ``outcome`` as text, for JSON and logs.
+        public var status: String { outcome.description }
         public var objective: Double?
         public var bestBound: Double?
         public var gap: Double?
         public var seconds: Double
         /// How the stage was solved, in order: its LP bound, the rounded and RINS answers, CBC's search, or why it
-        /// was skipped (for `--stages` output and the benchmark's records).
-        public var steps: [String]
-        public init(name: String, status: String, objective: Double?, bestBound: Double?, gap: Double?, seconds: Double,
-                    steps: [String] = []) {
-            self.name = name; self.status = status; self.objective = objective
-            self.bestBound = bestBound; self.gap = gap; self.seconds = seconds; self.steps = steps
+        /// was skipped.
+        public var record: [MIPStep]
+        /// ``record`` as text (for `--stages` output, `optimize --format json` and the benchmark's records).
+        public var steps: [String] { record.map(\.description) }
+
+        public init(name: String, stage: MIPStage, outcome: Outcome, objective: Double?, bestBound: Double?,
+                    gap: Double?, seconds: Double, record: [MIPStep] = []) {
+            self.name = name; self.stage = stage; self.outcome = outcome; self.objective = objective
+            self.bestBound = bestBound; self.gap = gap; self.seconds = seconds; self.record = record
         }
     }
-    /// `optimal`, `feasible` (limit or gap reached with an incumbent) or `fallback` (greedy answer used).
-    public var status: String
+    public var outcome: Outcome
+    /// ``outcome`` as text: `optimal`, `feasible` or `fallback`, for JSON and logs.
+    public var status: String { outcome.rawValue }
     public var stages: [Stage]
     /// Largest relative gap over the stages.
     public var gap: Double?
@@ -157,9 +212,16 @@ public struct MIPDiagnostics: Sendable {
     public var fallbackReason: String?
     /// Independent components (no shared GPU type) solved separately.
     public var components: Int
-    public init(status: String, stages: [Stage], gap: Double?, fallbackReason: String?, components: Int) {
-        self.status = status; self.stages = stages; self.gap = gap
+    public init(outcome: Outcome, stages: [Stage], gap: Double?, fallbackReason: String?, components: Int) {
+        self.outcome = outcome; self.stages = stages; self.gap = gap
         self.fallbackReason = fallbackReason; self.components = components
+    }
+
+    /// For callers that still spell the outcome as text; an unknown spelling is `feasible` (not proven).
+    @available(*, deprecated, message: "use init(outcome:stages:gap:fallbackReason:components:)")
+    public init(status: String, stages: [Stage], gap: Double?, fallbackReason: String?, components: Int) {
+        self.init(outcome: Outcome(rawValue: status) ?? .feasible, stages: stages, gap: gap,
+                  fallbackReason: fallbackReason, components: components)
     }
 }
 

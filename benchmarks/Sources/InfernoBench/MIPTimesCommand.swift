@@ -68,7 +68,7 @@ struct MIPTimesCommand: ParsableCommand {
                                      m?.components ?? 0, m?.stagesSolved ?? 0, m?.stages ?? 0,
                                      p.greedy.served.map(String.init).joined(separator: "/"),
                                      p.mip.served.map(String.init).joined(separator: "/"),
-                                     p.greedy.cost, p.mip.cost, p.verdict + (p.verdict == "equal" ? "" : " (\(p.decidedBy))")))
+                                     p.greedy.cost, p.mip.cost, p.verdict.rawValue + (p.verdict == .equal ? "" : " (\(p.decidedBy))")))
                         if stages, let m {
                             for st in m.stageDetails {
                                 progress(String(format: "    %@: %@ %.3f s objective %@ bound %@", st.name, st.status, st.seconds,

@@ -49,7 +49,7 @@ struct RunCommand: ParsableCommand {
         let suite = BenchmarkSuite(preset: p, threads: t, analyzer: AnalyzerSettings(batchLimitPolicy: batchLimit),
                                    writeScenarios: writeScenarios)
         let report = try suite.run(output: URL(fileURLWithPath: output), command: command, progress: progress)
-        let worse = report.records.flatMap(\.policies).filter { $0.verdict == "worse" }.count
+        let worse = report.records.flatMap(\.policies).filter { $0.verdict == .worse }.count
         progress("wrote \(output)/report.md, \(output)/chart.svg, \(output)/results.json; MIP worse than greedy in \(worse) comparison(s)")
     }
 }

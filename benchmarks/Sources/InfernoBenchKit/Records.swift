@@ -53,14 +53,21 @@ public struct StageRecord: Codable, Sendable {
     public var steps: [String]?
 }
 
+/// The MIP against greedy on one scenario and policy; encoded as `better`, `equal` or `worse` in results.json.
+public enum Verdict: String, Codable, Sendable, CaseIterable {
+    case better, equal, worse
+
+    /// From the sign of a lexicographic comparison of the MIP's key with greedy's.
+    public init(order: Int) { self = order > 0 ? .better : order == 0 ? .equal : .worse }
+}
+
 /// Greedy and MIP under one saturation policy, and how they compare.
 public struct PolicyRecord: Codable, Sendable {
     public var policy: String
     public var greedy: SolverRecord
     public var mip: SolverRecord
-    /// `better`, `equal` or `worse`: the MIP versus greedy, lexicographically (served per level, best effort,
-    /// then cost plus transition penalty).
-    public var verdict: String
+    /// The MIP versus greedy, lexicographically (served per level, best effort, then cost plus transition penalty).
+    public var verdict: Verdict
     /// Where the comparison was decided, e.g. `served p1 12 vs 10`.
     public var decidedBy: String
 }
@@ -123,11 +130,11 @@ enum Measure {
         var mip: MIPRecord?
         if let d = solution.diagnostics.mip {
             // The cost stages of all components together bound the total cost plus penalty from below.
-            let costStages = d.stages.filter { $0.name.hasSuffix("cost") }
+            let costStages = d.stages.filter { $0.stage == .cost }
             let bound = costStages.isEmpty || costStages.contains { $0.bestBound == nil }
                 ? nil : costStages.reduce(0) { $0 + $1.bestBound! }
             mip = MIPRecord(status: d.status, gap: d.gap, bound: bound, components: d.components,
-                            stages: d.stages.count, stagesSolved: d.stages.filter { $0.seconds > 0 && $0.status != "skipped" }.count,
+                            stages: d.stages.count, stagesSolved: d.stages.filter { $0.seconds > 0 && $0.outcome != .skipped }.count,
                             fallback: d.fallbackReason,
                             stageDetails: d.stages.map { StageRecord(name: $0.name, status: $0.status, seconds: $0.seconds,
                                                                      objective: $0.objective, bound: $0.bestBound, steps: $0.steps) })

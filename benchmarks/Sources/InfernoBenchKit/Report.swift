@@ -52,16 +52,16 @@ public enum Report {
         var counts: [String: Int] = [:]
         for (_, p) in list { counts[p.mip.mip?.status ?? "-", default: 0] += 1 }
         // Stages the time guard skipped have no bound, so the gap column cannot show them: they are counted here.
-        let skipped = list.filter { $0.1.mip.mip?.stageDetails.contains { $0.status == "skipped" } ?? false }.count
+        let skipped = list.filter { $0.1.mip.mip?.stageDetails.contains { $0.status == MIPDiagnostics.Stage.Outcome.skipped.description } ?? false }.count
         return (["optimal", "feasible", "fallback"].compactMap { k in counts[k].map { "\($0) \(k == "optimal" ? "opt" : k == "feasible" ? "feas" : "fb")" } }
             + (skipped > 0 ? ["\(skipped) with a stage skipped"] : []))
             .joined(separator: ", ")
     }
 
     static func verdicts(_ list: [(ScenarioRecord, PolicyRecord)]) -> String {
-        let better = list.filter { $0.1.verdict == "better" }.count
-        let equal = list.filter { $0.1.verdict == "equal" }.count
-        let worse = list.filter { $0.1.verdict == "worse" }.count
+        let better = list.filter { $0.1.verdict == .better }.count
+        let equal = list.filter { $0.1.verdict == .equal }.count
+        let worse = list.filter { $0.1.verdict == .worse }.count
         return "\(better) / \(equal) / \(worse)"
     }
 
@@ -148,7 +148,7 @@ public enum Report {
             records.contains { $0.policies.contains { $0.policy == p } }
         }
         let all = policies.flatMap { comparisons(records, policy: $0) }
-        let worse = all.filter { $0.1.verdict == "worse" }
+        let worse = all.filter { $0.1.verdict == .worse }
         var out: [String] = []
         out.append("# Inferno benchmark: MIP versus greedy (\(report.preset) preset)")
         out.append("")
@@ -162,8 +162,8 @@ public enum Report {
         out.append("## MIP versus greedy, lexicographically")
         out.append("")
         out.append("Served per priority level (highest first), then the policy's best-effort measure, then cost plus transition "
-                   + "penalty: the MIP is **better in \(all.filter { $0.1.verdict == "better" }.count)**, equal in "
-                   + "\(all.filter { $0.1.verdict == "equal" }.count) and **worse in \(worse.count)** of \(all.count) comparisons "
+                   + "penalty: the MIP is **better in \(all.filter { $0.1.verdict == .better }.count)**, equal in "
+                   + "\(all.filter { $0.1.verdict == .equal }.count) and **worse in \(worse.count)** of \(all.count) comparisons "
                    + "(\(records.count) scenarios; best-effort policies run where greedy under `None` leaves a server unserved).")
         if !worse.isEmpty {
             out.append("")

@@ -85,7 +85,7 @@ public struct ScenarioRunner: Sendable {
         let (mip, mipKey) = timed(MIPSolver(logLevel: settings.cbcLogLevel, tuning: settings.tuning), problem)
         let (order, decidedBy) = mipKey.compare(greedyKey, levels: levels)
         return PolicyRecord(policy: policy.rawValue, greedy: greedy, mip: mip,
-                            verdict: order > 0 ? "better" : order == 0 ? "equal" : "worse", decidedBy: decidedBy)
+                            verdict: Verdict(order: order), decidedBy: decidedBy)
     }
 
     private func timed(_ solver: some AllocationSolver, _ problem: OptimizationProblem) -> (SolverRecord, LexicographicKey) {

@@ -126,7 +126,7 @@ public struct BenchmarkSuite: Sendable {
         for p in r.policies {
             let served = "\(p.greedy.servedTotal)→\(p.mip.servedTotal)"
             let ratio = p.greedy.cost > 0 ? String(format: "%.3f", p.mip.cost / p.greedy.cost) : "-"
-            let mark = p.verdict == "worse" ? " WORSE (\(p.decidedBy))" : ""
+            let mark = p.verdict == .worse ? " WORSE (\(p.decidedBy))" : ""
             parts.append(String(format: "%@: served %@, cost ×%@, MIP %.2f s %@%@", Report.short(p.policy), served, ratio,
                                 p.mip.seconds, p.mip.mip?.status ?? "-", mark))
         }

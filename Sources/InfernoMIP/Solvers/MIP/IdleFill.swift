@@ -1,0 +1,34 @@
+import Foundation
+
+extension StagedSolve {
+    /// Gives servers that have nothing at `state.point` (all of them, or those in `only`) what greedy finds for them
+    /// in the capacity left: a better start for the next stage. Never violates a fixed stage, which only asks for
+    /// more served or more share; a fill that would break a row is dropped.
+    func fillIdle(_ state: inout StageState, only: Set<Int>? = nil) {
+        guard let p = state.point, let q = idleFilled(p, state.formulation, only: only) else { return }
+        state.point = q
+    }
+
+    /// `point` with its idle servers filled, or nil when nothing changed or the filled point breaks a row.
+    func idleFilled(_ point: [Double], _ f: AllocationFormulation, only: Set<Int>? = nil) -> [Double]? {
+        var placements = f.placements(at: point)
+        var used: [String: Int] = [:]
+        for ps in placements.values { for pl in ps { used[pl.acceleratorType, default: 0] += pl.units } }
+        let idle = servers.indices.filter { only?.contains($0) ?? true }.map { servers[$0] }
+            .filter { !$0.candidates.isEmpty && (placements[$0.name] ?? []).isEmpty }
+        guard !idle.isEmpty else { return nil }
+        let types = Set(idle.flatMap { $0.candidates.map(\.acceleratorType) })
+        var left: [String: Int] = [:]
+        for t in types { left[t] = max(0, cards(t) == Int.max ? Int.max / 4 : cards(t) - (used[t] ?? 0)) }
+        let filled = GreedySolver().solve(OptimizationProblem(servers: idle, capacity: Capacity(left), options: options))
+        var changed = false
+        for s in filled.servers where !s.placements.isEmpty {
+            placements[s.name] = s.placements
+            changed = true
+        }
+        guard changed, var q = f.point(for: placements, solutionStatus: assembler.isFullyServed) else { return nil }
+        // Columns the formulation added after building (the max-min floors) keep their values.
+        if q.count < point.count { q += point[q.count...] }
+        return f.model.violations(q).isEmpty ? q : nil
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// One stage of the lexicographic solve (see ``MIPSolver``), in the order they run. Its ``name`` is what
+/// diagnostics, logs and `optimize --format json` show.
+public enum MIPStage: Hashable, Sendable {
+    /// Servers of one priority level fully served (higher levels come first).
+    case served(priority: Int)
+    /// PriorityExhaustive: the total served fraction of one level's servers not fully served.
+    case bestEffort(priority: Int)
+    /// RoundRobin (`priority` nil: all servers) or PriorityRoundRobin (one level): the smallest served fraction.
+    case minShare(priority: Int?)
+    /// The same group's total served fraction, once its smallest is fixed.
+    case totalShare(priority: Int?)
+    /// Cost plus transition penalty: the last stage, the only one that minimises.
+    case cost
+
+    /// The served level this stage fixes a count for.
+    public var servedPriority: Int? {
+        if case .served(let p) = self { return p }
+        return nil
+    }
+
+    public var isCost: Bool { self == .cost }
+
+    /// The group name of a max-min pair (`round robin`, `round robin p1`): also names its floor variable and rows.
+    static func roundRobinGroup(_ priority: Int?) -> String {
+        priority.map { "round robin p\($0)" } ?? "round robin"
+    }
+
+    public var name: String {
+        switch self {
+        case .served(let p): "served p\(p)"
+        case .bestEffort(let p): "best effort p\(p)"
+        case .minShare(let p): Self.roundRobinGroup(p) + " min share"
+        case .totalShare(let p): Self.roundRobinGroup(p) + " total share"
+        case .cost: "cost"
+        }
+    }
+}
+
+/// What one stage did, in order (``MIPDiagnostics/Stage/record``); ``description`` is the text shown in
+/// `--stages` output, `optimize --format json` and the benchmark's records.
+public enum MIPStep: Hashable, Sendable, CustomStringConvertible {
+    /// The time guard skipped the stage: its LP was expected to take `expected` seconds with `left` left.
+    case skipped(expected: Double, left: Double)
+    /// The LP relaxation ended without an optimum.
+    case relaxationFailed(MIPStatus)
+    /// The LP relaxation's optimum (a bound on the stage) and its time.
+    case relaxationBound(Double, seconds: Double)
+    /// The rounded LP answer's objective, how many servers the LP left fractional, and up to three rows it breaks.
+    case rounded(Double, fractional: Int, broken: [String])
+    /// A served count restored by ``ServedRepair``: the server, where, and how many others moved or lost service.
+    case repair(priority: Int, server: String, accelerator: String, cards: Int, moved: Int, evicted: Int)
+    /// RINS over the servers the LP and the incumbent disagree on.
+    case rins(MIPStatus, objective: Double?, seconds: Double)
+    /// The time went into the LP and its repairs; CBC's search was not started.
+    case noTimeForSearch
+    /// CBC's full search, with its limit.
+    case search(limit: Double, MIPStatus, objective: Double?)
+
+    public var description: String {
+        func objective(_ v: Double?) -> String { v.map { String(format: "%.2f", $0) } ?? "-" }
+        switch self {
+        case .skipped(let expected, let left):
+            return String(format: "skipped: its LP is expected to take %.1f s, %.1f s left", expected, left)
+        case .relaxationFailed(let status):
+            return "LP: \(status)"
+        case .relaxationBound(let bound, let seconds):
+            return String(format: "LP bound %.2f in %.2f s", bound, seconds)
+        case .rounded(let value, let fractional, let broken):
+            return String(format: "rounded %.2f (%d fractional servers)", value, fractional)
+                + (broken.isEmpty ? "" : ", infeasible: " + broken.prefix(3).joined(separator: ", "))
+        case .repair(let priority, let server, let accelerator, let cards, let moved, let evicted):
+            return "repair p\(priority): \(server) on \(accelerator) (\(cards) cards), \(moved) moved, \(evicted) evicted"
+        case .rins(let status, let value, let seconds):
+            return String(format: "RINS %@ %@ in %.2f s", "\(status)", objective(value), seconds)
+        case .noTimeForSearch:
+            return "no time left for CBC's search"
+        case .search(let limit, let status, let value):
+            return String(format: "search (%.1f s limit): %@ %@", limit, "\(status)", objective(value))
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// Formulation and staging choices of the MIP solver, each measured by the benchmark
+/// (`inferno-bench mip-times --baseline`, docs/benchmark.md). The defaults are what the solver uses;
+/// ``baseline`` switches every one off, which is the solver as it was before the benchmark tuned it, kept so
+/// every change can be measured side by side in one run.
+public struct MIPTuning: Hashable, Sendable {
+    /// One-accelerator rows as equalities with an explicit idle column (see `AllocationFormulation`): works around
+    /// CBC 2.10 losing the MIP start, and the whole stage, when its preprocessing adds slack columns.
+    public var explicitIdle = true
+    /// CBC parameters for every stage (see ``CbcSettings/parameters``). Preprocessing off: on these models
+    /// CglPreProcess costs more than it saves, and it may cut off the MIP start (it fixes variables by dominance),
+    /// after which CBC cannot use it ("mipstart values could not be used") and starts from nothing. Clp's presolve
+    /// off: it made the largest served-stage LPs several times slower (docs/benchmark.md).
+    public var cbcParameters: [String: String] = ["preprocess": "off", "presolve": "off"]
+    /// Served stages break ties by cost plus penalty (`count - ε·value`): the count LP is highly degenerate
+    /// (every server weighs 1) and slow to solve; the tie-break makes it behave like the cost LP and leaves a
+    /// cheap answer for the stages after.
+    public var servedTieBreak = true
+    /// Largest value `ε·(cost plus penalty)` may take in a tie-broken served stage, below 1/2 (CBC's cutoff increment
+    /// of 1/2 then tells a larger count from a cheaper answer). Below 1, so a count is never
+    /// traded for cost. The count is bounded by `floor(bound + tieBreakWeight)` from CBC's bound on the tie-broken
+    /// objective, so a smaller weight bounds it more tightly, but a much smaller one (0.01) left the LP as slow as no
+    /// tie-break at all (docs/benchmark.md).
+    public var tieBreakWeight = 0.4
+    /// A served stage pins lower-priority servers to nothing, and every server's partial service (best-effort
+    /// policies) to none: either can always be dropped without serving fewer, so the stage's optimum is unchanged,
+    /// and CBC sees a smaller model.
+    public var restrictServedStages = true
+    /// After a served stage, greedy gives servers that have nothing what fits in the capacity left: the next
+    /// stage starts from there.
+    public var fillAfterServedStages = true
+    /// Before the full MIP of a stage, solve its LP relaxation, round it (with greedy and a repair for the few
+    /// fractional servers) and improve that by RINS; stop there when it is within the gap of the LP bound.
+    public var lpAndFix = true
+    /// Share of the remaining time a stage other than the last (cost) may use; and a stage whose LP is expected to
+    /// outlast the time left keeps its best answer instead. 1 lets an early stage use it all and always solves.
+    public var stageTimeShare = 0.5
+    /// Leave pinned columns out of the problem CBC gets (see `LinearModel.reduced`), rather than passing them with
+    /// equal bounds: with presolve off, CBC would carry them through every LP.
+    public var dropPinnedColumns = true
+
+    public init() {}
+
+    /// The solver before tuning.
+    public static var baseline: MIPTuning {
+        var t = MIPTuning()
+        t.explicitIdle = false
+        t.cbcParameters = [:]
+        t.servedTieBreak = false
+        t.restrictServedStages = false
+        t.fillAfterServedStages = false
+        t.lpAndFix = false
+        t.stageTimeShare = 1
+        t.dropPinnedColumns = false
+        return t
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+
+/// The lexicographic driver for one component: runs the ``MIPStage``s in order on an ``AllocationFormulation``
+/// (which declares the variables and rows; the driver only adds each stage's fixed optimum). What the stages share
+/// is in ``StageState``; a stage's solve and time guard are in StageSolve.swift, its LP and fix in RelaxAndFix.swift.
+struct StagedSolve {
+    let servers: [ServerCandidates]
+    let options: OptimizerOptions
+    let cards: (String) -> Int
+    let assembler: SolutionAssembler
+    let logLevel: Int
+    /// Prefixes stage names when there are several components (`component 2/3: `).
+    let label: String
+    let tuning: MIPTuning
+    let solveStage: @Sendable (MIPProblem, CbcSettings) -> MIPResult
+    /// Priority levels, highest first (smallest number), and each level's servers (indices into `servers`).
+    let levels: [Int]
+    let byLevel: [Int: [Int]]
+
+    init(servers: [ServerCandidates], options: OptimizerOptions, cards: @escaping (String) -> Int,
+         assembler: SolutionAssembler, logLevel: Int = 0, label: String = "", tuning: MIPTuning = MIPTuning(),
+         solveStage: @escaping @Sendable (MIPProblem, CbcSettings) -> MIPResult) {
+        self.servers = servers
+        self.options = options
+        self.cards = cards
+        self.assembler = assembler
+        self.logLevel = logLevel
+        self.label = label
+        self.tuning = tuning
+        self.solveStage = solveStage
+        levels = Set(servers.map(\.priority)).sorted()
+        byLevel = Dictionary(grouping: servers.indices, by: { servers[$0].priority })
+    }
+
+    struct Outcome {
+        var placements: [String: [Placement]]?
+        var stages: [MIPDiagnostics.Stage]
+        var limited: Bool
+        var failure: String?
+    }
+
+    /// The formulation of these servers, with the greedy start mapped onto it (nil if it breaks a row).
+    func initialState(start: [String: [Placement]]?) -> StageState {
+        let formulation = AllocationFormulation(servers: servers, options: options, cards: cards, tuning: tuning)
+        var point = start.flatMap { formulation.point(for: $0, solutionStatus: assembler.isFullyServed) }
+        if let p = point, !formulation.model.violations(p).isEmpty { point = nil }
+        return StageState(formulation: formulation, point: point)
+    }
+
+    func run(start: [String: [Placement]]?, budget: TimeBudget) -> Outcome {
+        var state = initialState(start: start)
+        // 1. Fully served servers, level by level.
+        for level in levels {
+            let members = byLevel[level] ?? []
+            let objective = state.formulation.servedCount(members)
+            let reachable = Double(members.filter { state.formulation.canBeServed($0) }.count)
+            if let p = state.point, objective.value(p) >= reachable - 0.5 {
+                fixWithoutSolving(.served(priority: level), objective, reachable, &state)
+                continue
+            }
+            let request = StageRequest(
+                stage: .served(priority: level), objective: objective, sense: .maximize, integral: true,
+                tieBreak: tuning.servedTieBreak ? state.formulation.value() : nil,
+                excluded: tuning.restrictServedStages ? lowerPriorities(than: level) : [],
+                withoutPartials: tuning.restrictServedStages ? Array(servers.indices) : [])
+            if !solve(request, &state, budget: budget) {
+                return Outcome(placements: nil, stages: state.stages, limited: state.limited,
+                               failure: "stage \(request.stage.name): \(state.stages.last?.status ?? "")")
+            }
+            if tuning.fillAfterServedStages { fillIdle(&state) }
+        }
+        // 2. Best effort for servers not fully served.
+        guard bestEffortStages(&state, budget: budget) else { return done(state) }
+        // 3. Cost plus transition penalty.
+        _ = solve(StageRequest(stage: .cost, objective: state.formulation.value(), sense: .minimize, integral: false),
+                  &state, budget: budget)
+        return done(state)
+    }
+
+    /// Servers of a lower priority than `level` (a larger number).
+    func lowerPriorities(than level: Int) -> [Int] {
+        servers.indices.filter { servers[$0].priority > level }
+    }
+
+    /// The stage's optimum is already known when the current answer reaches the stage's upper bound.
+    func fixWithoutSolving(_ stage: MIPStage, _ objective: LinearExpression, _ value: Double, _ state: inout StageState) {
+        if let level = stage.servedPriority { state.requiredServed[level] = Int(value.rounded()) }
+        state.formulation.model.add(objective >= value.rounded(), "stage \(stage.name)")
+        state.stages.append(.init(name: label + stage.name, stage: stage, outcome: .optimal, objective: value,
+                                  bestBound: value, gap: 0, seconds: 0))
+    }
+
+    private func done(_ state: StageState) -> Outcome {
+        guard let point = state.point else {
+            return Outcome(placements: nil, stages: state.stages, limited: state.limited, failure: "no solution")
+        }
+        return Outcome(placements: state.formulation.placements(at: point), stages: state.stages, limited: state.limited,
+                       failure: nil)
+    }
+}
+
+/// What the stages of one component share, in the order they run.
+struct StageState {
+    /// Variables and rows; each solved stage adds the row that fixes its optimum.
+    var formulation: AllocationFormulation
+    /// The best answer so far (one value per column), the start of the next stage; nil when there is none.
+    var point: [Double]?
+    /// The greedy answer stays a candidate start for every stage it still satisfies: a stage that stops at its
+    /// limit then never ends below greedy on the objectives that follow.
+    let greedyPoint: [Double]?
+    /// The stages so far, for diagnostics.
+    var stages: [MIPDiagnostics.Stage] = []
+    /// Some stage stopped without proving its optimum.
+    var limited = false
+    /// Served counts fixed so far, by level (what ``ServedRepair`` restores).
+    var requiredServed: [Int: Int] = [:]
+    /// The last LP relaxation's optimum (a bound on its stage), and its time and size.
+    var relaxationBound: Double?
+    var lastRelaxation: Relaxation?
+    /// What the current stage did, and whether the time guard skipped it.
+    var steps: [MIPStep] = []
+    var skipped = false
+
+    init(formulation: AllocationFormulation, point: [Double]?) {
+        self.formulation = formulation
+        self.point = point
+        greedyPoint = point
+    }
+
+    /// An LP relaxation's time, its size (columns and rows CBC got) and whether partial service was in it: what the
+    /// next stage's LP time is estimated from.
+    struct Relaxation {
+        var seconds: Double
+        var size: Double
+        var partials: Bool
+    }
+}
+
+/// One stage to solve: its objective and which servers it leaves out.
+struct StageRequest {
+    var stage: MIPStage
+    var objective: LinearExpression
+    var sense: LinearModel.Sense
+    var integral: Bool
+    /// Maximising stages only: CBC maximises `objective - ε·tieBreak` with `ε·tieBreak <= tieBreakWeight < 1` at
+    /// every point, so an integral objective is still maximised exactly, and among its optima the cheaper ones are
+    /// preferred. The row fixed afterwards is on `objective` alone.
+    var tieBreak: LinearExpression? = nil
+    /// Servers pinned to nothing for this stage (lower priorities in a served stage: they can always take nothing,
+    /// and leaving them out makes the model CBC sees smaller).
+    var excluded: [Int] = []
+    /// Servers whose partial-service columns are pinned to zero.
+    var withoutPartials: [Int] = []
+}

@@ -1,0 +1,202 @@
+import Foundation
+import Testing
+@testable import InfernoMIP
+
+/// The lexicographic driver's parts, each on an instance small enough to work out by hand. One card per replica
+/// throughout, so a candidate of `n` replicas takes `n` cards.
+@Suite struct StagedSolveTests {
+    static let cbc: @Sendable (MIPProblem, CbcSettings) -> MIPResult = { CbcSolver().solve($0, settings: $1) }
+
+    static func driver(_ servers: [ServerCandidates], _ capacity: [String: Int], policy: SaturationPolicy = .none,
+                       solveStage: @escaping @Sendable (MIPProblem, CbcSettings) -> MIPResult = StagedSolveTests.cbc) -> StagedSolve {
+        var options = OptimizerOptions(timeLimitSeconds: 10, relativeGap: 0)
+        options.saturationPolicy = policy
+        let problem = OptimizationProblem(servers: servers, capacity: Capacity(capacity), options: options)
+        return StagedSolve(servers: problem.servers, options: options, cards: problem.cards(of:),
+                           assembler: SolutionAssembler(problem: problem), solveStage: solveStage)
+    }
+
+    static func on(_ c: Candidate) -> [Placement] { [Placement(candidate: c, replicas: c.replicasNeeded)] }
+
+    static func placements(_ state: StageState) -> [String: [Placement]] {
+        state.point.map { state.formulation.placements(at: $0) } ?? [:]
+    }
+
+    // MARK: Idle fill
+
+    /// `a` holds 2 of 4 cards; idle `b` needs 2: it gets them.
+    @Test func idleFillGivesAnIdleServerTheCardsLeft() throws {
+        let t = Instances.candidate("T", replicas: 2, costPerReplica: 10)
+        let d = Self.driver([Instances.server("a", [t]), Instances.server("b", [t])], ["T": 4])
+        var state = d.initialState(start: ["a": Self.on(t), "b": []])
+        #expect(state.point != nil)
+        d.fillIdle(&state)
+        #expect(Self.placements(state)["b"]?.map(\.replicas) == [2])
+        #expect(Self.placements(state)["a"]?.map(\.replicas) == [2])
+    }
+
+    /// With 3 cards, 1 is left: `b` cannot be served and, under policy None, gets nothing; the point is unchanged.
+    @Test func idleFillLeavesThePointWhenNothingFits() throws {
+        let t = Instances.candidate("T", replicas: 2, costPerReplica: 10)
+        let d = Self.driver([Instances.server("a", [t]), Instances.server("b", [t])], ["T": 3])
+        let state = d.initialState(start: ["a": Self.on(t), "b": []])
+        let point = try #require(state.point)
+        #expect(d.idleFilled(point, state.formulation) == nil)
+    }
+
+    // MARK: Served repair
+
+    /// `hi` (priority 0) lost its 2 cards to `lo` (priority 1) in a rounding; the count fixed for level 0 is 1.
+    /// The only room is `lo`'s: it is evicted.
+    @Test func repairEvictsALowerPriorityToRestoreAFixedCount() throws {
+        let t = Instances.candidate("T", replicas: 2, costPerReplica: 10)
+        let d = Self.driver([Instances.server("hi", priority: 0, [t]), Instances.server("lo", priority: 1, [t])], ["T": 2])
+        var state = d.initialState(start: ["lo": Self.on(t), "hi": []])
+        state.requiredServed = [0: 1]
+        #expect(d.repairServed(&state))
+        #expect(Self.placements(state)["hi"]?.map(\.replicas) == [2])
+        #expect(Self.placements(state)["lo"]?.isEmpty ?? true)
+        #expect(state.steps == [.repair(priority: 0, server: "hi", accelerator: "T", cards: 2, moved: 0, evicted: 1)])
+        #expect(state.steps.map(\.description) == ["repair p0: hi on T (2 cards), 0 moved, 1 evicted"])
+    }
+
+    /// Without a fixed count nothing is repaired.
+    @Test func repairWithoutAFixedCountChangesNothing() throws {
+        let t = Instances.candidate("T", replicas: 2, costPerReplica: 10)
+        let d = Self.driver([Instances.server("hi", priority: 0, [t]), Instances.server("lo", priority: 1, [t])], ["T": 2])
+        var state = d.initialState(start: ["lo": Self.on(t), "hi": []])
+        let before = state.point
+        #expect(!d.repairServed(&state))
+        #expect(state.point == before)
+        #expect(state.steps.isEmpty)
+    }
+
+    /// `hi` fits only on T, held by `mover`, which could as well run on U (2 free cards): `mover` moves, nobody
+    /// loses service.
+    @Test func repairMovesAServedServerBeforeEvictingAnyone() throws {
+        let t = Instances.candidate("T", replicas: 2, costPerReplica: 10)
+        let u = Instances.candidate("U", replicas: 2, costPerReplica: 10)
+        let d = Self.driver([Instances.server("hi", priority: 0, [t]), Instances.server("mover", priority: 0, [t, u])],
+                            ["T": 2, "U": 2])
+        var state = d.initialState(start: ["mover": Self.on(t), "hi": []])
+        state.requiredServed = [0: 2]
+        #expect(!d.repairServed(&state))
+        #expect(Self.placements(state)["hi"]?.map(\.accelerator) == ["T"])
+        #expect(Self.placements(state)["mover"]?.map(\.accelerator) == ["U"])
+        #expect(state.steps == [.repair(priority: 0, server: "hi", accelerator: "T", cards: 2, moved: 1, evicted: 0)])
+    }
+
+    // MARK: Relax and fix
+
+    /// Two servers of 2 cards, 3 cards: the LP serves 1.5 (its bound), an integral count at most 1, and the
+    /// rounded answer serves 1, which meets the bound: the stage is settled without CBC's search.
+    @Test func relaxAndFixSettlesAStageAtItsRoundedLPBound() throws {
+        let t = Instances.candidate("T", replicas: 2, costPerReplica: 10)
+        let d = Self.driver([Instances.server("a", [t]), Instances.server("b", [t])], ["T": 3])
+        var state = d.initialState(start: nil)
+        let request = StageRequest(stage: .served(priority: 1), objective: state.formulation.servedCount([0, 1]),
+                                   sense: .maximize, integral: true)
+        let prepared = d.prepare(request, &state)
+        let result = try #require(d.relaxAndFix(&state, fixed: prepared.fixed, sense: .maximize, integral: true,
+                                                settings: CbcSettings(timeLimitSeconds: 10, relativeGap: 0),
+                                                budget: TimeBudget(clock: WallClock(), seconds: 10)))
+        #expect(result.status == .optimal)
+        #expect(abs((result.objective ?? 0) - 1) < 1e-9)
+        #expect(result.bestBound == 1)
+        #expect(abs((state.relaxationBound ?? 0) - 1.5) < 1e-6)
+        guard case .relaxationBound(let bound, _) = state.steps.first else {
+            Issue.record("the first step is the LP bound: \(state.steps)")
+            return
+        }
+        #expect(abs(bound - 1.5) < 1e-6)
+    }
+
+    // MARK: Time guard
+
+    /// A stage whose LP is expected (from the last one: 5 s, same size) to take longer than the 2 s left is skipped
+    /// without calling CBC, keeps the current answer, and says why.
+    @Test func aStageExpectedToOutlastTheBudgetIsSkipped() throws {
+        let t = Instances.candidate("T", replicas: 2, costPerReplica: 10)
+        let d = Self.driver([Instances.server("a", [t]), Instances.server("b", [t])], ["T": 3], solveStage: { _, _ in
+            Issue.record("a skipped stage must not reach CBC")
+            return MIPResult(status: .error("called"))
+        })
+        var state = d.initialState(start: ["a": [], "b": []])
+        let request = StageRequest(stage: .served(priority: 1), objective: state.formulation.servedCount([0, 1]),
+                                   sense: .maximize, integral: true)
+        state.lastRelaxation = .init(seconds: 5, size: Double(state.formulation.model.reducedSize(pinned: [:])),
+                                     partials: false)
+        let clock = ScriptedClock()
+        #expect(d.solve(request, &state, budget: TimeBudget(clock: clock, seconds: 2)))
+        let stage = try #require(state.stages.last)
+        #expect(stage.outcome == .skipped)
+        #expect(stage.status == "skipped")
+        #expect(stage.objective == 0)
+        #expect(stage.record == [.skipped(expected: 5, left: 2)])
+        #expect(stage.steps == ["skipped: its LP is expected to take 5.0 s, 2.0 s left"])
+    }
+
+    /// Expected 0.6 s with 1 s left: more than its half share (0.5 s) but less than all that is left, so the stage
+    /// gets up to twice the estimate (all of the 1 s) and runs.
+    @Test func aStageWhoseLPOutlastsItsShareButFitsGetsTheTime() throws {
+        let t = Instances.candidate("T", replicas: 2, costPerReplica: 10)
+        let d = Self.driver([Instances.server("a", [t]), Instances.server("b", [t])], ["T": 3])
+        var state = d.initialState(start: ["a": [], "b": []])
+        let request = StageRequest(stage: .served(priority: 1), objective: state.formulation.servedCount([0, 1]),
+                                   sense: .maximize, integral: true)
+        let prepared = d.prepare(request, &state)
+        state.lastRelaxation = .init(seconds: 0.6, size: Double(state.formulation.model.reducedSize(pinned: prepared.fixed)),
+                                     partials: false)
+        let time = d.stageTime(request, prepared, state, budget: TimeBudget(clock: ScriptedClock(), seconds: 1),
+                               left: 1, share: 0.5)
+        #expect(!time.skip)
+        #expect(abs(time.expected - 0.6) < 1e-12)
+        #expect(time.settings.timeLimitSeconds == 1)
+        #expect(abs(time.budget.left - 1) < 1e-12)
+    }
+
+    @Test func aBudgetReadsItsClock() {
+        let clock = ScriptedClock()
+        let budget = TimeBudget(clock: clock, seconds: 3)
+        clock.advance(1.25)
+        #expect(budget.left == 1.75)
+        #expect(budget.elapsed(since: 0) == 1.25)
+        #expect(budget.starting(seconds: -1).left == 0)
+        clock.advance(2)
+        #expect(budget.left == -0.25)
+    }
+
+    // MARK: Max-min
+
+    /// Round robin, two servers of 4 cards, 6 cards: one is fully served (4 cards, share 1), the other gets the 2
+    /// left (share 1/2): the smallest share is 1/2, the total 3/2.
+    @Test func roundRobinFixesTheSmallestShareThenTheTotal() throws {
+        let t = Instances.candidate("T", replicas: 4, costPerReplica: 10)
+        var options = OptimizerOptions(timeLimitSeconds: 10, relativeGap: 0)
+        options.saturationPolicy = .roundRobin
+        let problem = OptimizationProblem(servers: [Instances.server("a", [t]), Instances.server("b", [t])],
+                                          capacity: Capacity(["T": 6]), options: options)
+        let solution = MIPSolver().solve(problem)
+        let stages = try #require(solution.diagnostics.mip?.stages)
+        #expect(stages.map(\.stage) == [.served(priority: 1), .minShare(priority: nil), .totalShare(priority: nil), .cost])
+        #expect(abs((stages[1].objective ?? 0) - 0.5) < 1e-6)
+        #expect(abs((stages[2].objective ?? 0) - 1.5) < 1e-6)
+        #expect(solution.servers.map(\.replicas).sorted() == [2, 4])
+    }
+
+    // MARK: Names at the edge
+
+    /// The names and statuses are what `optimize --format json` and the benchmark's records have always shown.
+    @Test func stageNamesAndStatusesKeepTheirSpelling() {
+        #expect(MIPStage.served(priority: 2).name == "served p2")
+        #expect(MIPStage.bestEffort(priority: 0).name == "best effort p0")
+        #expect(MIPStage.minShare(priority: nil).name == "round robin min share")
+        #expect(MIPStage.totalShare(priority: 3).name == "round robin p3 total share")
+        #expect(MIPStage.cost.name == "cost")
+        typealias Outcome = MIPDiagnostics.Stage.Outcome
+        #expect(Outcome(.noSolutionWithinLimit).description == "no solution within limit")
+        #expect(Outcome(.error("bad row")).description == "error: bad row")
+        #expect(Outcome.skipped.description == "skipped")
+        #expect(MIPDiagnostics.Outcome.allCases.map(\.rawValue) == ["optimal", "feasible", "fallback"])
+    }
+}
