@@ -141,7 +141,7 @@ import Testing
         json["accelerators"] = accelerators
         let decoded = try JSONDecoder().decode(SimulationScenario.self, from: JSONSerialization.data(withJSONObject: json))
         #expect(decoded.variants[0].minReplicas == 0 && decoded.variants[0].profiles[0].acceleratorCount == 1)
-        #expect(decoded.variants[0].profiles[0].prefill == .zero && decoded.accelerators[0].multiplicity == 1)
+        #expect(decoded.variants[0].profiles[0].seed?.prefill == .zero && decoded.accelerators[0].multiplicity == 1)
         variants[0]["name"] = nil
         json["variants"] = variants
         do {
