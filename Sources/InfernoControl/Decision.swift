@@ -1,46 +1,71 @@
 import InfernoMIP
 
 /// What the controller decided for one variant in one cycle.
-struct VariantDecision: Sendable {
-    enum Action: Sendable, Equatable {
+package struct VariantDecision: Sendable {
+    package enum Action: Sendable, Equatable {
         /// Scale the Deployment from `current` to `desired` (equal means nothing to do).
         case scale
         /// Keep the replicas as they are, for the reason given (missing metrics, invalid spec, …).
         case hold(String)
     }
 
-    var variant: VariantObservation
-    var load: LoadObservation
-    var action: Action
+    package var variant: VariantObservation
+    package var load: LoadObservation
+    package var action: Action
     /// Replicas the Deployment has now, 0 when unknown.
-    var current: Int
+    package var current: Int
     /// Replicas wanted after stabilisation (equal to `current` when holding).
-    var desired: Int
+    package var desired: Int
     /// What the optimizer asked for before stabilisation.
-    var optimized: Int?
-    var accelerator: String
-    var batchLimit: Int?
-    var predictedITL: Double?
-    var predictedTTFT: Double?
+    package var optimized: Int?
+    package var accelerator: String
+    package var batchLimit: Int?
+    package var predictedITL: Double?
+    package var predictedTTFT: Double?
     /// Why the desired count is what it is (`optimized`, `stabilisation window`, `capacity`…).
-    var reason: String
+    package var reason: String
     /// Whether the SLOs are predicted to be met at `optimized` replicas.
-    var fullyServed: Bool
-    var serviceClass: String?
-    var priority: Int?
+    package var fullyServed: Bool
+    package var serviceClass: String?
+    package var priority: Int?
     /// The arrival rate sized for when a rising trend was extrapolated above the measured one, per minute.
-    var plannedRatePerMinute: Double?
+    package var plannedRatePerMinute: Double?
     /// For a model with several variants: the share of the model's demand this variant was planned to carry.
-    var plannedShare: Double? = nil
+    package var plannedShare: Double? = nil
     /// For a model with several variants: requests per second one replica of this variant serves within the SLOs.
-    var ratePerReplica: Double? = nil
+    package var ratePerReplica: Double? = nil
     /// The model had no requests for the whole retention window: the scale to its floor is not stabilised again
     /// (the retention window already was the damping).
-    var idle = false
+    package var idle = false
+
+    package init(variant: VariantObservation, load: LoadObservation, action: Action, current: Int, desired: Int,
+                 optimized: Int? = nil, accelerator: String, batchLimit: Int? = nil, predictedITL: Double? = nil,
+                 predictedTTFT: Double? = nil, reason: String, fullyServed: Bool, serviceClass: String? = nil,
+                 priority: Int? = nil, plannedRatePerMinute: Double? = nil, plannedShare: Double? = nil,
+                 ratePerReplica: Double? = nil, idle: Bool = false) {
+        self.variant = variant
+        self.load = load
+        self.action = action
+        self.current = current
+        self.desired = desired
+        self.optimized = optimized
+        self.accelerator = accelerator
+        self.batchLimit = batchLimit
+        self.predictedITL = predictedITL
+        self.predictedTTFT = predictedTTFT
+        self.reason = reason
+        self.fullyServed = fullyServed
+        self.serviceClass = serviceClass
+        self.priority = priority
+        self.plannedRatePerMinute = plannedRatePerMinute
+        self.plannedShare = plannedShare
+        self.ratePerReplica = ratePerReplica
+        self.idle = idle
+    }
 }
 
 /// What acting on a decision did.
-enum ActuationOutcome: Sendable, Equatable {
+package enum ActuationOutcome: Sendable, Equatable {
     case unchanged
     case scaled(from: Int, to: Int)
     /// Only published for HPA/KEDA (`--actuation=metrics`).
@@ -49,7 +74,7 @@ enum ActuationOutcome: Sendable, Equatable {
 }
 
 /// Changes the cluster and records what was decided: Kubernetes or the simulation.
-protocol Actuator: Sendable {
+package protocol Actuator: Sendable {
     /// Scales the Deployments of `decisions` whose action is `.scale` (or only publishes, per configuration).
     func apply(_ decisions: [VariantDecision]) async -> [VariantID: ActuationOutcome]
     /// Records the cycle on each variant (status, conditions) and publishes metrics for every variant,

@@ -4,11 +4,13 @@
 /// load was measured over a window that ended now, so a purely reactive controller is always a few minutes behind
 /// a ramp. When a model's arrival rate rose since the previous cycle, its rate is extrapolated linearly
 /// `lookahead` seconds ahead. Falling rates are not extrapolated: scale-down stays reactive (and stabilised).
-struct LoadForecast<Key: Hashable & Sendable>: Sendable {
+package struct LoadForecast<Key: Hashable & Sendable>: Sendable {
     private var previous: [Key: (time: Double, rate: Double)] = [:]
 
-    mutating func extrapolate(_ loads: [Key: LoadObservation], at now: Double,
-                              lookaheadSeconds: Double) -> [Key: LoadObservation] {
+    package init() {}
+
+    package mutating func extrapolate(_ loads: [Key: LoadObservation], at now: Double,
+                                      lookaheadSeconds: Double) -> [Key: LoadObservation] {
         var out = loads
         for (id, observation) in loads {
             guard let load = observation.load else { continue }

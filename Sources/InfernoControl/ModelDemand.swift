@@ -3,31 +3,31 @@ import InfernoMIP
 /// Model-level demand from variant-level measurements: what a model's variants carried, summed, plus what its
 /// gateway saw but no pod did. Kept across cycles: the token lengths seen last (a model at zero still knows its
 /// request shape), the last time it had requests (the retention window of scale to zero), and the forecast.
-struct DemandTracker: Sendable {
+package struct DemandTracker: Sendable {
     /// Seconds without requests after which a model may go to zero (WVA's default: 10 minutes).
-    var retentionSeconds: Double
-    var lookaheadSeconds: Double
+    package var retentionSeconds: Double
+    package var lookaheadSeconds: Double
     private var forecast = LoadForecast<ModelKey>()
     private var lastTokens: [ModelKey: (input: Double, output: Double)] = [:]
     private var lastRequest: [ModelKey: Double] = [:]
 
-    init(retentionSeconds: Double = 600, lookaheadSeconds: Double = 0) {
+    package init(retentionSeconds: Double = LoopSettings.defaultRetentionSeconds, lookaheadSeconds: Double = 0) {
         self.retentionSeconds = retentionSeconds
         self.lookaheadSeconds = lookaheadSeconds
     }
 
-    struct Demand: Sendable {
+    package struct Demand: Sendable {
         /// Measured per model.
-        var measured: [ModelKey: LoadObservation]
+        package var measured: [ModelKey: LoadObservation]
         /// What to size for (a rising rate extrapolated, see ``LoadForecast``).
-        var planned: [ModelKey: LoadObservation]
+        package var planned: [ModelKey: LoadObservation]
         /// Models that had requests within the retention window: they keep at least one replica.
-        var retained: Set<ModelKey>
-        var notes: [String]
+        package var retained: Set<ModelKey>
+        package var notes: [String]
     }
 
-    mutating func demand(_ variants: [VariantObservation], loads: [VariantID: LoadObservation],
-                         unserved: [ModelKey: Double], at now: Double) -> Demand {
+    package mutating func demand(_ variants: [VariantObservation], loads: [VariantID: LoadObservation],
+                                 unserved: [ModelKey: Double], at now: Double) -> Demand {
         var measured: [ModelKey: LoadObservation] = [:]
         var notes: [String] = []
         for (key, members) in Dictionary(grouping: variants.filter { $0.invalidReason == nil }, by: \.modelKey) {

@@ -1,87 +1,134 @@
 import InfernoMIP
 
 /// A variant: one Deployment of one model on one accelerator, autoscaled through its VariantAutoscaling.
-struct VariantID: Hashable, Comparable, Sendable, CustomStringConvertible {
-    var namespace: String
-    var name: String
-    static func < (a: VariantID, b: VariantID) -> Bool { (a.namespace, a.name) < (b.namespace, b.name) }
-    var description: String { "\(namespace)/\(name)" }
+package struct VariantID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    package var namespace: String
+    package var name: String
+    package static func < (a: VariantID, b: VariantID) -> Bool { (a.namespace, a.name) < (b.namespace, b.name) }
+    package var description: String { "\(namespace)/\(name)" }
+
+    package init(namespace: String, name: String) {
+        self.namespace = namespace
+        self.name = name
+    }
 }
 
 /// What the controller knows of one variant before looking at its load.
-struct VariantObservation: Sendable {
-    var id: VariantID
+package struct VariantObservation: Sendable {
+    package var id: VariantID
     /// Model name as the metrics label it (`model_name`).
-    var modelID: String
+    package var modelID: String
     /// Accelerator the Deployment runs on (a key of the cost ConfigMap).
-    var accelerator: String
+    package var accelerator: String
     /// Performance of the model per accelerator, from the VariantAutoscaling spec.
-    var profiles: [ModelProfile]
-    var minReplicas: Int
-    var maxReplicas: Int?
+    package var profiles: [ModelProfile]
+    package var minReplicas: Int
+    package var maxReplicas: Int?
     /// The Deployment scaled for this variant.
-    var scaleTarget: String
+    package var scaleTarget: String
     /// Replicas the Deployment asks for now; `nil` when it could not be read (then nothing is changed).
-    var currentReplicas: Int?
-    var readyReplicas: Int?
+    package var currentReplicas: Int?
+    package var readyReplicas: Int?
     /// Set when the resource cannot be used as it is (then it is reported and skipped).
-    var invalidReason: String?
+    package var invalidReason: String?
     /// The batch limit the server is configured with (vLLM `--max-num-seqs`), from the VariantAutoscaling: used as
     /// the server's override, as upstream does. `nil` bounds the batch by the profile's memory rule.
-    var batchLimitOverride: Int? = nil
+    package var batchLimitOverride: Int? = nil
     /// An explicit model group (the VariantAutoscaling's `modelGroup`), for two pools of one model in one
     /// namespace that must be planned apart; `nil` groups by `modelID`.
-    var modelGroup: String? = nil
+    package var modelGroup: String? = nil
     /// The `matchLabels` of the Deployment's selector: the variant's own pods, whose series its load is summed
     /// over (their labels reach the series through the scrape config, docs/reference.md). `nil` when unknown.
-    var podSelector: [String: String]? = nil
+    package var podSelector: [String: String]? = nil
     /// Whether other variants serve the same model: then its load must be measured over its own pods, never by
     /// `model_name` alone (that would count the other variants' load too).
-    var sharesModel = false
+    package var sharesModel = false
+
+    package init(id: VariantID, modelID: String, accelerator: String, profiles: [ModelProfile], minReplicas: Int,
+                 maxReplicas: Int? = nil, scaleTarget: String, currentReplicas: Int? = nil,
+                 readyReplicas: Int? = nil, invalidReason: String? = nil, batchLimitOverride: Int? = nil,
+                 modelGroup: String? = nil, podSelector: [String: String]? = nil, sharesModel: Bool = false) {
+        self.id = id
+        self.modelID = modelID
+        self.accelerator = accelerator
+        self.profiles = profiles
+        self.minReplicas = minReplicas
+        self.maxReplicas = maxReplicas
+        self.scaleTarget = scaleTarget
+        self.currentReplicas = currentReplicas
+        self.readyReplicas = readyReplicas
+        self.invalidReason = invalidReason
+        self.batchLimitOverride = batchLimitOverride
+        self.modelGroup = modelGroup
+        self.podSelector = podSelector
+        self.sharesModel = sharesModel
+    }
 
     /// The model this variant serves a share of: its namespace and group (by default its `modelID`).
-    var modelKey: ModelKey { ModelKey(namespace: id.namespace, name: modelGroup ?? modelID) }
+    package var modelKey: ModelKey { ModelKey(namespace: id.namespace, name: modelGroup ?? modelID) }
 }
 
 /// One model in one namespace, served by all the variants with this key; planned once across them.
-struct ModelKey: Hashable, Comparable, Sendable, CustomStringConvertible {
-    var namespace: String
-    var name: String
-    static func < (a: ModelKey, b: ModelKey) -> Bool { (a.namespace, a.name) < (b.namespace, b.name) }
-    var description: String { "\(namespace)/\(name)" }
+package struct ModelKey: Hashable, Comparable, Sendable, CustomStringConvertible {
+    package var namespace: String
+    package var name: String
+    package init(namespace: String, name: String) {
+        self.namespace = namespace
+        self.name = name
+    }
+    package static func < (a: ModelKey, b: ModelKey) -> Bool { (a.namespace, a.name) < (b.namespace, b.name) }
+    package var description: String { "\(namespace)/\(name)" }
 }
 
 /// Everything read from the cluster at the start of a cycle.
-struct ClusterObservation: Sendable {
+package struct ClusterObservation: Sendable {
     /// Sorted by namespace and name.
-    var variants: [VariantObservation]
+    package var variants: [VariantObservation]
     /// Accelerators with costs (cost ConfigMap), their `type` being the nodes' GPU product.
-    var accelerators: [Accelerator]
+    package var accelerators: [Accelerator]
     /// Cards per GPU type (node inventory).
-    var capacity: Capacity
-    var serviceClasses: [ServiceClass]
+    package var capacity: Capacity
+    package var serviceClasses: [ServiceClass]
     /// Facts worth a log line that did not stop the cycle.
-    var notes: [String] = []
+    package var notes: [String] = []
+
+    package init(variants: [VariantObservation], accelerators: [Accelerator], capacity: Capacity,
+                 serviceClasses: [ServiceClass], notes: [String] = []) {
+        self.variants = variants
+        self.accelerators = accelerators
+        self.capacity = capacity
+        self.serviceClasses = serviceClasses
+        self.notes = notes
+    }
 }
 
 /// Reads the cluster: VariantAutoscalings, Deployments, nodes, ConfigMaps. Kubernetes or the simulation.
-protocol ClusterSource: Sendable {
+package protocol ClusterSource: Sendable {
     func observe() async throws -> ClusterObservation
 }
 
 /// The load a variant carries, as measured over the last window.
-struct VariantLoad: Sendable, Hashable {
-    var arrivalRatePerMinute: Double
+package struct VariantLoad: Sendable, Hashable {
+    package var arrivalRatePerMinute: Double
     /// Token means over the requests completed in the window; both 0 when none completed (unknown lengths).
-    var meanInputTokens: Double
-    var meanOutputTokens: Double
+    package var meanInputTokens: Double
+    package var meanOutputTokens: Double
     /// Observed latencies, ms, when the server reports them.
-    var itlMilliseconds: Double?
-    var ttftMilliseconds: Double?
+    package var itlMilliseconds: Double?
+    package var ttftMilliseconds: Double?
+
+    package init(arrivalRatePerMinute: Double, meanInputTokens: Double, meanOutputTokens: Double,
+                 itlMilliseconds: Double? = nil, ttftMilliseconds: Double? = nil) {
+        self.arrivalRatePerMinute = arrivalRatePerMinute
+        self.meanInputTokens = meanInputTokens
+        self.meanOutputTokens = meanOutputTokens
+        self.itlMilliseconds = itlMilliseconds
+        self.ttftMilliseconds = ttftMilliseconds
+    }
 }
 
 /// A load measurement or why there is none. Missing data is never zero load.
-enum LoadObservation: Sendable, Hashable {
+package enum LoadObservation: Sendable, Hashable {
     case available(VariantLoad)
     /// The series do not exist (yet) or are NaN.
     case missing(String)
@@ -90,8 +137,8 @@ enum LoadObservation: Sendable, Hashable {
     /// The metrics backend failed.
     case failed(String)
 
-    var load: VariantLoad? { if case .available(let l) = self { l } else { nil } }
-    var reason: String? {
+    package var load: VariantLoad? { if case .available(let l) = self { l } else { nil } }
+    package var reason: String? {
         switch self {
         case .available: nil
         case .missing(let r), .stale(let r), .failed(let r): r
@@ -100,7 +147,7 @@ enum LoadObservation: Sendable, Hashable {
 }
 
 /// Measures variants' load: Prometheus or the simulation.
-protocol LoadSource: Sendable {
+package protocol LoadSource: Sendable {
     func load(of variant: VariantObservation) async -> LoadObservation
     /// Requests per minute for `model` that reached its gateway but no variant's pod (queued there, or dropped
     /// for want of a ready replica): demand the variants' own series cannot show. `nil` when not measured.
@@ -108,5 +155,5 @@ protocol LoadSource: Sendable {
 }
 
 extension LoadSource {
-    func unservedDemand(of model: ModelKey, variants: [VariantObservation]) async -> Double? { nil }
+    package func unservedDemand(of model: ModelKey, variants: [VariantObservation]) async -> Double? { nil }
 }

@@ -9,16 +9,16 @@ import InfernoMIP
 /// splits the model's demand over them and each variant's Deployment gets its share. The class is the highest
 /// priority one listing the model. Variants that cannot be optimized (invalid, no replica count, no demand data)
 /// keep their replicas, and the cards they hold are taken out of the capacity the others share.
-struct Planner: Sendable {
-    var analyzer: AnalyzerSettings
-    var solver: any AllocationSolver
-    var options: OptimizerOptions
+package struct Planner: Sendable {
+    package var analyzer: AnalyzerSettings
+    package var solver: any AllocationSolver
+    package var options: OptimizerOptions
 
-    struct Plan: Sendable {
-        var decisions: [VariantDecision]
-        var system: SystemSpec
-        var solution: Solution?
-        var notes: [String]
+    package struct Plan: Sendable {
+        package var decisions: [VariantDecision]
+        package var system: SystemSpec
+        package var solution: Solution?
+        package var notes: [String]
     }
 
     /// A model to plan: its usable variants and its server.
@@ -29,8 +29,8 @@ struct Planner: Sendable {
         var load: VariantLoad
     }
 
-    func plan(_ observation: ClusterObservation, loads: [VariantID: LoadObservation],
-              demand: DemandTracker.Demand) -> Plan {
+    package func plan(_ observation: ClusterObservation, loads: [VariantID: LoadObservation],
+                      demand: DemandTracker.Demand) -> Plan {
         var notes = observation.notes + demand.notes
         var decisions: [VariantID: VariantDecision] = [:]
         var held: [String: Int] = [:]   // cards per GPU type kept by variants that are not optimized

@@ -4,24 +4,25 @@ import Logging
 
 /// One controller cycle, controller-runtime style: observe → analyze → optimize → act → record.
 /// The same reconciler drives Kubernetes and the simulated cluster; only the sources and the actuator differ.
-actor Reconciler {
-    let cluster: any ClusterSource
-    let metrics: any LoadSource
-    let actuator: any Actuator
-    var planner: Planner
+package actor Reconciler {
+    package let cluster: any ClusterSource
+    package let metrics: any LoadSource
+    package let actuator: any Actuator
+    package var planner: Planner
     private var stabilizer: Stabilizer
     private let logger: Logger
     /// Variants seen in the last cycle: a change triggers an immediate cycle.
-    private(set) var knownVariants: Set<VariantID> = []
+    package private(set) var knownVariants: Set<VariantID> = []
     /// Whether a cycle has read all its inputs successfully (readiness).
-    private(set) var hasCompletedCycle = false
+    package private(set) var hasCompletedCycle = false
     /// Seconds ahead a rising load is extrapolated (see ``LoadForecast``); 0 sizes for the measured load.
-    let lookaheadSeconds: Double
+    package let lookaheadSeconds: Double
     /// Model demand across cycles: forecast, token lengths, retention window of scale to zero.
     private var demand: DemandTracker
 
-    init(cluster: any ClusterSource, metrics: any LoadSource, actuator: any Actuator, planner: Planner,
-         stabilizationWindowSeconds: Double, lookaheadSeconds: Double = 0, retentionSeconds: Double = 600, logger: Logger) {
+    package init(cluster: any ClusterSource, metrics: any LoadSource, actuator: any Actuator, planner: Planner,
+                 stabilizationWindowSeconds: Double, lookaheadSeconds: Double = 0,
+                 retentionSeconds: Double = LoopSettings.defaultRetentionSeconds, logger: Logger) {
         self.cluster = cluster
         self.metrics = metrics
         self.actuator = actuator
@@ -33,7 +34,7 @@ actor Reconciler {
     }
 
     /// Runs one cycle at time `now` (seconds; wall clock or simulated).
-    func cycle(at now: Double) async -> CycleReport {
+    package func cycle(at now: Double) async -> CycleReport {
         let started = ContinuousClock.now
         // Observe.
         let observation: ClusterObservation
@@ -94,13 +95,7 @@ actor Reconciler {
         return report
     }
 
-    /// Whether the set of variants differs from the last cycle's (cheap check for an immediate cycle).
-    func variantsChanged() async -> Bool {
-        guard let observation = try? await cluster.observe() else { return false }
-        return Set(observation.variants.map(\.id)) != knownVariants
-    }
-
-    static func summary(_ s: Solution) -> String {
+    package static func summary(_ s: Solution) -> String {
         var text = "\(s.solver): " + s.servedPerPriority.map { "p\($0.priority) \($0.served)/\($0.total)" }.joined(separator: ", ")
         if let mip = s.diagnostics.mip {
             text += ", MIP \(mip.status)"
@@ -126,23 +121,37 @@ actor Reconciler {
 }
 
 /// What one cycle saw and did.
-struct CycleReport: Sendable {
-    var time: Double
-    var decisions: [VariantDecision]
-    var outcomes: [VariantID: ActuationOutcome]
-    var usage: [TypeUsage]
-    var notes: [String]
-    var solverSummary: String?
+package struct CycleReport: Sendable {
+    package var time: Double
+    package var decisions: [VariantDecision]
+    package var outcomes: [VariantID: ActuationOutcome]
+    package var usage: [TypeUsage]
+    package var notes: [String]
+    package var solverSummary: String?
     /// The solver's diagnostics (MIP status, fallbacks), when it ran.
-    var solverDiagnostics: SolverDiagnostics? = nil
-    var failed: Bool
-    var seconds: Double
+    package var solverDiagnostics: SolverDiagnostics? = nil
+    package var failed: Bool
+    package var seconds: Double
 
-    var scaleEvents: Int {
+    package var scaleEvents: Int {
         outcomes.values.filter { if case .scaled = $0 { true } else { false } }.count
+    }
+
+    package init(time: Double, decisions: [VariantDecision], outcomes: [VariantID: ActuationOutcome],
+                 usage: [TypeUsage], notes: [String], solverSummary: String? = nil,
+                 solverDiagnostics: SolverDiagnostics? = nil, failed: Bool, seconds: Double) {
+        self.time = time
+        self.decisions = decisions
+        self.outcomes = outcomes
+        self.usage = usage
+        self.notes = notes
+        self.solverSummary = solverSummary
+        self.solverDiagnostics = solverDiagnostics
+        self.failed = failed
+        self.seconds = seconds
     }
 }
 
 extension Duration {
-    var secondsDouble: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+    package var secondsDouble: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

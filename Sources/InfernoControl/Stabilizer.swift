@@ -1,17 +1,17 @@
 /// Damps flapping the way the HPA does: scale up at once, scale down only to the highest count recommended within
 /// the last `window` seconds. Holding replicas must never overflow a GPU type, so when held replicas would not
 /// fit next to everyone else's, holds are released from the lowest priority up.
-struct Stabilizer: Sendable {
-    var windowSeconds: Double
+package struct Stabilizer: Sendable {
+    package var windowSeconds: Double
     /// Recent optimizer recommendations per variant, oldest first.
     private var history: [VariantID: [(time: Double, replicas: Int)]] = [:]
     /// Recent planned capacity (requests/s within the SLOs) per model with several variants, oldest first.
     private var modelHistory: [ModelKey: [(time: Double, capacity: Double, replicas: [VariantID: Int])]] = [:]
 
-    init(windowSeconds: Double) { self.windowSeconds = windowSeconds }
+    package init(windowSeconds: Double) { self.windowSeconds = windowSeconds }
 
     /// `cardsPerReplica` and `type` say what a variant's replica holds; `available` is the capacity per type.
-    mutating func stabilize(_ decisions: [VariantDecision], at now: Double, cardsPerReplica: (VariantDecision) -> (type: String, cards: Int)?,
+    package mutating func stabilize(_ decisions: [VariantDecision], at now: Double, cardsPerReplica: (VariantDecision) -> (type: String, cards: Int)?,
                             available: [String: Int]) -> [VariantDecision] {
         var out = stabilizeModels(decisions, at: now)
         for i in out.indices {
@@ -92,5 +92,5 @@ struct Stabilizer: Sendable {
     }
 
     /// Forgets variants that no longer exist.
-    mutating func retain(_ ids: Set<VariantID>) { history = history.filter { ids.contains($0.key) } }
+    package mutating func retain(_ ids: Set<VariantID>) { history = history.filter { ids.contains($0.key) } }
 }

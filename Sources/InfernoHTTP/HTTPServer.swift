@@ -2,19 +2,20 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// A request as the handlers see it: method, path, query, headers, whole body.
-struct HTTPRequest: Sendable {
-    var method: HTTPMethod
+package struct HTTPRequest: Sendable {
+    package var method: HTTPMethod
     /// Path without the query string, percent-decoding left to the handler.
-    var path: String
+    package var path: String
     /// Raw query string (after `?`), empty when absent.
-    var query: String
-    var headers: HTTPHeaders
-    var body: [UInt8]
+    package var query: String
+    package var headers: HTTPHeaders
+    package var body: [UInt8]
 
     /// Query parameters, percent-decoded; later values win.
-    var queryItems: [String: String] {
+    package var queryItems: [String: String] {
         var out: [String: String] = [:]
         for pair in query.split(separator: "&") {
             let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
@@ -24,52 +25,56 @@ struct HTTPRequest: Sendable {
         return out
     }
 
-    static func decode(_ s: String) -> String {
+    package static func decode(_ s: String) -> String {
         (s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding) ?? s
     }
 }
 
 /// A complete response.
-struct HTTPResponse: Sendable {
-    var status: HTTPResponseStatus
-    var headers: HTTPHeaders
-    var body: [UInt8]
+package struct HTTPResponse: Sendable {
+    package var status: HTTPResponseStatus
+    package var headers: HTTPHeaders
+    package var body: [UInt8]
 
-    init(status: HTTPResponseStatus, contentType: String = "text/plain; charset=utf-8", body: [UInt8]) {
+    package init(status: HTTPResponseStatus, contentType: String = "text/plain; charset=utf-8", body: [UInt8]) {
         self.status = status
         self.headers = HTTPHeaders([("Content-Type", contentType)])
         self.body = body
     }
 
-    init(status: HTTPResponseStatus, text: String) {
+    package init(status: HTTPResponseStatus, text: String) {
         self.init(status: status, body: Array(text.utf8))
     }
 
-    init(status: HTTPResponseStatus, json: String) {
+    package init(status: HTTPResponseStatus, json: String) {
         self.init(status: status, contentType: "application/json", body: Array(json.utf8))
     }
 }
 
 /// A small HTTP/1.1 server on SwiftNIO for the controller's own endpoints (`/metrics`, `/healthz`, `/readyz`) and
-/// for test servers (the in-process Kubernetes API server, a vLLM metrics exporter). Whole bodies, no streaming.
-final class HTTPServer: Sendable {
-    typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
+/// for test servers (the in-process Kubernetes API server, also behind TLS, a vLLM metrics exporter). Whole bodies,
+/// no streaming.
+package final class HTTPServer: Sendable {
+    package typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
 
     private let group: MultiThreadedEventLoopGroup
     private let channel: Channel
     /// The port actually bound (useful with port 0).
-    let port: Int
-    let host: String
+    package let port: Int
+    package let host: String
 
-    /// Binds `host:port` (port 0 picks a free one) and serves `handler`.
-    init(host: String = "127.0.0.1", port: Int, handler: @escaping Handler) async throws {
+    /// Binds `host:port` (port 0 picks a free one) and serves `handler`, over TLS when `tls` is given (its
+    /// configuration decides whether client certificates are required).
+    package init(host: String = "127.0.0.1", port: Int, tls: NIOSSLContext? = nil, handler: @escaping Handler) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
-                    channel.pipeline.addHandler(RequestHandler(handler: handler))
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(RequestHandler(handler: handler))
                 }
             }
             .childChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -85,7 +90,7 @@ final class HTTPServer: Sendable {
     }
 
     /// Stops accepting and closes the event loop.
-    func shutdown() async {
+    package func shutdown() async {
         try? await channel.close()
         try? await group.shutdownGracefully()
     }

@@ -4,16 +4,16 @@ import Foundation
 ///
 /// Families keep their registration order; samples are sorted by label values, so the output is deterministic.
 /// Thread-safe; the controller writes once per cycle and the `/metrics` handler reads.
-final class MetricsRegistry: @unchecked Sendable {
-    enum Kind: String, Sendable { case gauge, counter }
+package final class MetricsRegistry: @unchecked Sendable {
+    package enum Kind: String, Sendable { case gauge, counter }
 
-    struct Family: Sendable {
-        var name: String
-        var help: String
-        var kind: Kind
-        var labelNames: [String]
+    package struct Family: Sendable {
+        package var name: String
+        package var help: String
+        package var kind: Kind
+        package var labelNames: [String]
         /// Label values (in `labelNames` order) → value.
-        var samples: [[String]: Double] = [:]
+        package var samples: [[String]: Double] = [:]
     }
 
     private let lock = NSLock()
@@ -21,10 +21,10 @@ final class MetricsRegistry: @unchecked Sendable {
     private var families: [Family] = []
     private var index: [String: Int] = [:]
 
-    init() {}
+    package init() {}
 
     /// Declares a family (idempotent for the same name and kind).
-    func register(_ name: String, kind: Kind, help: String, labels: [String] = []) {
+    package func register(_ name: String, kind: Kind, help: String, labels: [String] = []) {
         precondition(Self.isValidName(name), "invalid metric name \(name)")
         lock.withLock {
             if let i = index[name] {
@@ -37,19 +37,19 @@ final class MetricsRegistry: @unchecked Sendable {
     }
 
     /// Sets a gauge sample.
-    func set(_ name: String, _ labels: [String: String] = [:], to value: Double) {
+    package func set(_ name: String, _ labels: [String: String] = [:], to value: Double) {
         update(name, labels, expecting: .gauge) { _ in value }
     }
 
     /// Adds to a counter sample (created at 0); `amount` must not be negative.
-    func increment(_ name: String, _ labels: [String: String] = [:], by amount: Double = 1) {
+    package func increment(_ name: String, _ labels: [String: String] = [:], by amount: Double = 1) {
         precondition(amount >= 0, "counter \(name) decremented")
         update(name, labels, expecting: .counter) { ($0 ?? 0) + amount }
     }
 
     /// Replaces every sample of a gauge family: series not listed disappear (a deleted variant stops being
     /// published instead of freezing at its last value).
-    func replaceGauge(_ name: String, with samples: [([String: String], Double)]) {
+    package func replaceGauge(_ name: String, with samples: [([String: String], Double)]) {
         lock.withLock {
             guard let i = index[name] else { preconditionFailure("metric \(name) not registered") }
             precondition(families[i].kind == .gauge, "\(name) is not a gauge")
@@ -60,7 +60,7 @@ final class MetricsRegistry: @unchecked Sendable {
     }
 
     /// The current value of a sample (tests, logs).
-    func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
+    package func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
         lock.withLock {
             guard let i = index[name] else { return nil }
             return families[i].samples[Self.key(labels, families[i].labelNames, name)]
@@ -68,7 +68,7 @@ final class MetricsRegistry: @unchecked Sendable {
     }
 
     /// The whole registry in the text exposition format.
-    func exposition() -> String {
+    package func exposition() -> String {
         let snapshot = lock.withLock { families }
         var out = ""
         for family in snapshot {
@@ -86,7 +86,7 @@ final class MetricsRegistry: @unchecked Sendable {
         return out
     }
 
-    static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+    package static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     private func update(_ name: String, _ labels: [String: String], expecting kind: Kind, _ f: (Double?) -> Double) {
         lock.withLock {
@@ -103,25 +103,25 @@ final class MetricsRegistry: @unchecked Sendable {
     }
 
     /// `[a-zA-Z_:][a-zA-Z0-9_:]*`.
-    static func isValidName(_ s: String) -> Bool {
+    package static func isValidName(_ s: String) -> Bool {
         func letter(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("A"..."Z").contains(c) || c == "_" || c == ":" }
         guard let first = s.unicodeScalars.first, letter(first) else { return false }
         return s.unicodeScalars.allSatisfy { letter($0) || ("0"..."9").contains($0) }
     }
 
     /// Label values escape backslash, double quote and newline.
-    static func escapeLabelValue(_ s: String) -> String {
+    package static func escapeLabelValue(_ s: String) -> String {
         s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "\n", with: "\\n")
     }
 
     /// HELP text escapes backslash and newline.
-    static func escapeHelp(_ s: String) -> String {
+    package static func escapeHelp(_ s: String) -> String {
         s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
     }
 
     /// `2`, `0.5`, `NaN`, `+Inf`, `-Inf`.
-    static func format(_ v: Double) -> String {
+    package static func format(_ v: Double) -> String {
         if v.isNaN { return "NaN" }
         if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
         if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }

@@ -3,12 +3,12 @@ import NIOHTTP1
 
 /// `host:port` as controller-runtime spells bind addresses: `:8080` (all interfaces), `127.0.0.1:8081`,
 /// `[::1]:8080`; `0` disables the endpoint.
-struct BindAddress: Sendable, Equatable, CustomStringConvertible {
-    var host: String
-    var port: Int
+package struct BindAddress: Sendable, Equatable, CustomStringConvertible {
+    package var host: String
+    package var port: Int
 
     /// `nil` for `0` (disabled).
-    init?(parsing text: String, flag: String) throws {
+    package init?(parsing text: String, flag: String) throws {
         let s = text.trimmingCharacters(in: .whitespaces)
         if s == "0" { return nil }
         guard let colon = s.lastIndex(of: ":"), let port = Int(s[s.index(after: colon)...]), (0...65535).contains(port) else {
@@ -20,26 +20,26 @@ struct BindAddress: Sendable, Equatable, CustomStringConvertible {
         self.port = port
     }
 
-    init(host: String, port: Int) { self.host = host; self.port = port }
+    package init(host: String, port: Int) { self.host = host; self.port = port }
 
-    var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    package var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
-struct BindAddressError: Error, CustomStringConvertible {
-    var flag: String
-    var value: String
-    var description: String { "\(flag): \"\(value)\" is not host:port (e.g. \":8080\", \"127.0.0.1:8081\") or 0 to disable" }
+package struct BindAddressError: Error, CustomStringConvertible {
+    package var flag: String
+    package var value: String
+    package var description: String { "\(flag): \"\(value)\" is not host:port (e.g. \":8080\", \"127.0.0.1:8081\") or 0 to disable" }
 }
 
 /// The controller's endpoints: `/metrics` on the metrics address; `/healthz` (alive) and `/readyz` (200 once a cycle
 /// has read all its inputs, 503 before) on the health-probe address. One server when both addresses are equal
 /// (and not port 0).
-final class ProbeServer: Sendable {
-    let metricsServer: HTTPServer?
-    let healthServer: HTTPServer?
+package final class ProbeServer: Sendable {
+    package let metricsServer: HTTPServer?
+    package let healthServer: HTTPServer?
 
     /// - Parameter isReady: e.g. `{ await reconciler.hasCompletedCycle }`.
-    static func start(metrics: BindAddress?, health: BindAddress?, registry: MetricsRegistry,
+    package static func start(metrics: BindAddress?, health: BindAddress?, registry: MetricsRegistry,
                       isReady: @escaping @Sendable () async -> Bool) async throws -> ProbeServer {
         let metricsRoute: HTTPServer.Handler = { request in
             guard request.path == "/metrics" else { return HTTPResponse(status: .notFound, text: "not found\n") }
@@ -81,10 +81,10 @@ final class ProbeServer: Sendable {
     }
 
     /// Ports actually bound (useful with port 0).
-    var metricsPort: Int? { metricsServer?.port }
-    var healthPort: Int? { healthServer?.port }
+    package var metricsPort: Int? { metricsServer?.port }
+    package var healthPort: Int? { healthServer?.port }
 
-    func shutdown() async {
+    package func shutdown() async {
         await metricsServer?.shutdown()
         if !shared { await healthServer?.shutdown() }
     }

@@ -1,15 +1,16 @@
 import Foundation
+import InfernoControl
 import InfernoMIP
 
-/// The controller's ConfigMaps (FORMATS.md §3), parsed. Bad entries are skipped with a problem each, so one typo
+/// The controller's ConfigMaps (docs/formats.md §3), parsed. Bad entries are skipped with a problem each, so one typo
 /// does not hide every other accelerator or class.
-enum ClusterConfigMaps {
-    static let costsName = "accelerator-unit-costs"
-    static let serviceClassesName = "service-classes-config"
+package enum ClusterConfigMaps {
+    package static let costsName = "accelerator-unit-costs"
+    package static let serviceClassesName = "service-classes-config"
 
     /// `accelerator-unit-costs`: key = accelerator name, value = JSON `{"device": "<GPU product>", "cost": "40.00"}`
     /// (optionally `multiplicity`, cards per accelerator, and `memSize`, GB). Sorted by name.
-    static func accelerators(from data: [String: String]) -> (accelerators: [Accelerator], problems: [String]) {
+    package static func accelerators(from data: [String: String]) -> (accelerators: [Accelerator], problems: [String]) {
         var out: [Accelerator] = []
         var problems: [String] = []
         for key in data.keys.sorted() {
@@ -40,7 +41,7 @@ enum ClusterConfigMaps {
     /// `service-classes-config`: any keys, each value YAML `{name, priority, data: [{model, slo-tpot, slo-ttft}]}`
     /// (`slo-tpot` is the ITL target, ms; 0 or absent means no target). Classes of the same name are merged.
     /// Sorted by priority, then name.
-    static func serviceClasses(from data: [String: String]) -> (classes: [ServiceClass], problems: [String]) {
+    package static func serviceClasses(from data: [String: String]) -> (classes: [ServiceClass], problems: [String]) {
         var byName: [String: ServiceClass] = [:]
         var problems: [String] = []
         for key in data.keys.sorted() {
@@ -85,7 +86,7 @@ enum ClusterConfigMaps {
     }
 
     /// A number written as a number or a numeric string.
-    static func number(_ v: KubeJSON?) -> Double? {
+    package static func number(_ v: KubeJSON?) -> Double? {
         switch v {
         case .number(let d): d
         case .string(let s): Double(s.trimmingCharacters(in: .whitespaces)).flatMap { $0.isFinite ? $0 : nil }

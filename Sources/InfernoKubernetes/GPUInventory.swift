@@ -1,22 +1,23 @@
+import InfernoControl
 import InfernoMIP
 
-/// GPU cards per product, from node labels and allocatable resources (FORMATS.md §4).
-enum GPUInventory {
-    static let vendors = ["nvidia.com", "amd.com", "intel.com"]
+/// GPU cards per product, from node labels and allocatable resources (docs/formats.md §4).
+package enum GPUInventory {
+    package static let vendors = ["nvidia.com", "amd.com", "intel.com"]
 
     /// The GPUs of one vendor on one node.
-    struct NodeGPUs: Sendable, Hashable {
-        var node: String
-        var vendor: String
+    package struct NodeGPUs: Sendable, Hashable {
+        package var node: String
+        package var vendor: String
         /// `<vendor>/gpu.product`, e.g. `NVIDIA-A100-PCIE-80GB`: the accelerators' `type`.
-        var product: String
+        package var product: String
         /// Allocatable `<vendor>/gpu`.
-        var count: Int
+        package var count: Int
         /// `<vendor>/gpu.memory`, MB, when labelled.
-        var memoryMB: Int?
+        package var memoryMB: Int?
     }
 
-    static func gpus(on node: KubeNode) -> (gpus: [NodeGPUs], problems: [String]) {
+    package static func gpus(on node: KubeNode) -> (gpus: [NodeGPUs], problems: [String]) {
         var out: [NodeGPUs] = []
         var problems: [String] = []
         let labels = node.metadata.labels ?? [:]
@@ -38,7 +39,7 @@ enum GPUInventory {
     }
 
     /// Cards per GPU product over all nodes.
-    static func capacity(of nodes: [KubeNode]) -> (capacity: Capacity, gpus: [NodeGPUs], problems: [String]) {
+    package static func capacity(of nodes: [KubeNode]) -> (capacity: Capacity, gpus: [NodeGPUs], problems: [String]) {
         var cards: [String: Int] = [:]
         var all: [NodeGPUs] = []
         var problems: [String] = []

@@ -1,45 +1,46 @@
 import Foundation
+import InfernoControl
 
 /// A kubeconfig file: clusters, users and contexts, with the fields a token or certificate client needs.
 /// File paths in it are resolved against the file's directory, as kubectl does; `*-data` fields are decoded.
-struct KubeConfig: Sendable, Equatable {
-    struct Cluster: Sendable, Equatable {
-        var name: String
-        var server: String
+package struct KubeConfig: Sendable, Equatable {
+    package struct Cluster: Sendable, Equatable {
+        package var name: String
+        package var server: String
         /// Path (absolute) of the CA bundle, when given as a file.
-        var certificateAuthority: String?
+        package var certificateAuthority: String?
         /// PEM bytes, when given inline.
-        var certificateAuthorityData: [UInt8]?
-        var insecureSkipTLSVerify: Bool
+        package var certificateAuthorityData: [UInt8]?
+        package var insecureSkipTLSVerify: Bool
     }
 
-    struct User: Sendable, Equatable {
-        var name: String
-        var token: String?
-        var tokenFile: String?
-        var clientCertificate: String?
-        var clientCertificateData: [UInt8]?
-        var clientKey: String?
-        var clientKeyData: [UInt8]?
+    package struct User: Sendable, Equatable {
+        package var name: String
+        package var token: String?
+        package var tokenFile: String?
+        package var clientCertificate: String?
+        package var clientCertificateData: [UInt8]?
+        package var clientKey: String?
+        package var clientKeyData: [UInt8]?
         /// Set when the user authenticates some other way (exec plugin, auth provider, basic auth): not supported.
-        var unsupportedMethod: String?
+        package var unsupportedMethod: String?
     }
 
-    struct Context: Sendable, Equatable {
-        var name: String
-        var cluster: String
-        var user: String?
-        var namespace: String?
+    package struct Context: Sendable, Equatable {
+        package var name: String
+        package var cluster: String
+        package var user: String?
+        package var namespace: String?
     }
 
-    var path: String
-    var clusters: [Cluster] = []
-    var users: [User] = []
-    var contexts: [Context] = []
-    var currentContext: String?
+    package var path: String
+    package var clusters: [Cluster] = []
+    package var users: [User] = []
+    package var contexts: [Context] = []
+    package var currentContext: String?
 
     /// Reads and parses the file at `path`.
-    static func load(path: String) throws -> KubeConfig {
+    package static func load(path: String) throws -> KubeConfig {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -50,7 +51,7 @@ struct KubeConfig: Sendable, Equatable {
     }
 
     /// Parses kubeconfig YAML; `path` names the file in errors and anchors relative paths.
-    init(yaml text: String, path: String) throws {
+    package init(yaml text: String, path: String) throws {
         self.path = path
         let root: KubeJSON
         do {
@@ -100,7 +101,7 @@ struct KubeConfig: Sendable, Equatable {
 
     /// Merges files as kubectl merges `$KUBECONFIG`: the first file to define a name wins, and the first
     /// `current-context` set wins.
-    static func merged(_ configs: [KubeConfig]) -> KubeConfig? {
+    package static func merged(_ configs: [KubeConfig]) -> KubeConfig? {
         guard var out = configs.first else { return nil }
         for c in configs.dropFirst() {
             out.currentContext = out.currentContext ?? c.currentContext
@@ -113,34 +114,34 @@ struct KubeConfig: Sendable, Equatable {
 }
 
 /// A kubeconfig (or service account) problem, naming the file and the field.
-struct KubeConfigError: Error, CustomStringConvertible, Sendable, Equatable {
-    var file: String
+package struct KubeConfigError: Error, CustomStringConvertible, Sendable, Equatable {
+    package var file: String
     /// `users[1] "admin".client-key-data`; nil for file-level problems.
-    var field: String?
-    var message: String
+    package var field: String?
+    package var message: String
 
-    var description: String {
+    package var description: String {
         field.map { "kubeconfig \(file): \($0): \(message)" } ?? "kubeconfig \(file): \(message)"
     }
 }
 
 /// Typed access to kubeconfig fields with errors that say where.
 private struct FieldReader {
-    var file: String
-    var directory: String
+    package var file: String
+    package var directory: String
 
-    func error(_ field: String, _ message: String) -> KubeConfigError {
+    package func error(_ field: String, _ message: String) -> KubeConfigError {
         KubeConfigError(file: file, field: field.hasPrefix(".") ? String(field.dropFirst()) : field, message: message)
     }
 
-    func entries(_ root: KubeJSON, _ key: String) throws -> [KubeJSON] {
+    package func entries(_ root: KubeJSON, _ key: String) throws -> [KubeJSON] {
         guard let v = root[key], !v.isNull else { return [] }
         guard let a = v.array else { throw error(key, "expected a list, found \(v.kindDescription)") }
         return a
     }
 
     /// A `{name, <inner>: {...}}` entry: its name, body and the field path for errors.
-    func named(_ entry: KubeJSON, _ list: String, _ i: Int, inner: String) throws -> (String, KubeJSON, String) {
+    package func named(_ entry: KubeJSON, _ list: String, _ i: Int, inner: String) throws -> (String, KubeJSON, String) {
         guard entry.object != nil else { throw error("\(list)[\(i)]", "expected a mapping, found \(entry.kindDescription)") }
         guard let name = try string(entry, "name", at: "\(list)[\(i)]"), !name.isEmpty else {
             throw error("\(list)[\(i)].name", "missing")
@@ -151,7 +152,7 @@ private struct FieldReader {
         return (name, body, at)
     }
 
-    func string(_ o: KubeJSON, _ key: String, at: String) throws -> String? {
+    package func string(_ o: KubeJSON, _ key: String, at: String) throws -> String? {
         guard let v = o[key], !v.isNull else { return nil }
         switch v {
         case .string(let s): return s
@@ -160,21 +161,21 @@ private struct FieldReader {
         }
     }
 
-    func bool(_ o: KubeJSON, _ key: String, at: String) throws -> Bool? {
+    package func bool(_ o: KubeJSON, _ key: String, at: String) throws -> Bool? {
         guard let v = o[key], !v.isNull else { return nil }
         if let b = v.bool { return b }
         if let s = v.string, let b = Bool(s.lowercased()) { return b }
         throw error("\(at).\(key)", "expected true or false, found \(v.kindDescription)")
     }
 
-    func path(_ o: KubeJSON, _ key: String, at: String) throws -> String? {
+    package func path(_ o: KubeJSON, _ key: String, at: String) throws -> String? {
         guard let p = try string(o, key, at: at), !p.isEmpty else { return nil }
         if p.hasPrefix("/") { return p }
         if p.hasPrefix("~/") { return NSHomeDirectory() + p.dropFirst() }
         return (directory as NSString).appendingPathComponent(p)
     }
 
-    func base64(_ o: KubeJSON, _ key: String, at: String) throws -> [UInt8]? {
+    package func base64(_ o: KubeJSON, _ key: String, at: String) throws -> [UInt8]? {
         guard let s = try string(o, key, at: at), !s.isEmpty else { return nil }
         guard let d = Data(base64Encoded: s.filter { !$0.isWhitespace }) else {
             throw error("\(at).\(key)", "not valid base64")

@@ -1,45 +1,65 @@
 import Foundation
+import InfernoControl
 
 /// Everything needed to talk to one API server as one user: the resolved context of a kubeconfig, or the pod's
 /// service account.
-struct KubeConnection: Sendable, Equatable {
+package struct KubeConnection: Sendable, Equatable {
     /// PEM bytes and where they came from, for errors (`kubeconfig ~/.kube/config: users[0] "me".client-key-data`).
-    struct PEM: Sendable, Equatable {
-        var bytes: [UInt8]
-        var origin: String
+    package struct PEM: Sendable, Equatable {
+        package var bytes: [UInt8]
+        package var origin: String
+
+        package init(bytes: [UInt8], origin: String) {
+            self.bytes = bytes
+            self.origin = origin
+        }
     }
 
     /// Base URL, no trailing slash (`https://10.96.0.1:443`).
-    var server: String
-    var certificateAuthority: PEM?
-    var insecureSkipTLSVerify = false
-    var clientCertificate: PEM?
-    var clientKey: PEM?
+    package var server: String
+    package var certificateAuthority: PEM?
+    package var insecureSkipTLSVerify = false
+    package var clientCertificate: PEM?
+    package var clientKey: PEM?
     /// A fixed bearer token.
-    var token: String?
+    package var token: String?
     /// A token file read before each request, so projected service-account tokens can rotate.
-    var tokenFile: String?
+    package var tokenFile: String?
     /// The context's namespace (`default` when unset): where the controller's own objects live by default.
-    var namespace = "default"
+    package var namespace = "default"
     /// Where this came from, for logs.
-    var origin: String
+    package var origin: String
+
+    package init(server: String, certificateAuthority: PEM? = nil, insecureSkipTLSVerify: Bool = false,
+                 clientCertificate: PEM? = nil, clientKey: PEM? = nil, token: String? = nil, tokenFile: String? = nil,
+                 namespace: String = "default", origin: String) {
+        self.server = server
+        self.certificateAuthority = certificateAuthority
+        self.insecureSkipTLSVerify = insecureSkipTLSVerify
+        self.clientCertificate = clientCertificate
+        self.clientKey = clientKey
+        self.token = token
+        self.tokenFile = tokenFile
+        self.namespace = namespace
+        self.origin = origin
+    }
 }
 
 extension KubeConnection {
     /// What resolution looks at; tests replace it.
-    struct Environment: Sendable {
-        var variables: [String: String]
-        var serviceAccountDirectory = "/var/run/secrets/kubernetes.io/serviceaccount"
-        var homeDirectory: String
+    package struct Environment: Sendable {
+        package var variables: [String: String]
+        package var serviceAccountDirectory = "/var/run/secrets/kubernetes.io/serviceaccount"
+        package var homeDirectory: String
 
-        static var current: Environment {
+        package static var current: Environment {
             Environment(variables: ProcessInfo.processInfo.environment, homeDirectory: NSHomeDirectory())
         }
     }
 
     /// The controller's order: `--kubeconfig`, else the in-cluster service account, else `$KUBECONFIG` (a
     /// colon-separated list, merged), else `~/.kube/config`. `context` overrides the file's current context.
-    static func resolve(kubeconfig flag: String?, context: String? = nil,
+    package static func resolve(kubeconfig flag: String?, context: String? = nil,
                         environment env: Environment = .current) throws -> KubeConnection {
         if let flag, !flag.isEmpty {
             return try KubeConfig.load(path: flag).connection(context: context)
@@ -61,7 +81,7 @@ extension KubeConnection {
     }
 
     /// The pod's service account, when running in a cluster; nil otherwise.
-    static func inCluster(environment env: Environment) throws -> KubeConnection? {
+    package static func inCluster(environment env: Environment) throws -> KubeConnection? {
         guard let host = env.variables["KUBERNETES_SERVICE_HOST"], !host.isEmpty,
               let port = env.variables["KUBERNETES_SERVICE_PORT"], !port.isEmpty else { return nil }
         let dir = env.serviceAccountDirectory
@@ -82,7 +102,7 @@ extension KubeConnection {
                               origin: "in-cluster service account (\(dir))")
     }
 
-    static func readFile(_ path: String, origin: String) throws -> PEM {
+    package static func readFile(_ path: String, origin: String) throws -> PEM {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw KubeConfigError(file: path, field: nil, message: "cannot read \(origin)")
         }
@@ -92,7 +112,7 @@ extension KubeConnection {
 
 extension KubeConfig {
     /// The connection of `context` (or the current context): its cluster and user, files read, fields checked.
-    func connection(context name: String? = nil) throws -> KubeConnection {
+    package func connection(context name: String? = nil) throws -> KubeConnection {
         func fail(_ field: String?, _ message: String) -> KubeConfigError {
             KubeConfigError(file: path, field: field, message: message)
         }

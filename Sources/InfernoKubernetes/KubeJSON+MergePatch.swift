@@ -1,7 +1,9 @@
+import InfernoControl
+
 extension KubeJSON {
     /// Applies a JSON merge patch (RFC 7386, `application/merge-patch+json`): objects merge key by key, `null`
     /// deletes a key, anything else (arrays included) replaces the target.
-    func mergePatched(with patch: KubeJSON) -> KubeJSON {
+    package func mergePatched(with patch: KubeJSON) -> KubeJSON {
         guard case .object(let p) = patch else { return patch }
         var target = object ?? [:]
         for (key, value) in p {
@@ -15,7 +17,7 @@ extension KubeJSON {
     }
 
     /// The merge patch that turns `old` into `self` (nil when they are equal). Arrays are replaced whole.
-    func mergePatch(from old: KubeJSON) -> KubeJSON? {
+    package func mergePatch(from old: KubeJSON) -> KubeJSON? {
         guard self != old else { return nil }
         guard case .object(let new) = self, case .object(let previous) = old else { return self }
         var patch: [String: KubeJSON] = [:]

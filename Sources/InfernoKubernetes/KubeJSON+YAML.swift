@@ -1,9 +1,10 @@
+import InfernoControl
 import Yams
 
 extension KubeJSON {
     /// Reads one YAML document as the API machinery does (YAML to JSON): quoted scalars stay strings, plain ones
     /// resolve to null, booleans and numbers per the YAML core schema. An empty document is `null`.
-    init(yaml text: String) throws {
+    package init(yaml text: String) throws {
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -13,7 +14,7 @@ extension KubeJSON {
         self = node.map(KubeJSON.init(yamlNode:)) ?? .null
     }
 
-    init(yamlNode node: Node) {
+    package init(yamlNode node: Node) {
         switch node {
         case .scalar(let s):
             switch Tag.Name(rawValue: s.tag.rawValue) {

@@ -1,8 +1,9 @@
 import Foundation
+import InfernoControl
 
 /// A JSON document as the API server sends it. Objects are handled as trees so that a read-modify-write keeps
 /// every field, including the ones no Swift type here models (other controllers' annotations, newer schema fields).
-enum KubeJSON: Hashable, Sendable {
+package enum KubeJSON: Hashable, Sendable {
     case null
     case bool(Bool)
     case number(Double)
@@ -12,20 +13,20 @@ enum KubeJSON: Hashable, Sendable {
 
     // MARK: Reading
 
-    var string: String? { if case .string(let s) = self { s } else { nil } }
-    var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
-    var double: Double? { if case .number(let d) = self { d } else { nil } }
+    package var string: String? { if case .string(let s) = self { s } else { nil } }
+    package var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
+    package var double: Double? { if case .number(let d) = self { d } else { nil } }
     /// Whole numbers only.
-    var int: Int? {
+    package var int: Int? {
         guard case .number(let d) = self, d == d.rounded(), abs(d) < 9.0e15 else { return nil }
         return Int(d)
     }
-    var array: [KubeJSON]? { if case .array(let a) = self { a } else { nil } }
-    var object: [String: KubeJSON]? { if case .object(let o) = self { o } else { nil } }
-    var isNull: Bool { self == .null }
+    package var array: [KubeJSON]? { if case .array(let a) = self { a } else { nil } }
+    package var object: [String: KubeJSON]? { if case .object(let o) = self { o } else { nil } }
+    package var isNull: Bool { self == .null }
 
     /// Member of an object; setting on `null` makes an object, setting `nil` removes the key.
-    subscript(key: String) -> KubeJSON? {
+    package subscript(key: String) -> KubeJSON? {
         get { object?[key] }
         set {
             var o = object ?? [:]
@@ -35,7 +36,7 @@ enum KubeJSON: Hashable, Sendable {
     }
 
     /// Member at a dotted path of object keys (`"metadata.resourceVersion"`); no escaping, for fixed paths only.
-    subscript(path path: String) -> KubeJSON? {
+    package subscript(path path: String) -> KubeJSON? {
         get {
             var node: KubeJSON? = self
             for key in path.split(separator: ".") { node = node?[String(key)] }
@@ -56,7 +57,7 @@ enum KubeJSON: Hashable, Sendable {
     }
 
     /// For error messages: what was found instead of the expected kind.
-    var kindDescription: String {
+    package var kindDescription: String {
         switch self {
         case .null: "null"
         case .bool(let b): "\(b)"
@@ -67,14 +68,14 @@ enum KubeJSON: Hashable, Sendable {
         }
     }
 
-    static func format(_ d: Double) -> String {
+    package static func format(_ d: Double) -> String {
         d == d.rounded() && abs(d) < 9.0e15 ? String(Int64(d)) : String(d)
     }
 
     // MARK: Parsing and writing
 
     /// Parses a JSON document; the error says where the syntax broke.
-    init(parsing bytes: some Collection<UInt8>) throws {
+    package init(parsing bytes: some Collection<UInt8>) throws {
         let data = Data(bytes)
         do {
             self = try JSONDecoder().decode(KubeJSON.self, from: data)
@@ -86,34 +87,36 @@ enum KubeJSON: Hashable, Sendable {
     }
 
     /// The tree of an `Encodable` value.
-    init(encoding value: some Encodable) throws {
+    package init(encoding value: some Encodable) throws {
         let data = try JSONEncoder().encode(value)
         self = try KubeJSON(parsing: data)
     }
 
     /// Decodes a `Decodable` value from this tree.
-    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+    package func decode<T: Decodable>(_ type: T.Type) throws -> T {
         try JSONDecoder().decode(T.self, from: Data(serialized()))
     }
 
     /// Compact JSON, keys sorted (stable bodies in logs and tests), slashes unescaped.
-    func serialized(pretty: Bool = false) -> [UInt8] {
+    package func serialized(pretty: Bool = false) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
                                           : [.sortedKeys, .withoutEscapingSlashes]
         return Array((try? encoder.encode(self)) ?? Data())
     }
 
-    var text: String { String(decoding: serialized(), as: UTF8.self) }
+    package var text: String { String(decoding: serialized(), as: UTF8.self) }
 }
 
-struct KubeJSONError: Error, CustomStringConvertible, Sendable {
-    var message: String
-    var description: String { message }
+package struct KubeJSONError: Error, CustomStringConvertible, Sendable {
+    package var message: String
+    package var description: String { message }
+
+    package init(message: String) { self.message = message }
 }
 
 extension KubeJSON: Codable {
-    init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null; return }
         // Bool before Double: the decoder refuses to read a number as a Bool and vice versa.
@@ -124,7 +127,7 @@ extension KubeJSON: Codable {
         self = .object(try c.decode([String: KubeJSON].self))
     }
 
-    func encode(to encoder: Encoder) throws {
+    package func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {
         case .null: try c.encodeNil()
@@ -142,13 +145,13 @@ extension KubeJSON: Codable {
 extension KubeJSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
 {
-    init(stringLiteral value: String) { self = .string(value) }
-    init(integerLiteral value: Int) { self = .number(Double(value)) }
-    init(floatLiteral value: Double) { self = .number(value) }
-    init(booleanLiteral value: Bool) { self = .bool(value) }
-    init(arrayLiteral elements: KubeJSON...) { self = .array(elements) }
-    init(dictionaryLiteral elements: (String, KubeJSON)...) {
+    package init(stringLiteral value: String) { self = .string(value) }
+    package init(integerLiteral value: Int) { self = .number(Double(value)) }
+    package init(floatLiteral value: Double) { self = .number(value) }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(arrayLiteral elements: KubeJSON...) { self = .array(elements) }
+    package init(dictionaryLiteral elements: (String, KubeJSON)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, b in b }))
     }
-    init(nilLiteral: ()) { self = .null }
+    package init(nilLiteral: ()) { self = .null }
 }

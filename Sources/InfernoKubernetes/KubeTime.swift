@@ -1,14 +1,15 @@
 import Foundation
+import InfernoControl
 
 /// Kubernetes timestamps: `metav1.Time` (RFC 3339, whole seconds, UTC) and `metav1.MicroTime` (microseconds).
-enum KubeTime {
-    static func string(_ date: Date) -> String {
+package enum KubeTime {
+    package static func string(_ date: Date) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
         return f.string(from: date)
     }
 
-    static func microString(_ date: Date) -> String {
+    package static func microString(_ date: Date) -> String {
         // ISO8601DateFormatter writes milliseconds at most; Go writes six digits.
         let seconds = date.timeIntervalSince1970.rounded(.down)
         let micros = Int(((date.timeIntervalSince1970 - seconds) * 1_000_000).rounded(.down))
@@ -17,7 +18,7 @@ enum KubeTime {
     }
 
     /// Reads both forms (and any fractional precision).
-    static func parse(_ text: String) -> Date? {
+    package static func parse(_ text: String) -> Date? {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
         if let d = f.date(from: text) { return d }

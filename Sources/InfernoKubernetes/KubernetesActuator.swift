@@ -1,29 +1,42 @@
 import Foundation
+import InfernoControl
 import Logging
 
 /// Acts on a cycle's decisions in the cluster: scales Deployments through their `scale` subresource (or leaves
 /// that to HPA/KEDA, `--actuation=metrics`), then writes each VariantAutoscaling's status through the `status`
 /// subresource. A failure on one variant is logged, lands in that variant's outcome and conditions, and never
 /// stops the others.
-struct KubernetesActuator: Actuator {
-    enum Mode: String, Sendable, CaseIterable {
+package struct KubernetesActuator: Actuator {
+    package enum Mode: String, Sendable, CaseIterable {
         /// Scale the Deployments.
         case scale
         /// Only publish the desired replicas (metrics hook), for HPA or KEDA to act on.
         case metrics
     }
 
-    var client: KubernetesClient
-    var mode: Mode
+    package var client: KubernetesClient
+    package var mode: Mode
     /// Called every cycle with every decision (also unchanged and zero ones) and the outcomes: the metrics hook,
     /// shaped like `ControllerMetrics.emit(decisions:outcomes:)`. Desired replicas arrive within the variant's bounds.
-    var metricsSink: (@Sendable ([VariantDecision], [VariantID: ActuationOutcome]) -> Void)?
+    package var metricsSink: (@Sendable ([VariantDecision], [VariantID: ActuationOutcome]) -> Void)?
     /// Where the cost ConfigMap lives, to write `currentAlloc.variantCost`; nil to use only the spec's `variantCost`.
-    var configNamespace: String?
-    var costConfigMap = ClusterConfigMaps.costsName
-    var logger = Logger(label: "inferno.kubernetes.actuator")
+    package var configNamespace: String?
+    package var costConfigMap = ClusterConfigMaps.costsName
+    package var logger = Logger(label: "inferno.kubernetes.actuator")
 
-    func apply(_ decisions: [VariantDecision]) async -> [VariantID: ActuationOutcome] {
+    package init(client: KubernetesClient, mode: Mode,
+                 metricsSink: (@Sendable ([VariantDecision], [VariantID: ActuationOutcome]) -> Void)? = nil,
+                 configNamespace: String? = nil, costConfigMap: String = ClusterConfigMaps.costsName,
+                 logger: Logger = Logger(label: "inferno.kubernetes.actuator")) {
+        self.client = client
+        self.mode = mode
+        self.metricsSink = metricsSink
+        self.configNamespace = configNamespace
+        self.costConfigMap = costConfigMap
+        self.logger = logger
+    }
+
+    package func apply(_ decisions: [VariantDecision]) async -> [VariantID: ActuationOutcome] {
         var outcomes: [VariantID: ActuationOutcome] = [:]
         for d in decisions { outcomes[d.variant.id] = await apply(d) }
         return outcomes
@@ -59,7 +72,7 @@ struct KubernetesActuator: Actuator {
         }
     }
 
-    func record(_ decisions: [VariantDecision], outcomes: [VariantID: ActuationOutcome], at time: Double) async {
+    package func record(_ decisions: [VariantDecision], outcomes: [VariantID: ActuationOutcome], at time: Double) async {
         // What is published is what is acted on: within minReplicas/maxReplicas, as the Deployment is scaled.
         metricsSink?(decisions.map { d in
             var bounded = d
@@ -119,7 +132,7 @@ struct KubernetesActuator: Actuator {
 
 extension VariantDecision {
     /// Replicas the decision asks for, within the variant's bounds: never below `minReplicas`.
-    var targetReplicas: Int {
+    package var targetReplicas: Int {
         var n = max(desired, variant.minReplicas)
         if let maxReplicas = variant.maxReplicas { n = min(n, max(maxReplicas, variant.minReplicas)) }
         return n

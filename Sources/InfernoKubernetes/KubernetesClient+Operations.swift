@@ -1,8 +1,9 @@
+import InfernoControl
 import NIOHTTP1
 
 /// The verbs, on JSON trees (every field kept) and on typed objects (the modelled fields only).
 extension KubernetesClient {
-    static func describe(_ verb: String, _ r: KubeResource, namespace: String?, name: String? = nil,
+    package static func describe(_ verb: String, _ r: KubeResource, namespace: String?, name: String? = nil,
                          subresource: String? = nil) -> String {
         var target = [r.namespaced ? namespace : nil, name, subresource].compactMap { $0 }.joined(separator: "/")
         if target.isEmpty { target = r.namespaced ? "(all namespaces)" : "(cluster)" }
@@ -11,14 +12,14 @@ extension KubernetesClient {
 
     // MARK: JSON trees
 
-    func getObject(_ r: KubeResource, name: String, namespace: String?, subresource: String? = nil) async throws -> KubeJSON {
+    package func getObject(_ r: KubeResource, name: String, namespace: String?, subresource: String? = nil) async throws -> KubeJSON {
         try await send(.GET, r.path(namespace: namespace, name: name, subresource: subresource),
                        operation: Self.describe("get", r, namespace: namespace, name: name, subresource: subresource))
     }
 
     /// Lists a collection (all namespaces when `namespace` is nil), optionally filtered by a label selector
     /// (`app=vllm,tier!=canary`).
-    func listObjects(_ r: KubeResource, namespace: String? = nil,
+    package func listObjects(_ r: KubeResource, namespace: String? = nil,
                      labelSelector: String? = nil) async throws -> (items: [KubeJSON], resourceVersion: String?) {
         let query = labelSelector.map { [("labelSelector", $0)] } ?? []
         let list = try await send(.GET, r.path(namespace: namespace), query: query,
@@ -26,7 +27,7 @@ extension KubernetesClient {
         return (list["items"]?.array ?? [], list[path: "metadata.resourceVersion"]?.string)
     }
 
-    func createObject(_ r: KubeResource, _ object: KubeJSON) async throws -> KubeJSON {
+    package func createObject(_ r: KubeResource, _ object: KubeJSON) async throws -> KubeJSON {
         let ns = object[path: "metadata.namespace"]?.string
         return try await send(.POST, r.path(namespace: ns), body: object,
                               operation: Self.describe("create", r, namespace: ns, name: object[path: "metadata.name"]?.string))
@@ -34,7 +35,7 @@ extension KubernetesClient {
 
     /// PUT: replaces the object (or its `status`/`scale` subresource). Carrying `metadata.resourceVersion`, it
     /// fails with `.conflict` when the object changed since it was read.
-    func replaceObject(_ r: KubeResource, _ object: KubeJSON, subresource: String? = nil) async throws -> KubeJSON {
+    package func replaceObject(_ r: KubeResource, _ object: KubeJSON, subresource: String? = nil) async throws -> KubeJSON {
         let ns = object[path: "metadata.namespace"]?.string
         guard let name = object[path: "metadata.name"]?.string else {
             throw KubernetesError(code: .invalid(causes: ["metadata.name: required"]),
@@ -46,52 +47,52 @@ extension KubernetesClient {
 
     /// PATCH with `application/merge-patch+json` (RFC 7386). No resourceVersion: last writer wins unless the
     /// patch itself carries `metadata.resourceVersion`.
-    func mergePatch(_ r: KubeResource, name: String, namespace: String?, patch: KubeJSON,
+    package func mergePatch(_ r: KubeResource, name: String, namespace: String?, patch: KubeJSON,
                     subresource: String? = nil) async throws -> KubeJSON {
         try await send(.PATCH, r.path(namespace: namespace, name: name, subresource: subresource), body: patch,
                        contentType: "application/merge-patch+json",
                        operation: Self.describe("patch", r, namespace: namespace, name: name, subresource: subresource))
     }
 
-    func deleteObject(_ r: KubeResource, name: String, namespace: String?) async throws {
+    package func deleteObject(_ r: KubeResource, name: String, namespace: String?) async throws {
         _ = try await send(.DELETE, r.path(namespace: namespace, name: name),
                            operation: Self.describe("delete", r, namespace: namespace, name: name))
     }
 
     // MARK: Typed objects
 
-    func get<T: KubernetesObject>(_ type: T.Type, name: String, namespace: String?) async throws -> T {
+    package func get<T: KubernetesObject>(_ type: T.Type, name: String, namespace: String?) async throws -> T {
         let op = Self.describe("get", T.resource, namespace: namespace, name: name)
         return try Self.decode(T.self, try await getObject(T.resource, name: name, namespace: namespace), operation: op)
     }
 
-    func list<T: KubernetesObject>(_ type: T.Type, namespace: String? = nil,
+    package func list<T: KubernetesObject>(_ type: T.Type, namespace: String? = nil,
                                    labelSelector: String? = nil) async throws -> KubeList<T> {
         let (items, rv) = try await listObjects(T.resource, namespace: namespace, labelSelector: labelSelector)
         let op = Self.describe("list", T.resource, namespace: namespace)
         return KubeList(items: try items.map { try Self.decode(T.self, $0, operation: op) }, resourceVersion: rv)
     }
 
-    func create<T: KubernetesObject>(_ object: T) async throws -> T {
+    package func create<T: KubernetesObject>(_ object: T) async throws -> T {
         let op = Self.describe("create", T.resource, namespace: object.metadata.namespace, name: object.metadata.name)
         return try Self.decode(T.self, try await createObject(T.resource, try Self.encode(object, operation: op)), operation: op)
     }
 
     /// PUT of the whole object, conditional on its `metadata.resourceVersion`.
-    func update<T: KubernetesObject>(_ object: T) async throws -> T {
+    package func update<T: KubernetesObject>(_ object: T) async throws -> T {
         let op = Self.describe("update", T.resource, namespace: object.metadata.namespace, name: object.metadata.name)
         return try Self.decode(T.self, try await replaceObject(T.resource, try Self.encode(object, operation: op)), operation: op)
     }
 
     /// PUT to the `status` subresource: only the status changes, conditional on `metadata.resourceVersion`.
-    func updateStatus<T: KubernetesObject>(_ object: T) async throws -> T {
+    package func updateStatus<T: KubernetesObject>(_ object: T) async throws -> T {
         let op = Self.describe("update", T.resource, namespace: object.metadata.namespace, name: object.metadata.name,
                                subresource: "status")
         let json = try Self.encode(object, operation: op)
         return try Self.decode(T.self, try await replaceObject(T.resource, json, subresource: "status"), operation: op)
     }
 
-    func mergePatch<T: KubernetesObject>(_ type: T.Type, name: String, namespace: String?, patch: KubeJSON,
+    package func mergePatch<T: KubernetesObject>(_ type: T.Type, name: String, namespace: String?, patch: KubeJSON,
                                          subresource: String? = nil) async throws -> T {
         let op = Self.describe("patch", T.resource, namespace: namespace, name: name, subresource: subresource)
         return try Self.decode(T.self, try await mergePatch(T.resource, name: name, namespace: namespace, patch: patch,
@@ -99,14 +100,14 @@ extension KubernetesClient {
     }
 
     /// The `scale` subresource (`autoscaling/v1` Scale) of a Deployment (or any scalable resource).
-    func getScale(name: String, namespace: String, resource r: KubeResource = .deployments) async throws -> Scale {
+    package func getScale(name: String, namespace: String, resource r: KubeResource = .deployments) async throws -> Scale {
         let op = Self.describe("get", r, namespace: namespace, name: name, subresource: "scale")
         return try Self.decode(Scale.self, try await getObject(r, name: name, namespace: namespace, subresource: "scale"),
                                operation: op)
     }
 
     /// PUT to the `scale` subresource, conditional on the Scale's `metadata.resourceVersion` when set.
-    func updateScale(_ scale: Scale, resource r: KubeResource = .deployments) async throws -> Scale {
+    package func updateScale(_ scale: Scale, resource r: KubeResource = .deployments) async throws -> Scale {
         let op = Self.describe("update", r, namespace: scale.metadata.namespace, name: scale.metadata.name,
                                subresource: "scale")
         let json = try await replaceObject(r, try Self.encode(scale, operation: op), subresource: "scale")
@@ -117,7 +118,7 @@ extension KubernetesClient {
 
     /// Runs a read-modify-write until it does not hit a 409 Conflict, `attempts` times at most; the body must read
     /// the object afresh each time. Other errors end it at once.
-    func retryOnConflict<R: Sendable>(attempts: Int = 5, _ body: @Sendable () async throws -> R) async throws -> R {
+    package func retryOnConflict<R: Sendable>(attempts: Int = 5, _ body: @Sendable () async throws -> R) async throws -> R {
         var attempt = 1
         while true {
             do {
@@ -130,7 +131,7 @@ extension KubernetesClient {
         }
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ json: KubeJSON, operation: String) throws -> T {
+    package static func decode<T: Decodable>(_ type: T.Type, _ json: KubeJSON, operation: String) throws -> T {
         do {
             return try json.decode(T.self)
         } catch let error as DecodingError {
@@ -138,7 +139,7 @@ extension KubernetesClient {
         }
     }
 
-    static func encode(_ value: some Encodable, operation: String) throws -> KubeJSON {
+    package static func encode(_ value: some Encodable, operation: String) throws -> KubeJSON {
         do {
             return try KubeJSON(encoding: value)
         } catch {

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import InfernoControl
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -8,24 +9,30 @@ import NIOSSL
 /// A small typed Kubernetes REST client on AsyncHTTPClient: bearer token or client certificate, custom CA or
 /// `insecure-skip-tls-verify`, a timeout per request, bounded retries with backoff on 5xx, 429 and transport
 /// failures, and API errors mapped to `KubernetesError`. Call `shutdown()` when done.
-final class KubernetesClient: Sendable {
-    struct RetryPolicy: Sendable {
+package final class KubernetesClient: Sendable {
+    package struct RetryPolicy: Sendable {
         /// Tries per request, the first included.
-        var attempts = 4
-        var initialDelay: Duration = .milliseconds(200)
-        var maxDelay: Duration = .seconds(5)
-        static let none = RetryPolicy(attempts: 1)
+        package var attempts = 4
+        package var initialDelay: Duration = .milliseconds(200)
+        package var maxDelay: Duration = .seconds(5)
+        package static let none = RetryPolicy(attempts: 1)
+
+        package init(attempts: Int = 4, initialDelay: Duration = .milliseconds(200), maxDelay: Duration = .seconds(5)) {
+            self.attempts = attempts
+            self.initialDelay = initialDelay
+            self.maxDelay = maxDelay
+        }
     }
 
-    let connection: KubeConnection
-    let requestTimeout: Duration
-    let retry: RetryPolicy
+    package let connection: KubeConnection
+    package let requestTimeout: Duration
+    package let retry: RetryPolicy
     private let http: HTTPClient
     private let logger: Logger
 
     /// `connectTimeout` bounds each attempt to connect (AsyncHTTPClient keeps trying until then), `requestTimeout`
     /// each request as a whole.
-    init(connection: KubeConnection, requestTimeout: Duration = .seconds(15), connectTimeout: Duration = .seconds(5),
+    package init(connection: KubeConnection, requestTimeout: Duration = .seconds(15), connectTimeout: Duration = .seconds(5),
          retry: RetryPolicy = RetryPolicy(), logger: Logger = Logger(label: "inferno.kubernetes")) throws {
         var config = HTTPClient.Configuration()
         config.tlsConfiguration = try connection.tlsConfiguration()
@@ -38,11 +45,11 @@ final class KubernetesClient: Sendable {
         self.logger = logger
     }
 
-    func shutdown() async throws { try await http.shutdown() }
+    package func shutdown() async throws { try await http.shutdown() }
 
     /// Sends one API request and returns the JSON answer; retries transient failures per `retry`.
     /// `operation` names the request in errors and logs (`get deployments.apps ns/name`).
-    func send(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: KubeJSON? = nil,
+    package func send(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: KubeJSON? = nil,
               contentType: String = "application/json", operation: String) async throws -> KubeJSON {
         var delay = retry.initialDelay
         var attempt = 1
@@ -113,7 +120,7 @@ final class KubernetesClient: Sendable {
     }
 
     /// Maps an error answer, reading the API's `Status` object when there is one.
-    static func apiError(status: Int, body: [UInt8], operation: String) -> KubernetesError {
+    package static func apiError(status: Int, body: [UInt8], operation: String) -> KubernetesError {
         let json = try? KubeJSON(parsing: body)
         var message = json?["message"]?.string ?? String(decoding: body.prefix(500), as: UTF8.self)
         message = message.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -135,20 +142,20 @@ final class KubernetesClient: Sendable {
         return KubernetesError(code: code, operation: operation, message: message)
     }
 
-    static func queryEscape(_ s: String) -> String {
+    package static func queryEscape(_ s: String) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
     }
 
-    static func nanoseconds(_ d: Duration) -> Int64 {
+    package static func nanoseconds(_ d: Duration) -> Int64 {
         d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000
     }
 }
 
 extension KubeConnection {
     /// TLS for AsyncHTTPClient: the cluster's CA (or no verification), the user's client certificate.
-    func tlsConfiguration() throws -> TLSConfiguration {
+    package func tlsConfiguration() throws -> TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
         if insecureSkipTLSVerify {
             tls.certificateVerification = .none

@@ -1,4 +1,5 @@
 import Foundation
+import InfernoControl
 import InfernoMIP
 import Logging
 
@@ -8,19 +9,32 @@ import Logging
 /// What concerns the cluster as a whole (nodes, the cost ConfigMap, listing VariantAutoscalings) throws: the cycle
 /// cannot be planned without it. What concerns one variant (a malformed VariantAutoscaling, an unreadable
 /// Deployment) stays with that variant, in `invalidReason` or as unknown replicas, and in the notes.
-struct KubernetesClusterSource: ClusterSource {
-    var client: KubernetesClient
+package struct KubernetesClusterSource: ClusterSource, VariantWatcher {
+    package var client: KubernetesClient
     /// Namespace whose VariantAutoscalings are managed; nil for all namespaces.
-    var watchNamespace: String?
+    package var watchNamespace: String?
     /// Namespace of the controller's ConfigMaps.
-    var configNamespace: String
-    var costConfigMap = ClusterConfigMaps.costsName
-    var serviceClassConfigMap = ClusterConfigMaps.serviceClassesName
+    package var configNamespace: String
+    package var costConfigMap = ClusterConfigMaps.costsName
+    package var serviceClassConfigMap = ClusterConfigMaps.serviceClassesName
     /// `minReplicas` of variants that do not set it: upstream's 1, or 0 with scale to zero (`WVA_SCALE_TO_ZERO`).
-    var defaultMinReplicas = 1
-    var logger = Logger(label: "inferno.kubernetes.source")
+    package var defaultMinReplicas = 1
+    package var logger = Logger(label: "inferno.kubernetes.source")
 
-    func observe() async throws -> ClusterObservation {
+    package init(client: KubernetesClient, watchNamespace: String? = nil, configNamespace: String,
+                 costConfigMap: String = ClusterConfigMaps.costsName,
+                 serviceClassConfigMap: String = ClusterConfigMaps.serviceClassesName, defaultMinReplicas: Int = 1,
+                 logger: Logger = Logger(label: "inferno.kubernetes.source")) {
+        self.client = client
+        self.watchNamespace = watchNamespace
+        self.configNamespace = configNamespace
+        self.costConfigMap = costConfigMap
+        self.serviceClassConfigMap = serviceClassConfigMap
+        self.defaultMinReplicas = defaultMinReplicas
+        self.logger = logger
+    }
+
+    package func observe() async throws -> ClusterObservation {
         var notes: [String] = []
 
         let nodes = try await client.list(KubeNode.self).items
@@ -93,7 +107,7 @@ struct KubernetesClusterSource: ClusterSource {
 
     /// The VariantAutoscalings that exist now, from one list request: a cheap check for a changed set between
     /// cycles (polling instead of a watch).
-    func variantIDs() async throws -> Set<VariantID> {
+    package func variantIDs() async throws -> Set<VariantID> {
         let (items, _) = try await client.listObjects(.variantAutoscalings, namespace: watchNamespace)
         return Set(items.map { o in
             VariantID(namespace: o[path: "metadata.namespace"]?.string ?? "", name: o[path: "metadata.name"]?.string ?? "")
@@ -132,7 +146,7 @@ struct KubernetesClusterSource: ClusterSource {
     }
 
     /// A VariantAutoscaling as a variant; a malformed one keeps what could be read and says what is wrong.
-    static func variant(from object: KubeJSON, defaultMinReplicas: Int) -> VariantObservation {
+    package static func variant(from object: KubeJSON, defaultMinReplicas: Int) -> VariantObservation {
         let meta = object["metadata"]
         let id = VariantID(namespace: meta?["namespace"]?.string ?? "", name: meta?["name"]?.string ?? "")
         var v = VariantObservation(

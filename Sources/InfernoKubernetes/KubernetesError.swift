@@ -1,6 +1,8 @@
+import InfernoControl
+
 /// A failed API call: what was attempted, what the server (or the network) said.
-struct KubernetesError: Error, CustomStringConvertible, Sendable, Equatable {
-    enum Code: Sendable, Equatable {
+package struct KubernetesError: Error, CustomStringConvertible, Sendable, Equatable {
+    package enum Code: Sendable, Equatable {
         /// 401: no or bad credentials.
         case unauthorized
         /// 403: RBAC denies the verb on the resource.
@@ -23,13 +25,13 @@ struct KubernetesError: Error, CustomStringConvertible, Sendable, Equatable {
         case decoding
     }
 
-    var code: Code
+    package var code: Code
     /// `update variantautoscalings.llmd.ai llm-d-sim/vllme-deployment/status`.
-    var operation: String
+    package var operation: String
     /// The API's `Status.message`, or the transport or decoding error.
-    var message: String
+    package var message: String
 
-    var status: Int? {
+    package var status: Int? {
         switch code {
         case .unauthorized: 401
         case .forbidden: 403
@@ -42,14 +44,14 @@ struct KubernetesError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     /// Worth retrying as is after a pause (the same request may succeed).
-    var isTransient: Bool {
+    package var isTransient: Bool {
         switch code {
         case .server, .transport: true
         default: false
         }
     }
 
-    var description: String {
+    package var description: String {
         let what: String
         switch code {
         case .unauthorized: what = "401 Unauthorized (credentials missing, expired or rejected)"
@@ -69,15 +71,15 @@ struct KubernetesError: Error, CustomStringConvertible, Sendable, Equatable {
 }
 
 /// PEM material that NIOSSL refused, naming where it came from.
-struct KubeCredentialError: Error, CustomStringConvertible, Sendable {
-    var origin: String
-    var message: String
-    var description: String { "\(origin): \(message)" }
+package struct KubeCredentialError: Error, CustomStringConvertible, Sendable {
+    package var origin: String
+    package var message: String
+    package var description: String { "\(origin): \(message)" }
 }
 
 extension DecodingError {
     /// `spec.modelProfile.accelerators[1].acc: missing` rather than Foundation's nested dump.
-    var fieldDescription: String {
+    package var fieldDescription: String {
         func path(_ keys: [CodingKey]) -> String {
             var out = ""
             for k in keys {

@@ -1,32 +1,43 @@
 import Foundation
+import InfernoControl
 import Logging
 
 /// Leader election on a `coordination.k8s.io/v1` Lease, as client-go does it: the holder renews the lease every
 /// `retryPeriod`; a candidate takes it over only after it has seen the same lease record, unrenewed, for
 /// `leaseDuration` by its own clock (so clock skew between pods does not matter). Every write is conditional on
 /// the lease's resourceVersion, so two candidates cannot both win.
-actor LeaderElector {
-    struct Configuration: Sendable {
-        var namespace: String
-        var name: String
+package actor LeaderElector {
+    package struct Configuration: Sendable {
+        package var namespace: String
+        package var name: String
         /// This candidate (pod name, by convention).
-        var identity: String
-        var leaseDuration: Duration = .seconds(15)
+        package var identity: String
+        package var leaseDuration: Duration = .seconds(15)
         /// A leader that could not renew for this long steps down.
-        var renewDeadline: Duration = .seconds(10)
-        var retryPeriod: Duration = .seconds(2)
+        package var renewDeadline: Duration = .seconds(10)
+        package var retryPeriod: Duration = .seconds(2)
+
+        package init(namespace: String, name: String, identity: String, leaseDuration: Duration = .seconds(15),
+                     renewDeadline: Duration = .seconds(10), retryPeriod: Duration = .seconds(2)) {
+            self.namespace = namespace
+            self.name = name
+            self.identity = identity
+            self.leaseDuration = leaseDuration
+            self.renewDeadline = renewDeadline
+            self.retryPeriod = retryPeriod
+        }
     }
 
-    let configuration: Configuration
+    package let configuration: Configuration
     private let client: KubernetesClient
     private let clock: @Sendable () -> Date
     private let logger: Logger
-    private(set) var isLeader = false
+    package private(set) var isLeader = false
     /// The last lease record seen and when (local clock): expiry is measured from there.
     private var observed: (record: Lease.Spec, at: Date)?
     private var lastRenewal: Date?
 
-    init(client: KubernetesClient, configuration: Configuration, clock: @escaping @Sendable () -> Date = { Date() },
+    package init(client: KubernetesClient, configuration: Configuration, clock: @escaping @Sendable () -> Date = { Date() },
          logger: Logger = Logger(label: "inferno.leader-election")) {
         self.client = client
         self.configuration = configuration
@@ -37,7 +48,7 @@ actor LeaderElector {
     /// One round: acquire the lease if it is free or expired, renew it if held. Returns whether this candidate
     /// leads now.
     @discardableResult
-    func tryAcquireOrRenew() async -> Bool {
+    package func tryAcquireOrRenew() async -> Bool {
         let now = clock()
         let c = configuration
         let seconds = Int(c.leaseDuration.components.seconds)
@@ -101,7 +112,7 @@ actor LeaderElector {
     }
 
     /// Gives the lease up if held (on shutdown), so a successor need not wait for it to expire.
-    func release() async {
+    package func release() async {
         guard isLeader else { return }
         let c = configuration
         do {
@@ -122,7 +133,7 @@ actor LeaderElector {
 
     /// Acquires and renews every `retryPeriod` until the task is cancelled, calling `onChange` when leadership
     /// is gained or lost; releases the lease on the way out.
-    func run(onChange: @escaping @Sendable (Bool) async -> Void) async {
+    package func run(onChange: @escaping @Sendable (Bool) async -> Void) async {
         var leading = false
         while !Task.isCancelled {
             let now = await tryAcquireOrRenew()

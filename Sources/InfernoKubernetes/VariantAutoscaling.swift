@@ -1,54 +1,55 @@
 import Foundation
+import InfernoControl
 import InfernoMIP
 
-/// `llmd.ai/v1alpha1` VariantAutoscaling (FORMATS.md §2): one model on one accelerator, autoscaled.
-struct VariantAutoscaling: KubernetesObject {
-    static let resource = KubeResource.variantAutoscalings
+/// `llmd.ai/v1alpha1` VariantAutoscaling (docs/formats.md §2): one model on one accelerator, autoscaled.
+package struct VariantAutoscaling: KubernetesObject {
+    package static let resource = KubeResource.variantAutoscalings
     /// The label naming the accelerator the variant runs on (a key of the cost ConfigMap).
-    static let acceleratorLabel = "inference.optimization/acceleratorName"
+    package static let acceleratorLabel = "inference.optimization/acceleratorName"
 
-    var apiVersion: String? = "llmd.ai/v1alpha1"
-    var kind: String? = "VariantAutoscaling"
-    var metadata: ObjectMeta
-    var spec: VariantAutoscalingSpec
-    var status: VariantAutoscalingStatus?
+    package var apiVersion: String? = "llmd.ai/v1alpha1"
+    package var kind: String? = "VariantAutoscaling"
+    package var metadata: ObjectMeta
+    package var spec: VariantAutoscalingSpec
+    package var status: VariantAutoscalingStatus?
 
-    var accelerator: String? { metadata.labels?[Self.acceleratorLabel] }
+    package var accelerator: String? { metadata.labels?[Self.acceleratorLabel] }
 }
 
-struct VariantAutoscalingSpec: Codable, Sendable, Hashable {
+package struct VariantAutoscalingSpec: Codable, Sendable, Hashable {
     /// The model as the metrics label it (`model_name`).
-    var modelID: String
-    var sloClassRef: ConfigMapKeyRef?
-    var modelProfile: ModelProfileSpec
+    package var modelID: String
+    package var sloClassRef: ConfigMapKeyRef?
+    package var modelProfile: ModelProfileSpec
     /// Cost of one replica, informational (upstream writes it as a string).
-    var variantCost: String?
+    package var variantCost: String?
     /// The Deployment to scale; upstream's default is the Deployment named like the VariantAutoscaling.
-    var scaleTargetRef: ScaleTargetRef?
-    var minReplicas: Int?
-    var maxReplicas: Int?
+    package var scaleTargetRef: ScaleTargetRef?
+    package var minReplicas: Int?
+    package var maxReplicas: Int?
 
-    struct ConfigMapKeyRef: Codable, Sendable, Hashable {
-        var name: String?
-        var key: String?
+    package struct ConfigMapKeyRef: Codable, Sendable, Hashable {
+        package var name: String?
+        package var key: String?
     }
 
     /// `autoscaling/v1` CrossVersionObjectReference.
-    struct ScaleTargetRef: Codable, Sendable, Hashable {
-        var apiVersion: String?
-        var kind: String?
-        var name: String
+    package struct ScaleTargetRef: Codable, Sendable, Hashable {
+        package var apiVersion: String?
+        package var kind: String?
+        package var name: String
     }
 
-    struct ModelProfileSpec: Codable, Sendable, Hashable {
-        var accelerators: [AcceleratorProfile]
+    package struct ModelProfileSpec: Codable, Sendable, Hashable {
+        package var accelerators: [AcceleratorProfile]
     }
 
     private enum CodingKeys: String, CodingKey {
         case modelID, sloClassRef, modelProfile, variantCost, scaleTargetRef, minReplicas, maxReplicas
     }
 
-    init(modelID: String, modelProfile: ModelProfileSpec, variantCost: String? = nil,
+    package init(modelID: String, modelProfile: ModelProfileSpec, variantCost: String? = nil,
          scaleTargetRef: ScaleTargetRef? = nil, minReplicas: Int? = nil, maxReplicas: Int? = nil) {
         self.modelID = modelID
         self.modelProfile = modelProfile
@@ -58,7 +59,7 @@ struct VariantAutoscalingSpec: Codable, Sendable, Hashable {
         self.maxReplicas = maxReplicas
     }
 
-    init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         modelID = try c.decode(String.self, forKey: .modelID)
         sloClassRef = try c.decodeIfPresent(ConfigMapKeyRef.self, forKey: .sloClassRef)
@@ -70,7 +71,7 @@ struct VariantAutoscalingSpec: Codable, Sendable, Hashable {
     }
 
     /// What is wrong with the values (the structure already decoded), as `field: problem`.
-    var problems: [String] {
+    package var problems: [String] {
         var out: [String] = []
         if modelID.isEmpty { out.append("spec.modelID: empty") }
         if modelProfile.accelerators.isEmpty { out.append("spec.modelProfile.accelerators: empty") }
@@ -107,36 +108,36 @@ struct VariantAutoscalingSpec: Codable, Sendable, Hashable {
 /// (`alpha`, `beta` beside `acc`) — the seed kind — or, the per-iteration kind, `perfParms: {alpha, beta, gamma}`
 /// with optional `maxNumTokens`; numbers may be strings, as upstream writes them. A profile mixing the two is
 /// rejected with both spellings (docs/model.md).
-struct AcceleratorProfile: Codable, Sendable, Hashable {
+package struct AcceleratorProfile: Codable, Sendable, Hashable {
     /// Used when the profile does not say at what request length `maxBatchSize` was measured: the value of
     /// every upstream example.
-    static let defaultAtTokens = 128
+    package static let defaultAtTokens = 128
 
-    var acc: String
-    var accCount: Int
-    var maxBatchSize: Int
-    var atTokens: Int?
-    var alpha: Double
-    var beta: Double
-    var gamma: Double
-    var delta: Double
+    package var acc: String
+    package var accCount: Int
+    package var maxBatchSize: Int
+    package var atTokens: Int?
+    package var alpha: Double
+    package var beta: Double
+    package var gamma: Double
+    package var delta: Double
     /// The per-iteration kind's parameters; nil for the seed kind (then `alpha` ... `delta` hold it).
-    var iteration: IterationParameters?
+    package var iteration: IterationParameters?
 
-    var performance: PerformanceParameters {
+    package var performance: PerformanceParameters {
         iteration.map(PerformanceParameters.perIteration)
             ?? .seed(decode: DecodeParameters(alpha: alpha, beta: beta), prefill: PrefillParameters(gamma: gamma, delta: delta))
     }
 
-    init(acc: String, accCount: Int = 1, maxBatchSize: Int, atTokens: Int? = nil, iteration: IterationParameters) {
+    package init(acc: String, accCount: Int = 1, maxBatchSize: Int, atTokens: Int? = nil, iteration: IterationParameters) {
         self.init(acc: acc, accCount: accCount, maxBatchSize: maxBatchSize, atTokens: atTokens, alpha: 0, beta: 0)
         self.iteration = iteration
     }
 
-    static let spellings = "the seed kind is perfParms: {decodeParms: {alpha, beta}, prefillParms: {gamma, delta}}; "
+    package static let spellings = "the seed kind is perfParms: {decodeParms: {alpha, beta}, prefillParms: {gamma, delta}}; "
         + "the per-iteration kind is perfParms: {alpha, beta, gamma, maxNumTokens (optional)}"
 
-    init(acc: String, accCount: Int = 1, maxBatchSize: Int, atTokens: Int? = nil, alpha: Double, beta: Double,
+    package init(acc: String, accCount: Int = 1, maxBatchSize: Int, atTokens: Int? = nil, alpha: Double, beta: Double,
          gamma: Double = 0, delta: Double = 0) {
         self.acc = acc
         self.accCount = accCount
@@ -153,7 +154,7 @@ struct AcceleratorProfile: Codable, Sendable, Hashable {
         case maxNumTokens
     }
 
-    init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: Keys.self)
         acc = try c.decode(String.self, forKey: .acc)
         accCount = try c.lenientInt(.accCount) ?? 1
@@ -202,7 +203,7 @@ struct AcceleratorProfile: Codable, Sendable, Hashable {
     }
 
     /// Upstream's nested form, numbers as strings.
-    func encode(to encoder: Encoder) throws {
+    package func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(acc, forKey: .acc)
         try c.encode(accCount, forKey: .accCount)
@@ -225,45 +226,45 @@ struct AcceleratorProfile: Codable, Sendable, Hashable {
     }
 }
 
-/// What the controller writes back (FORMATS.md §2). Decimal numbers are strings formatted `%.2f`, as upstream.
-struct VariantAutoscalingStatus: Codable, Sendable, Hashable {
-    var currentAlloc: Allocation?
-    var desiredOptimizedAlloc: OptimizedAllocation?
-    var actuation: Actuation?
-    var conditions: [KubeCondition]?
+/// What the controller writes back (docs/formats.md §2). Decimal numbers are strings formatted `%.2f`, as upstream.
+package struct VariantAutoscalingStatus: Codable, Sendable, Hashable {
+    package var currentAlloc: Allocation?
+    package var desiredOptimizedAlloc: OptimizedAllocation?
+    package var actuation: Actuation?
+    package var conditions: [KubeCondition]?
 
-    struct Allocation: Codable, Sendable, Hashable {
-        var accelerator: String
-        var numReplicas: Int
-        var maxBatch: Int
-        var variantCost: String
-        var itlAverage: String
-        var ttftAverage: String
-        var load: LoadProfile
+    package struct Allocation: Codable, Sendable, Hashable {
+        package var accelerator: String
+        package var numReplicas: Int
+        package var maxBatch: Int
+        package var variantCost: String
+        package var itlAverage: String
+        package var ttftAverage: String
+        package var load: LoadProfile
     }
 
-    struct LoadProfile: Codable, Sendable, Hashable {
+    package struct LoadProfile: Codable, Sendable, Hashable {
         /// Requests per minute.
-        var arrivalRate: String
-        var avgInputTokens: String
-        var avgOutputTokens: String
+        package var arrivalRate: String
+        package var avgInputTokens: String
+        package var avgOutputTokens: String
     }
 
-    struct OptimizedAllocation: Codable, Sendable, Hashable {
-        var lastRunTime: String?
+    package struct OptimizedAllocation: Codable, Sendable, Hashable {
+        package var lastRunTime: String?
         /// Never empty, also at zero replicas (upstream's schema has `minLength`).
-        var accelerator: String
-        var numReplicas: Int
+        package var accelerator: String
+        package var numReplicas: Int
     }
 
-    struct Actuation: Codable, Sendable, Hashable {
-        var applied: Bool
+    package struct Actuation: Codable, Sendable, Hashable {
+        package var applied: Bool
     }
 }
 
 extension KeyedDecodingContainer {
     /// A number written as a number or as a numeric string.
-    func lenientDouble(_ key: Key) throws -> Double? {
+    package func lenientDouble(_ key: Key) throws -> Double? {
         guard contains(key), try !decodeNil(forKey: key) else { return nil }
         if let d = try? decode(Double.self, forKey: key) { return d }
         if let s = try? decode(String.self, forKey: key),
@@ -272,7 +273,7 @@ extension KeyedDecodingContainer {
         throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "expected a number, found \(found)")
     }
 
-    func lenientInt(_ key: Key) throws -> Int? {
+    package func lenientInt(_ key: Key) throws -> Int? {
         guard let d = try lenientDouble(key) else { return nil }
         guard d == d.rounded(), abs(d) < 1e15 else {
             throw DecodingError.dataCorruptedError(forKey: key, in: self,
@@ -281,7 +282,7 @@ extension KeyedDecodingContainer {
         return Int(d)
     }
 
-    func requiredDouble(_ key: Key) throws -> Double {
+    package func requiredDouble(_ key: Key) throws -> Double {
         guard let d = try lenientDouble(key) else {
             throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: ""))
         }

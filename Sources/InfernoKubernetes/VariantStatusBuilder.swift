@@ -1,32 +1,33 @@
 import Foundation
+import InfernoControl
 
-/// Turns a cycle's decision for one variant into its VariantAutoscaling status (FORMATS.md §2). Pure.
+/// Turns a cycle's decision for one variant into its VariantAutoscaling status (docs/formats.md §2). Pure.
 ///
 /// Conditions: `MetricsAvailable` (from the load measurement), `OptimizationReady` (from the decision), and
 /// `AbleToScale` (from the actuation, named and reasoned as the HPA's) so that a failed scale is visible on the
 /// object. A condition keeps its `lastTransitionTime` while its status stays the same.
-enum VariantStatusBuilder {
-    enum ConditionType {
-        static let metricsAvailable = "MetricsAvailable"
-        static let optimizationReady = "OptimizationReady"
-        static let ableToScale = "AbleToScale"
+package enum VariantStatusBuilder {
+    package enum ConditionType {
+        package static let metricsAvailable = "MetricsAvailable"
+        package static let optimizationReady = "OptimizationReady"
+        package static let ableToScale = "AbleToScale"
     }
 
     /// What the status write needs besides the decision.
-    struct Context {
-        var outcome: ActuationOutcome
+    package struct Context {
+        package var outcome: ActuationOutcome
         /// The status as stored (fields it has and this write does not set are kept).
-        var previous: KubeJSON
-        var generation: Int?
+        package var previous: KubeJSON
+        package var generation: Int?
         /// Cost of one replica per hour, when known (cost ConfigMap, else the spec's `variantCost`).
-        var costPerReplica: Double?
+        package var costPerReplica: Double?
         /// Why the replicas are unknown, when they are (a fresh read of the Deployment failing).
-        var replicasError: String?
-        var now: Date
+        package var replicasError: String?
+        package var now: Date
     }
 
     /// The new `status` tree: the previous one merged with what this cycle knows.
-    static func status(for d: VariantDecision, _ ctx: Context) -> KubeJSON {
+    package static func status(for d: VariantDecision, _ ctx: Context) -> KubeJSON {
         let v = d.variant
         let time = KubeTime.string(ctx.now)
         let previousConditions = (try? (ctx.previous["conditions"] ?? .array([])).decode([KubeCondition].self)) ?? []
@@ -90,7 +91,7 @@ enum VariantStatusBuilder {
 
     /// New conditions replace old ones of the same type, keeping the old transition time when the status did not
     /// change; conditions of other types (written by someone else) stay.
-    static func merge(_ new: [KubeCondition], into old: [KubeCondition]) -> [KubeCondition] {
+    package static func merge(_ new: [KubeCondition], into old: [KubeCondition]) -> [KubeCondition] {
         var out = old
         for var c in new {
             if let i = out.firstIndex(where: { $0.type == c.type }) {
@@ -103,7 +104,7 @@ enum VariantStatusBuilder {
         return out
     }
 
-    static func metricsCondition(_ d: VariantDecision) -> KubeCondition {
+    package static func metricsCondition(_ d: VariantDecision) -> KubeCondition {
         func c(_ status: String, _ reason: String, _ message: String) -> KubeCondition {
             KubeCondition(type: ConditionType.metricsAvailable, status: status, reason: reason, message: message,
                           lastTransitionTime: "")
@@ -121,7 +122,7 @@ enum VariantStatusBuilder {
         }
     }
 
-    static func optimizationCondition(_ d: VariantDecision, replicasError: String?) -> KubeCondition {
+    package static func optimizationCondition(_ d: VariantDecision, replicasError: String?) -> KubeCondition {
         func c(_ status: String, _ reason: String, _ message: String) -> KubeCondition {
             KubeCondition(type: ConditionType.optimizationReady, status: status, reason: reason, message: message,
                           lastTransitionTime: "")
@@ -149,7 +150,7 @@ enum VariantStatusBuilder {
     }
 
     /// Nil while holding: nothing was attempted, the previous condition stays.
-    static func scalingCondition(_ d: VariantDecision, _ outcome: ActuationOutcome) -> KubeCondition? {
+    package static func scalingCondition(_ d: VariantDecision, _ outcome: ActuationOutcome) -> KubeCondition? {
         func c(_ status: String, _ reason: String, _ message: String) -> KubeCondition {
             KubeCondition(type: ConditionType.ableToScale, status: status, reason: reason, message: message,
                           lastTransitionTime: "")
@@ -164,5 +165,5 @@ enum VariantStatusBuilder {
         }
     }
 
-    static func f2(_ x: Double) -> String { String(format: "%.2f", x.isFinite ? max(0, x) : 0) }
+    package static func f2(_ x: Double) -> String { String(format: "%.2f", x.isFinite ? max(0, x) : 0) }
 }

@@ -1,41 +1,52 @@
 import AsyncHTTPClient
 import Foundation
+import InfernoControl
 import NIOCore
 import NIOHTTP1
 import NIOSSL
 
-/// Where Prometheus is and how to reach it (FORMATS.md §3).
-struct PrometheusConfiguration: Sendable, Equatable {
+/// Where Prometheus is and how to reach it (docs/formats.md §3).
+package struct PrometheusConfiguration: Sendable, Equatable {
     /// `http(s)://host:port`, optionally with a path prefix (`https://thanos.example/prometheus`).
-    var baseURL: String
+    package var baseURL: String
     /// PEM file of the CA that signed Prometheus' certificate; the only trust root when set (as Go's `RootCAs`).
-    var caFile: String?
+    package var caFile: String?
     /// Skip verifying Prometheus' certificate (test clusters only).
-    var insecureSkipVerify = false
+    package var insecureSkipVerify = false
     /// A fixed bearer token.
-    var bearerToken: String?
+    package var bearerToken: String?
     /// A file holding the bearer token, read again for every query: projected service-account tokens rotate.
-    var tokenFile: String?
+    package var tokenFile: String?
     /// Deadline of one query, connection included.
-    var timeoutSeconds: Double = 10
+    package var timeoutSeconds: Double = 10
+
+    package init(baseURL: String, caFile: String? = nil, insecureSkipVerify: Bool = false, bearerToken: String? = nil,
+                 tokenFile: String? = nil, timeoutSeconds: Double = 10) {
+        self.baseURL = baseURL
+        self.caFile = caFile
+        self.insecureSkipVerify = insecureSkipVerify
+        self.bearerToken = bearerToken
+        self.tokenFile = tokenFile
+        self.timeoutSeconds = timeoutSeconds
+    }
 }
 
 /// One sample of an instant query.
-struct PrometheusSample: Sendable, Hashable {
-    var labels: [String: String]
+package struct PrometheusSample: Sendable, Hashable {
+    package var labels: [String: String]
     /// Evaluation time of the query (seconds since the epoch), not the scrape time.
-    var timestamp: Double
+    package var timestamp: Double
     /// May be NaN or ±Inf (`"NaN"`, `"+Inf"` on the wire).
-    var value: Double
+    package var value: Double
 }
 
 /// The result of `/api/v1/query`.
-enum PrometheusQueryResult: Sendable, Hashable {
+package enum PrometheusQueryResult: Sendable, Hashable {
     case vector([PrometheusSample])
     case scalar(PrometheusSample)
 
     /// The samples, a scalar as a one-element vector.
-    var samples: [PrometheusSample] {
+    package var samples: [PrometheusSample] {
         switch self {
         case .vector(let s): s
         case .scalar(let s): [s]
@@ -44,7 +55,7 @@ enum PrometheusQueryResult: Sendable, Hashable {
 }
 
 /// Why a query gave no result.
-enum PrometheusError: Error, CustomStringConvertible, Equatable {
+package enum PrometheusError: Error, CustomStringConvertible, Equatable {
     /// Could not connect, TLS failed, timed out.
     case transport(String)
     /// Prometheus answered with an error (`errorType`, `error`), or a non-2xx status without a JSON body.
@@ -54,7 +65,7 @@ enum PrometheusError: Error, CustomStringConvertible, Equatable {
     /// The configuration cannot work (bad URL, unreadable token file).
     case configuration(String)
 
-    var description: String {
+    package var description: String {
         switch self {
         case .transport(let m): "Prometheus unreachable: \(m)"
         case .api(let status, let type, let message): "Prometheus error (HTTP \(status), \(type)): \(message)"
@@ -67,12 +78,12 @@ enum PrometheusError: Error, CustomStringConvertible, Equatable {
 /// Runs PromQL instant queries over Prometheus' HTTP API (`GET /api/v1/query`).
 ///
 /// Owns an `HTTPClient`: call `shutdown()` when done.
-final class PrometheusClient: Sendable {
-    let configuration: PrometheusConfiguration
+package final class PrometheusClient: Sendable {
+    package let configuration: PrometheusConfiguration
     private let client: HTTPClient
     private let queryURL: String
 
-    init(configuration: PrometheusConfiguration) throws {
+    package init(configuration: PrometheusConfiguration) throws {
         let base = configuration.baseURL.trimmingCharacters(in: .whitespaces)
         guard let url = URL(string: base), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
               url.host != nil else {
@@ -99,12 +110,12 @@ final class PrometheusClient: Sendable {
         self.queryURL = trimmed + "/api/v1/query"
     }
 
-    func shutdown() async {
+    package func shutdown() async {
         try? await client.shutdown()
     }
 
     /// Evaluates `promql` at `time` (seconds since the epoch; Prometheus' "now" when nil).
-    func query(_ promql: String, at time: Double? = nil) async throws(PrometheusError) -> PrometheusQueryResult {
+    package func query(_ promql: String, at time: Double? = nil) async throws(PrometheusError) -> PrometheusQueryResult {
         var parameters = "query=" + Self.formEncode(promql)
         if let time { parameters += "&time=" + String(format: "%.3f", time) }
         var request = HTTPClientRequest(url: queryURL + "?" + parameters)
@@ -125,7 +136,7 @@ final class PrometheusClient: Sendable {
     }
 
     /// The token to send: the file's current contents (trimmed), else the fixed value, else none.
-    func bearerToken() throws(PrometheusError) -> String? {
+    package func bearerToken() throws(PrometheusError) -> String? {
         if let path = configuration.tokenFile {
             guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
                 throw .configuration("token file \"\(path)\" is not readable")
@@ -139,7 +150,7 @@ final class PrometheusClient: Sendable {
 
     /// `application/x-www-form-urlencoded` value: everything but unreserved characters percent-encoded (`+` too,
     /// which Go would otherwise read as a space).
-    static func formEncode(_ s: String) -> String {
+    package static func formEncode(_ s: String) -> String {
         var out = ""
         for byte in s.utf8 {
             switch byte {
@@ -156,7 +167,7 @@ final class PrometheusClient: Sendable {
 
     /// Parses the HTTP API's envelope: `{"status":"success","data":{"resultType":…,"result":…}}` or
     /// `{"status":"error","errorType":…,"error":…}`.
-    static func decode(status: Int, body: Data) throws(PrometheusError) -> PrometheusQueryResult {
+    package static func decode(status: Int, body: Data) throws(PrometheusError) -> PrometheusQueryResult {
         let json: Any
         do {
             json = try JSONSerialization.jsonObject(with: body)
@@ -196,7 +207,7 @@ final class PrometheusClient: Sendable {
     }
 
     /// `[1752075000.160, "9.33"]`.
-    static func samplePair(_ pair: [Any]) throws(PrometheusError) -> (Double, Double) {
+    package static func samplePair(_ pair: [Any]) throws(PrometheusError) -> (Double, Double) {
         guard pair.count == 2, let t = (pair[0] as? NSNumber)?.doubleValue, let s = pair[1] as? String else {
             throw .malformed("sample \(pair) is not [time, \"value\"]")
         }
@@ -205,7 +216,7 @@ final class PrometheusClient: Sendable {
     }
 
     /// Prometheus' float spelling: Go's `strconv.FormatFloat(v, 'f', -1, 64)` plus `NaN`, `+Inf`, `-Inf`.
-    static func parseValue(_ s: String) -> Double? {
+    package static func parseValue(_ s: String) -> Double? {
         switch s {
         case "NaN": .nan
         case "+Inf", "Inf": .infinity

@@ -1,7 +1,8 @@
 import Foundation
+import InfernoControl
 import Logging
 
-/// Measures a variant's load from vLLM's metrics in Prometheus (FORMATS.md §5).
+/// Measures a variant's load from vLLM's metrics in Prometheus (docs/formats.md §5).
 ///
 /// Every query is aggregated with `sum(...)` over the variant's `{model_name, namespace}` (all its pods) — plus, when
 /// other variants serve the same model, its Deployment's `matchLabels` (its own pods only; docs/reference.md) — and
@@ -23,16 +24,17 @@ import Logging
 ///    `vllm:inter_token_latency_seconds` (newer vLLM) or else `vllm:time_per_output_token_seconds`; NaN → `nil`.
 ///
 /// Any HTTP or transport error → `.failed`. The caller keeps replicas as they are in every case but `.available`.
-struct PrometheusLoadSource: LoadSource {
-    let client: PrometheusClient
-    var queries: VLLMQueries
+package struct PrometheusLoadSource: LoadSource {
+    package let client: PrometheusClient
+    package var queries: VLLMQueries
     /// Newest sample older than this (seconds, on Prometheus' clock) → `.stale`. Twice a 30 s scrape interval.
-    var staleAfterSeconds: Double
-    /// ``ControllerSettings/gatewayQuery``: a model's demand its pods do not see; `nil` leaves it unmeasured.
-    var gatewayQuery: String?
-    let logger: Logger
+    package var staleAfterSeconds: Double
+    /// PromQL for a model's demand its pods do not see (`INFERNO_GATEWAY_QUERY`, docs/reference.md); `nil` leaves
+    /// it unmeasured.
+    package var gatewayQuery: String?
+    package let logger: Logger
 
-    init(client: PrometheusClient, queries: VLLMQueries = VLLMQueries(), staleAfterSeconds: Double = 60,
+    package init(client: PrometheusClient, queries: VLLMQueries = VLLMQueries(), staleAfterSeconds: Double = 60,
          logger: Logger = Logger(label: "inferno.prometheus")) {
         self.client = client
         self.queries = queries
@@ -40,7 +42,7 @@ struct PrometheusLoadSource: LoadSource {
         self.logger = logger
     }
 
-    func load(of variant: VariantObservation) async -> LoadObservation {
+    package func load(of variant: VariantObservation) async -> LoadObservation {
         // A model's only variant is measured over every pod of the model in its namespace, as always (no pod
         // labels needed on the series); one of several, over its own pods only.
         let selector = variant.sharesModel ? variant.podSelector ?? [:] : [:]
@@ -115,7 +117,7 @@ struct PrometheusLoadSource: LoadSource {
 
     /// The gateway query for `model`, its value in requests per minute; `nil` without a query, on an empty
     /// answer, or on error (logged: the model's demand is then what its variants' pods show).
-    func unservedDemand(of model: ModelKey, variants: [VariantObservation]) async -> Double? {
+    package func unservedDemand(of model: ModelKey, variants: [VariantObservation]) async -> Double? {
         guard let template = gatewayQuery, let modelID = variants.first?.modelID else { return nil }
         let promql = template.replacingOccurrences(of: "$model", with: PromQL.quoted(modelID))
             .replacingOccurrences(of: "$namespace", with: PromQL.quoted(model.namespace))
@@ -143,20 +145,25 @@ struct PrometheusLoadSource: LoadSource {
     }
 }
 
-/// The PromQL of FORMATS.md §5, one function per quantity. `m` is the `{model_name="…",namespace="…"}` matcher.
-struct VLLMQueries: Sendable, Equatable {
-    static let presenceMetric = "vllm:num_requests_running"
-    static let waitingMetric = "vllm:num_requests_waiting"
-    static let completionCounter = "vllm:request_success_total"
+/// The PromQL of docs/formats.md §5, one function per quantity. `m` is the `{model_name="…",namespace="…"}` matcher.
+package struct VLLMQueries: Sendable, Equatable {
+    package static let presenceMetric = "vllm:num_requests_running"
+    package static let waitingMetric = "vllm:num_requests_waiting"
+    package static let completionCounter = "vllm:request_success_total"
 
     /// Range of `rate()`/`deriv()`, a PromQL duration. `1m` as upstream; tests use a shorter one so they need not
     /// wait a minute for a full window.
-    var window = "1m"
+    package var window = "1m"
     /// A counter of requests *received* carrying the same labels, if the servers export one; vLLM does not, so
     /// the default is completions plus queue growth.
-    var arrivalCounter: String?
+    package var arrivalCounter: String?
 
-    static func matchers(model: String, namespace: String, pods: [String: String] = [:]) -> String {
+    package init(window: String = "1m", arrivalCounter: String? = nil) {
+        self.window = window
+        self.arrivalCounter = arrivalCounter
+    }
+
+    package static func matchers(model: String, namespace: String, pods: [String: String] = [:]) -> String {
         PromQL.matchers([("model_name", model), ("namespace", namespace)]
                         + pods.map { (seriesLabel($0.key), $0.value) }.sorted { $0.0 < $1.0 })
     }
@@ -164,43 +171,43 @@ struct VLLMQueries: Sendable, Equatable {
     /// A pod label as it appears on scraped series: every character outside `[a-zA-Z0-9_]` becomes `_`, as
     /// Prometheus' Kubernetes discovery (`__meta_kubernetes_pod_label_…`) and the Prometheus Operator's
     /// `podTargetLabels` spell it (`app.kubernetes.io/name` → `app_kubernetes_io_name`).
-    static func seriesLabel(_ podLabel: String) -> String {
+    package static func seriesLabel(_ podLabel: String) -> String {
         String(podLabel.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") ? $0 : "_" })
     }
 
-    func sampleAge(_ m: String) -> String {
+    package func sampleAge(_ m: String) -> String {
         "time() - max(timestamp(\(Self.presenceMetric)\(m)))"
     }
 
-    func arrivalRate(_ m: String) -> String {
+    package func arrivalRate(_ m: String) -> String {
         "\(PromQL.sumRate(arrivalCounter ?? Self.completionCounter, m, window: window)) * 60"
     }
 
     /// Growth of the waiting queue, requests per minute (negative while it drains).
-    func queueGrowth(_ m: String) -> String {
+    package func queueGrowth(_ m: String) -> String {
         "sum(deriv(\(Self.waitingMetric)\(m)[\(window)])) * 60"
     }
 
-    func meanInputTokens(_ m: String) -> String {
+    package func meanInputTokens(_ m: String) -> String {
         PromQL.meanOverWindow("vllm:request_prompt_tokens", m, window: window)
     }
 
-    func meanOutputTokens(_ m: String) -> String {
+    package func meanOutputTokens(_ m: String) -> String {
         PromQL.meanOverWindow("vllm:request_generation_tokens", m, window: window)
     }
 
-    func ttftMilliseconds(_ m: String) -> String {
+    package func ttftMilliseconds(_ m: String) -> String {
         "(\(PromQL.meanOverWindow("vllm:time_to_first_token_seconds", m, window: window))) * 1000"
     }
 
     /// The newer name first; `or` falls back to the older one only when the newer has no series.
-    func itlMilliseconds(_ m: String) -> String {
+    package func itlMilliseconds(_ m: String) -> String {
         "((\(PromQL.meanOverWindow("vllm:inter_token_latency_seconds", m, window: window)))"
             + " or (\(PromQL.meanOverWindow("vllm:time_per_output_token_seconds", m, window: window)))) * 1000"
     }
 
     /// Every query for one variant, in the order they are evaluated (for docs and logs).
-    func all(model: String, namespace: String) -> [(name: String, promql: String)] {
+    package func all(model: String, namespace: String) -> [(name: String, promql: String)] {
         let m = Self.matchers(model: model, namespace: namespace)
         var out = [("sampleAge", sampleAge(m)), ("arrivalRate", arrivalRate(m))]
         if arrivalCounter == nil { out.append(("queueGrowth", queueGrowth(m))) }
@@ -211,19 +218,10 @@ struct VLLMQueries: Sendable, Equatable {
 }
 
 /// The load source when no Prometheus is configured: every variant's load is missing, so every variant holds.
-struct NoPrometheusLoadSource: LoadSource {
-    func load(of variant: VariantObservation) async -> LoadObservation {
-        .missing("no Prometheus configured (PROMETHEUS_BASE_URL or --prometheus-url)")
-    }
-}
+package struct NoPrometheusLoadSource: LoadSource {
+    package init() {}
 
-extension ControllerSettings {
-    /// The load source these settings describe, and the client to shut down at exit (nil without Prometheus).
-    func makeLoadSource(logger: Logger) throws -> (source: any LoadSource, client: PrometheusClient?) {
-        guard let configuration = prometheus else { return (NoPrometheusLoadSource(), nil) }
-        let client = try PrometheusClient(configuration: configuration)
-        var source = PrometheusLoadSource(client: client, queries: VLLMQueries(arrivalCounter: arrivalCounter), logger: logger)
-        source.gatewayQuery = gatewayQuery
-        return (source, client)
+    package func load(of variant: VariantObservation) async -> LoadObservation {
+        .missing("no Prometheus configured (PROMETHEUS_BASE_URL or --prometheus-url)")
     }
 }

@@ -59,7 +59,7 @@ import InfernoMIP
         let names = Set(s.system.accelerators.map(\.name))
         let currents = s.system.servers.compactMap(\.current)
         #expect(currents.count > 60 && currents.allSatisfy { names.contains($0.accelerator) })
-        // Profiles stay in MODEL.md's ranges.
+        // Profiles stay in docs/model.md's ranges.
         #expect(s.system.profiles.allSatisfy { ($0.seed?.decode.alpha ?? 0) > 1 && ($0.seed?.decode.alpha ?? 0) < 250 && $0.maxBatchSize >= 4 })
     }
 

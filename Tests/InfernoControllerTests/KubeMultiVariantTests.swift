@@ -2,7 +2,13 @@ import Foundation
 import InfernoMIP
 import Logging
 import Testing
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
+import InfernoTestSupport
 
 /// Two VariantAutoscalings of one model in one namespace against the in-process API server: grouped by namespace
 /// and `modelID` (or an explicit `modelGroup`), each Deployment's selector read for its load, one plan, each

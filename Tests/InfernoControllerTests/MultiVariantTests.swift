@@ -1,13 +1,19 @@
 import Foundation
 import InfernoMIP
 import Testing
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
+import InfernoTestSupport
 
 /// One model on several GPU types, planned once across its variants, in the simulated closed loop.
 @Suite struct MultiVariantTests {
     static func run(_ scenario: SimulationScenario, solver: any AllocationSolver = MIPSolver()) async throws -> SimulationSummary {
         var settings = SimulationRunner.Settings(cycles: Int(scenario.durationSeconds / 60))
-        settings.solver = solver
+        settings.loop.solver = solver
         return SimulationSummary(try await SimulationRunner(scenario: scenario, settings: settings).run(), intervalSeconds: 60)
     }
 
@@ -39,7 +45,7 @@ import Testing
     @Test func zeroAndBack() async throws {
         let scenario = SimulationScenario.scaleToZero
         var settings = SimulationRunner.Settings(cycles: 35)
-        settings.solver = MIPSolver()
+        settings.loop.solver = MIPSolver()
         let result = try await SimulationRunner(scenario: scenario, settings: settings).run()
         let summary = SimulationSummary(result, intervalSeconds: 60)
         #expect(Self.premium(summary) >= 0.85, "attainment \(Self.premium(summary))")

@@ -1,7 +1,13 @@
 import Foundation
 import Testing
 import InfernoMIP
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
+import InfernoTestSupport
 
 /// The iteration-level emulated vLLM (chunked prefill, token budget) against the per-iteration analyzer, with
 /// the tolerances of the seed kind's comparison (SimulationTests.analyzerAgreesWithSimulation): ITL within 5%,

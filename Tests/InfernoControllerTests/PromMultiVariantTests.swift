@@ -2,7 +2,13 @@ import Foundation
 import InfernoMIP
 import Logging
 import Testing
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
+import InfernoTestSupport
 
 /// Two variants of one model in one namespace against a real Prometheus: each is measured over its own pods (its
 /// Deployment's selector labels on the series), never by `model_name` alone, and the model is planned once with

@@ -1,7 +1,13 @@
 import Foundation
 import InfernoMIP
 import Testing
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
+import InfernoTestSupport
 
 /// VariantAutoscaling profiles of either kind: read by structure, never reinterpreted, written back in the
 /// kind's own spelling; a profile mixing the two is refused with both spellings.

@@ -1,13 +1,16 @@
 import Foundation
+import InfernoControl
+import InfernoHTTP
+import InfernoPrometheus
 
-/// The controller settings of FORMATS.md §3, merged from three layers: the settings ConfigMap's `data`, the
+/// The controller settings (docs/formats.md §3), merged from three layers: the settings ConfigMap's `data`, the
 /// environment (wins over the ConfigMap, as upstream), and command-line flags (win over both). Empty values count as
 /// unset, so `env: [{name: X, value: ""}]` does not blank out a ConfigMap value.
 struct ControllerSettings: Sendable, Equatable {
     /// Prometheus, when a URL was given anywhere (`nil` runs without load data: every variant holds).
     var prometheus: PrometheusConfiguration?
     /// Seconds between cycles (`GLOBAL_OPT_INTERVAL`, Go duration).
-    var intervalSeconds: Double = 60
+    var intervalSeconds: Double = LoopSettings.defaultIntervalSeconds
     /// Whether a variant may go to 0 replicas when idle (`WVA_SCALE_TO_ZERO`); otherwise at least 1.
     var scaleToZero = false
     /// A counter of requests received with `model_name`/`namespace` labels, used instead of completions + queue
@@ -18,7 +21,7 @@ struct ControllerSettings: Sendable, Equatable {
     var gatewayQuery: String?
     /// Seconds a model with `minReplicas: 0` must go without requests before it may scale to zero
     /// (`INFERNO_SCALE_TO_ZERO_RETENTION`, Go duration; WVA's default, 10 minutes).
-    var retentionSeconds: Double = 600
+    var retentionSeconds: Double = LoopSettings.defaultRetentionSeconds
     /// Where each resolved key came from (for the start-up log).
     var sources: [String: Source] = [:]
     /// ConfigMap keys that are not settings (likely typos), sorted.
@@ -49,13 +52,16 @@ struct ControllerSettings: Sendable, Equatable {
         var prometheusInsecureSkipVerify: Bool?
         /// `--interval`, a Go duration.
         var interval: String?
+        /// `--retention-window`, a Go duration.
+        var retentionWindow: String?
         init(prometheusURL: String? = nil, prometheusCAFile: String? = nil, prometheusTokenFile: String? = nil,
-             prometheusInsecureSkipVerify: Bool? = nil, interval: String? = nil) {
+             prometheusInsecureSkipVerify: Bool? = nil, interval: String? = nil, retentionWindow: String? = nil) {
             self.prometheusURL = prometheusURL
             self.prometheusCAFile = prometheusCAFile
             self.prometheusTokenFile = prometheusTokenFile
             self.prometheusInsecureSkipVerify = prometheusInsecureSkipVerify
             self.interval = interval
+            self.retentionWindow = retentionWindow
         }
     }
 
@@ -63,6 +69,7 @@ struct ControllerSettings: Sendable, Equatable {
     static let flagNames: [String: String] = [
         Key.baseURL: "--prometheus-url", Key.caCertPath: "--prometheus-ca-file", Key.tokenPath: "--prometheus-token-file",
         Key.insecureSkipVerify: "--prometheus-insecure-skip-verify", Key.interval: "--interval",
+        Key.retention: "--retention-window",
     ]
 
     /// Merges the layers; throws naming the key, the layer and the bad value.
@@ -74,6 +81,7 @@ struct ControllerSettings: Sendable, Equatable {
         flagValues[Key.tokenPath] = flags.prometheusTokenFile
         flagValues[Key.insecureSkipVerify] = flags.prometheusInsecureSkipVerify.map { $0 ? "true" : "false" }
         flagValues[Key.interval] = flags.interval
+        flagValues[Key.retention] = flags.retentionWindow
         // Highest precedence first.
         let layers: [(Source, [String: String])] = [(.flag, flagValues), (.environment, environment), (.configMap, configMap)]
 
@@ -181,7 +189,7 @@ struct ControllerSettings: Sendable, Equatable {
         }
         if let c = arrivalCounter { parts.append("arrivalCounter=\(c)") }
         if let q = gatewayQuery { parts.append("gatewayQuery=\(q)") }
-        if retentionSeconds != 600 { parts.append("retention=\(GoDuration.format(retentionSeconds))") }
+        if retentionSeconds != LoopSettings.defaultRetentionSeconds { parts.append("retention=\(GoDuration.format(retentionSeconds))") }
         return parts.joined(separator: " ")
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import InfernoControl
+import InfernoSimulation
 
 /// Files written by `simulate --output DIR`: the time series (CSV), the summary (JSON) and a chart (SVG).
 enum SimulationOutput {

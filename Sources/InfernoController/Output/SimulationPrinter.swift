@@ -1,5 +1,7 @@
 import Foundation
+import InfernoControl
 import InfernoMIP
+import InfernoSimulation
 
 /// The readable block printed per cycle.
 enum SimulationPrinter {

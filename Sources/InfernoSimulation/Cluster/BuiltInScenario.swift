@@ -1,3 +1,4 @@
+import InfernoControl
 import InfernoMIP
 
 extension SimulationScenario {
@@ -6,14 +7,14 @@ extension SimulationScenario {
     ///
     /// - Nodes: three with two A100 each (6 cards), two with two MI300X (4), two with two Gaudi-2 (4); a two-card
     ///   replica needs a node with both cards free.
-    /// - Variants (profiles in the ranges seen upstream, MODEL.md), each pinned to its accelerator as a
+    /// - Variants (profiles in the ranges seen upstream, docs/model.md), each pinned to its accelerator as a
     ///   VariantAutoscaling is: Premium (priority 1) `llama-3.1-8b` on A100 and `granite-13b` on MI300X;
     ///   Freemium (priority 10) `mixtral-8x7b` on A100 (two cards per replica), competing with Premium llama for
     ///   the A100s, and `qwen-2.5-7b` on Gaudi-2, alone on its type.
     /// - Load: quiet for 4 minutes, ramps to a peak around minutes 12 to 18 (with a 90-second burst on llama and a
     ///   slow oscillation on mixtral), falls back by minute 26. At the peak llama and mixtral need more than the 6
     ///   A100 cards: Premium llama fits alone, so the optimizer must take the A100s from mixtral.
-    static let builtIn: SimulationScenario = {
+    package static let builtIn: SimulationScenario = {
         let a100 = "NVIDIA-A100-PCIE-80GB", mi300x = "AMD-MI300X-192G", gaudi2 = "Intel-Gaudi-2-96GB"
         let accelerators = [
             Accelerator(name: "A100", type: a100, multiplicity: 1, memoryGB: 80, costPerHour: 40),

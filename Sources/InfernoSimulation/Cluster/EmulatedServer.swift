@@ -1,3 +1,4 @@
+import InfernoControl
 import InfernoMIP
 
 /// A discrete-event emulation of one vLLM replica with continuous (iteration-level) batching.
@@ -7,7 +8,7 @@ import InfernoMIP
 /// freed by a finishing request goes to the head of the queue at once.
 ///
 /// **Timing, per request, at the current batch size `b`** (the number of running requests, prefilling or
-/// decoding). This is the per-request reading of MODEL.md's `T(b) = prefill(b) + (O - 1) * decode(b)`:
+/// decoding). This is the per-request reading of docs/model.md's `T(b) = prefill(b) + (O - 1) * decode(b)`:
 /// - *prefill*: admitted with `b` requests in the batch (itself included), a request's prefill takes
 ///   `gamma + delta * I * b` (0 when `I == 0`), fixed at admission; it ends with the first token. The prefill
 ///   runs alongside the others' decoding and does not stall them: its cost to the batch is the `delta * I * b`
@@ -28,22 +29,22 @@ import InfernoMIP
 /// (``VLLMMetrics``). Times are seconds of simulated time; the profile's milliseconds are converted once.
 ///
 /// A profile of the per-iteration kind runs on ``IterationEngine`` instead (chunked prefill, token budget).
-struct EmulatedServer: Sendable {
-    let batchLimit: Int
-    let queueLimit: Int
+package struct EmulatedServer: Sendable {
+    package let batchLimit: Int
+    package let queueLimit: Int
     /// Profile coefficients in seconds.
     private let alpha, beta, gamma, delta: Double
     /// The per-iteration kind's emulation; nil for the seed kind.
     private var engine: IterationEngine?
 
     /// The simulated time up to which the server has run.
-    private(set) var now: Double
+    package private(set) var now: Double
     private var counters = VLLMMetrics()
 
     private struct Running: Sendable {
-        var request: SimulatedRequest
-        var admitted: Double
-        var firstToken: Double
+        package var request: SimulatedRequest
+        package var admitted: Double
+        package var firstToken: Double
     }
 
     private var waiting = FIFOQueue<SimulatedRequest>()
@@ -55,8 +56,8 @@ struct EmulatedServer: Sendable {
     private var decodeSteps = 0.0
     /// `∫ b dt` and `∫ n dt` since the start (request-seconds in the batch and in the server), for utilisation
     /// and Little's law checks; not vLLM metrics.
-    private(set) var batchRequestSeconds = 0.0
-    private(set) var systemRequestSeconds = 0.0
+    package private(set) var batchRequestSeconds = 0.0
+    package private(set) var systemRequestSeconds = 0.0
 
     /// - Parameters:
     ///   - batchLimit: `N`; at least 1.
@@ -65,8 +66,8 @@ struct EmulatedServer: Sendable {
     private let sloTTFT: Double?
     private let sloITL: Double?
 
-    init(profile: ModelProfile, batchLimit: Int, queueLimit: Int? = nil, startTime: Double = 0,
-         sloTarget: SLOTargetLimits? = nil) {
+    package init(profile: ModelProfile, batchLimit: Int, queueLimit: Int? = nil, startTime: Double = 0,
+         sloTarget: SLOTarget? = nil) {
         precondition(batchLimit >= 1, "batch limit must be at least 1")
         sloTTFT = sloTarget?.ttftMilliseconds.map { $0 / 1000 }
         sloITL = sloTarget?.itlMilliseconds.map { $0 / 1000 }
@@ -84,17 +85,17 @@ struct EmulatedServer: Sendable {
     }
 
     /// Upstream's batch limit for requests of `meanOutputTokens`: `max(1, maxBatchSize * atTokens / O)`.
-    static func profileBatchLimit(_ profile: ModelProfile, meanOutputTokens: Double) -> Int {
+    package static func profileBatchLimit(_ profile: ModelProfile, meanOutputTokens: Double) -> Int {
         profile.memoryBoundBatchLimit(outputTokens: meanOutputTokens)
     }
 
-    var runningCount: Int { engine?.runningCount ?? prefilling.count + decoding.count }
-    var waitingCount: Int { engine?.waitingCount ?? waiting.count }
-    var inSystem: Int { runningCount + waitingCount }
-    var isIdle: Bool { inSystem == 0 }
+    package var runningCount: Int { engine?.runningCount ?? prefilling.count + decoding.count }
+    package var waitingCount: Int { engine?.waitingCount ?? waiting.count }
+    package var inSystem: Int { runningCount + waitingCount }
+    package var isIdle: Bool { inSystem == 0 }
 
     /// Cumulative metrics, with the gauges at ``now``.
-    var metrics: VLLMMetrics {
+    package var metrics: VLLMMetrics {
         var m = engine?.counters ?? counters
         m.numRequestsRunning = runningCount
         m.numRequestsWaiting = waitingCount
@@ -104,7 +105,7 @@ struct EmulatedServer: Sendable {
     private func stepTime(batch: Int) -> Double { alpha + beta * Double(batch) }
 
     /// The time of the next internal event (a prefill or a request ending); `.infinity` when idle.
-    var nextEventTime: Double {
+    package var nextEventTime: Double {
         if let engine { return engine.nextEventTime }
         let prefillEnd = prefilling.minKey ?? .infinity
         guard let finish = decoding.minKey else { return prefillEnd }
@@ -114,7 +115,7 @@ struct EmulatedServer: Sendable {
 
     /// Runs the server up to `time`, processing every prefill end and completion before it (ties: prefills
     /// first, then completions, each in order of their keys).
-    mutating func advance(to time: Double) {
+    package mutating func advance(to time: Double) {
         precondition(time >= now, "time went backwards: \(time) < \(now)")
         if engine != nil { return delegate { $0.advance(to: time) } }
         while true {
@@ -142,7 +143,7 @@ struct EmulatedServer: Sendable {
     /// Offers `request` at its arrival time (the server first runs up to it). Returns `false` when rejected
     /// because `N + Q` requests are already in the server.
     @discardableResult
-    mutating func submit(_ request: SimulatedRequest) -> Bool {
+    package mutating func submit(_ request: SimulatedRequest) -> Bool {
         if engine != nil { return delegate { $0.submit(request) } }
         advance(to: request.arrival)
         counters.requestsReceivedTotal += 1
@@ -160,7 +161,7 @@ struct EmulatedServer: Sendable {
 
     /// Drops every request in the server (a replica killed at the end of its grace period); returns how many.
     @discardableResult
-    mutating func abortAll() -> Int {
+    package mutating func abortAll() -> Int {
         if engine != nil { return delegate { $0.abortAll() } }
         let dropped = inSystem
         counters.requestsAbortedTotal += dropped

@@ -14,20 +14,20 @@ import InfernoMIP
 ///
 /// **Admission** happens at iteration boundaries: an arrival finding a free slot joins the next iteration; one
 /// finding `N` running waits in a FIFO of at most `Q`, and one finding `N + Q` is rejected. Times are seconds.
-struct IterationEngine: Sendable {
-    let batchLimit: Int
-    let queueLimit: Int
+package struct IterationEngine: Sendable {
+    package let batchLimit: Int
+    package let queueLimit: Int
     private let alpha, beta, gamma: Double
     private let budget: Int
 
     private struct Running: Sendable {
-        var request: SimulatedRequest
-        var prefilled = 0
-        var generated = 0
-        var firstToken = Double.nan
+        package var request: SimulatedRequest
+        package var prefilled = 0
+        package var generated = 0
+        package var firstToken = Double.nan
     }
 
-    private(set) var now: Double
+    package private(set) var now: Double
     private var running: [Running] = []
     /// Admitted while an iteration was in progress: they join the next one.
     private var joining: [Running] = []
@@ -35,12 +35,12 @@ struct IterationEngine: Sendable {
     /// End of the iteration in progress and the requests it computes (indices into `running`, tokens each).
     private var iterationEnd = Double.infinity
     private var scheduled: [(index: Int, tokens: Int)] = []
-    private(set) var counters = VLLMMetrics()
-    private(set) var batchRequestSeconds = 0.0
-    private(set) var systemRequestSeconds = 0.0
+    package private(set) var counters = VLLMMetrics()
+    package private(set) var batchRequestSeconds = 0.0
+    package private(set) var systemRequestSeconds = 0.0
     private let sloTTFT: Double?, sloITL: Double?
 
-    init(parameters p: IterationParameters, batchLimit: Int, queueLimit: Int, startTime: Double,
+    package init(parameters p: IterationParameters, batchLimit: Int, queueLimit: Int, startTime: Double,
          sloTTFT: Double?, sloITL: Double?) {
         self.batchLimit = batchLimit
         self.queueLimit = queueLimit
@@ -53,12 +53,12 @@ struct IterationEngine: Sendable {
         self.sloITL = sloITL
     }
 
-    var runningCount: Int { running.count + joining.count }
-    var waitingCount: Int { waiting.count }
-    var inSystem: Int { runningCount + waiting.count }
-    var nextEventTime: Double { iterationEnd }
+    package var runningCount: Int { running.count + joining.count }
+    package var waitingCount: Int { waiting.count }
+    package var inSystem: Int { runningCount + waiting.count }
+    package var nextEventTime: Double { iterationEnd }
 
-    mutating func advance(to time: Double) {
+    package mutating func advance(to time: Double) {
         precondition(time >= now, "time went backwards: \(time) < \(now)")
         while iterationEnd <= time {
             progress(to: iterationEnd)
@@ -69,7 +69,7 @@ struct IterationEngine: Sendable {
     }
 
     @discardableResult
-    mutating func submit(_ request: SimulatedRequest) -> Bool {
+    package mutating func submit(_ request: SimulatedRequest) -> Bool {
         advance(to: request.arrival)
         counters.requestsReceivedTotal += 1
         if runningCount < batchLimit {
@@ -85,7 +85,7 @@ struct IterationEngine: Sendable {
         return false
     }
 
-    mutating func abortAll() -> Int {
+    package mutating func abortAll() -> Int {
         let dropped = inSystem
         counters.requestsAbortedTotal += dropped
         running.removeAll()

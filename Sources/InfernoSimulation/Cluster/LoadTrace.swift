@@ -1,11 +1,13 @@
 import Foundation
+import InfernoControl
+import InfernoMIP
 
 /// One piece of a load trace's base rate. Rates in requests per minute (the unit of the upstream JSON and
 /// the vLLM queries), durations in seconds.
 ///
 /// JSON: an object with a `kind` and the fields of that kind, e.g.
 /// `{"kind": "ramp", "fromPerMinute": 60, "toPerMinute": 600, "durationSeconds": 300}`.
-enum LoadSegment: Hashable, Sendable {
+package enum LoadSegment: Hashable, Sendable {
     /// `ratePerMinute` throughout.
     case constant(ratePerMinute: Double, durationSeconds: Double)
     /// Linear from `fromPerMinute` to `toPerMinute`.
@@ -17,14 +19,14 @@ enum LoadSegment: Hashable, Sendable {
     case sine(meanPerMinute: Double, amplitudePerMinute: Double, periodSeconds: Double, phase: Double,
               durationSeconds: Double)
 
-    var durationSeconds: Double {
+    package var durationSeconds: Double {
         switch self {
         case .constant(_, let d), .ramp(_, _, let d), .step(_, _, _, let d), .sine(_, _, _, _, let d): return d
         }
     }
 
     /// Rate at `t` seconds into the segment.
-    func rate(at t: Double) -> Double {
+    package func rate(at t: Double) -> Double {
         switch self {
         case .constant(let r, _): return max(0, r)
         case .ramp(let from, let to, let d):
@@ -40,7 +42,7 @@ enum LoadSegment: Hashable, Sendable {
 
     /// An upper bound of the rate on `[from, to]` seconds into the segment (exact but for the sine, bounded by
     /// its crest).
-    func maxRate(from: Double, to: Double) -> Double {
+    package func maxRate(from: Double, to: Double) -> Double {
         switch self {
         case .constant, .ramp: return max(rate(at: from), rate(at: to))
         case .step(let a, let b, let at, _):
@@ -59,7 +61,7 @@ extension LoadSegment: Codable {
              periodSeconds, phase, durationSeconds
     }
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = try c.decode(Double.self, forKey: .durationSeconds)
         switch try c.decode(Kind.self, forKey: .kind) {
@@ -79,7 +81,7 @@ extension LoadSegment: Codable {
         }
     }
 
-    func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         switch self {
         case .constant(let r, let d):
@@ -110,26 +112,26 @@ extension LoadSegment: Codable {
 
 /// A short surge laid over a trace: the rate is multiplied by `multiplier` on `[startSeconds, startSeconds +
 /// durationSeconds)` (trace time). Overlapping bursts multiply.
-struct LoadBurst: Codable, Hashable, Sendable {
-    var startSeconds: Double
-    var durationSeconds: Double
-    var multiplier: Double
+package struct LoadBurst: Codable, Hashable, Sendable {
+    package var startSeconds: Double
+    package var durationSeconds: Double
+    package var multiplier: Double
 
-    func covers(_ t: Double) -> Bool { t >= startSeconds && t < startSeconds + durationSeconds }
-    func overlaps(from: Double, to: Double) -> Bool { from < startSeconds + durationSeconds && to >= startSeconds }
+    package func covers(_ t: Double) -> Bool { t >= startSeconds && t < startSeconds + durationSeconds }
+    package func overlaps(from: Double, to: Double) -> Bool { from < startSeconds + durationSeconds && to >= startSeconds }
 }
 
 /// The load offered to one model over time: a base rate built from segments played one after another, bursts
 /// on top, and the mean token counts of its requests. Times are seconds from the trace's start; after the last
 /// segment the rate stays at that segment's final value.
-struct LoadTrace: Codable, Hashable, Sendable {
-    var model: String
-    var meanInputTokens: Double
-    var meanOutputTokens: Double
-    var segments: [LoadSegment]
-    var bursts: [LoadBurst]
+package struct LoadTrace: Codable, Hashable, Sendable {
+    package var model: String
+    package var meanInputTokens: Double
+    package var meanOutputTokens: Double
+    package var segments: [LoadSegment]
+    package var bursts: [LoadBurst]
 
-    init(model: String, meanInputTokens: Double, meanOutputTokens: Double, segments: [LoadSegment],
+    package init(model: String, meanInputTokens: Double, meanOutputTokens: Double, segments: [LoadSegment],
          bursts: [LoadBurst] = []) {
         self.model = model
         self.meanInputTokens = meanInputTokens
@@ -140,7 +142,7 @@ struct LoadTrace: Codable, Hashable, Sendable {
 
     private enum CodingKeys: String, CodingKey { case model, meanInputTokens, meanOutputTokens, segments, bursts }
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(model: try c.decode(String.self, forKey: .model),
                   meanInputTokens: try c.decode(Double.self, forKey: .meanInputTokens),
@@ -150,7 +152,7 @@ struct LoadTrace: Codable, Hashable, Sendable {
     }
 
     /// A constant rate for ever.
-    static func constant(model: String, ratePerMinute: Double, meanInputTokens: Double, meanOutputTokens: Double)
+    package static func constant(model: String, ratePerMinute: Double, meanInputTokens: Double, meanOutputTokens: Double)
         -> LoadTrace
     {
         LoadTrace(model: model, meanInputTokens: meanInputTokens, meanOutputTokens: meanOutputTokens,
@@ -158,7 +160,7 @@ struct LoadTrace: Codable, Hashable, Sendable {
     }
 
     /// Total length of the segments.
-    var durationSeconds: Double { segments.reduce(0) { $0 + max(0, $1.durationSeconds) } }
+    package var durationSeconds: Double { segments.reduce(0) { $0 + max(0, $1.durationSeconds) } }
 
     /// The segment in force at `t` and `t` relative to its start; the last segment (held) past the end.
     private func segment(at t: Double) -> (LoadSegment, offset: Double)? {
@@ -176,13 +178,13 @@ struct LoadTrace: Codable, Hashable, Sendable {
     }
 
     /// Requests per minute at `t` seconds.
-    func rate(at t: Double) -> Double {
+    package func rate(at t: Double) -> Double {
         guard let (s, offset) = segment(at: t) else { return 0 }
         return s.rate(at: offset) * burstFactor(at: t)
     }
 
     /// An upper bound of ``rate(at:)`` on `[from, to]`, for thinning.
-    func maxRate(from: Double, to: Double) -> Double {
+    package func maxRate(from: Double, to: Double) -> Double {
         var bound = 0.0
         var start = 0.0
         for (i, s) in segments.enumerated() {
@@ -200,5 +202,5 @@ struct LoadTrace: Codable, Hashable, Sendable {
     }
 
     /// The rate is 0 from `t` on for ever.
-    func isSilent(after t: Double) -> Bool { maxRate(from: t, to: .infinity) == 0 }
+    package func isSilent(after t: Double) -> Bool { maxRate(from: t, to: .infinity) == 0 }
 }

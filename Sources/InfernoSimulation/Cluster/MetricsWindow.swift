@@ -1,21 +1,24 @@
-/// What the controller's queries (FORMATS.md §5, `rate(...[window])`) compute from two cumulative snapshots of
+import InfernoControl
+import InfernoMIP
+
+/// What the controller's queries (docs/formats.md §5, `rate(...[window])`) compute from two cumulative snapshots of
 /// a deployment's metrics taken `seconds` apart. A mean whose count did not grow in the window is `nil`:
 /// missing data, never zero.
-struct MetricsWindow: Hashable, Sendable {
-    var seconds: Double
+package struct MetricsWindow: Hashable, Sendable {
+    package var seconds: Double
     /// Requests that reached the replicas, per minute (the arrival-side counter).
-    var arrivalRatePerMinute: Double
+    package var arrivalRatePerMinute: Double
     /// `rate(vllm:request_success_total) * 60`: completions, which under-read the load in overload.
-    var completionRatePerMinute: Double
-    var meanInputTokens: Double?
-    var meanOutputTokens: Double?
-    var ttftMilliseconds: Double?
-    var itlMilliseconds: Double?
+    package var completionRatePerMinute: Double
+    package var meanInputTokens: Double?
+    package var meanOutputTokens: Double?
+    package var ttftMilliseconds: Double?
+    package var itlMilliseconds: Double?
     /// Gauges at the end of the window.
-    var running: Int
-    var waiting: Int
+    package var running: Int
+    package var waiting: Int
 
-    init(from earlier: VLLMMetrics, to later: VLLMMetrics, seconds: Double) {
+    package init(from earlier: VLLMMetrics, to later: VLLMMetrics, seconds: Double) {
         precondition(seconds > 0, "a window must have a length")
         var d = later
         d.subtractCounters(earlier)

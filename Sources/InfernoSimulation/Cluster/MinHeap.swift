@@ -1,33 +1,36 @@
+import InfernoControl
+import InfernoMIP
+
 /// A binary min-heap of payloads keyed by a `Double` (an event time or a virtual-time deadline).
 ///
 /// Equal keys leave in insertion order (a sequence number breaks ties), so event order never depends on
 /// heap internals and runs stay reproducible.
-struct MinHeap<Payload> {
+package struct MinHeap<Payload> {
     fileprivate struct Entry {
-        var key: Double
-        var sequence: UInt64
-        var payload: Payload
+        package var key: Double
+        package var sequence: UInt64
+        package var payload: Payload
     }
 
     private var entries: [Entry] = []
     private var nextSequence: UInt64 = 0
 
-    var isEmpty: Bool { entries.isEmpty }
-    var count: Int { entries.count }
-    var minKey: Double? { entries.first?.key }
-    var min: (key: Double, payload: Payload)? { entries.first.map { ($0.key, $0.payload) } }
+    package var isEmpty: Bool { entries.isEmpty }
+    package var count: Int { entries.count }
+    package var minKey: Double? { entries.first?.key }
+    package var min: (key: Double, payload: Payload)? { entries.first.map { ($0.key, $0.payload) } }
 
     /// All payloads, in no particular order.
-    var payloads: [Payload] { entries.map(\.payload) }
+    package var payloads: [Payload] { entries.map(\.payload) }
 
-    mutating func push(_ payload: Payload, key: Double) {
+    package mutating func push(_ payload: Payload, key: Double) {
         entries.append(Entry(key: key, sequence: nextSequence, payload: payload))
         nextSequence &+= 1
         siftUp(entries.count - 1)
     }
 
     @discardableResult
-    mutating func popMin() -> (key: Double, payload: Payload)? {
+    package mutating func popMin() -> (key: Double, payload: Payload)? {
         guard !entries.isEmpty else { return nil }
         entries.swapAt(0, entries.count - 1)
         let top = entries.removeLast()
@@ -35,7 +38,7 @@ struct MinHeap<Payload> {
         return (top.key, top.payload)
     }
 
-    mutating func removeAll() { entries.removeAll(keepingCapacity: true) }
+    package mutating func removeAll() { entries.removeAll(keepingCapacity: true) }
 
     private func less(_ a: Int, _ b: Int) -> Bool {
         let x = entries[a], y = entries[b]
@@ -71,17 +74,17 @@ extension MinHeap: Sendable where Payload: Sendable {}
 extension MinHeap.Entry: Sendable where Payload: Sendable {}
 
 /// A first-in first-out queue with O(1) amortised push and pop (an array and a moving head).
-struct FIFOQueue<Element> {
+package struct FIFOQueue<Element> {
     private var storage: [Element] = []
     private var head = 0
 
-    var count: Int { storage.count - head }
-    var isEmpty: Bool { head == storage.count }
-    var elements: ArraySlice<Element> { storage[head...] }
+    package var count: Int { storage.count - head }
+    package var isEmpty: Bool { head == storage.count }
+    package var elements: ArraySlice<Element> { storage[head...] }
 
-    mutating func append(_ element: Element) { storage.append(element) }
+    package mutating func append(_ element: Element) { storage.append(element) }
 
-    mutating func popFirst() -> Element? {
+    package mutating func popFirst() -> Element? {
         guard head < storage.count else { return nil }
         let element = storage[head]
         head += 1
@@ -92,7 +95,7 @@ struct FIFOQueue<Element> {
         return element
     }
 
-    mutating func removeAll() {
+    package mutating func removeAll() {
         storage.removeAll(keepingCapacity: true)
         head = 0
     }

@@ -2,11 +2,11 @@ import InfernoMIP
 
 extension SimulationScenario {
     /// Built-in scenarios by name (`simulate --scenario NAME`).
-    static let builtInNames = ["built-in", "multi-variant", "scale-to-zero", "multi-variant-h100", "multi-variant-l40s",
+    package static let builtInNames = ["built-in", "multi-variant", "scale-to-zero", "multi-variant-h100", "multi-variant-l40s",
                                "multi-variant-l40s-capped", "multi-variant-three-types"]
 
     /// The multi-variant fleets of docs/simulation.md's table: one GPU type, 8 L40S cards, H100 + A100 + L40S.
-    static func named(_ name: String) -> SimulationScenario? {
+    package static func named(_ name: String) -> SimulationScenario? {
         switch name {
         case "built-in": builtIn
         case "multi-variant": multiVariant()
@@ -23,8 +23,8 @@ extension SimulationScenario {
     /// variant per type in `fleet` (`H100` at 100/h, `L40S` at 15/h, `A100` at 40/h), 16 cards of each type
     /// unless `cards` says otherwise. Load: 200 requests per minute for 3 minutes, ramping to 3,000 by minute 18,
     /// held to minute 30; 500 input and 300 output tokens.
-    static func multiVariant(fleet: [String] = ["H100", "L40S"], cards: [String: Int] = [:],
-                             initialReplicas: [String: Int] = [:], name: String = "multi-variant") -> SimulationScenario {
+    package static func multiVariant(fleet: [String] = ["H100", "L40S"], cards: [String: Int] = [:],
+                                     initialReplicas: [String: Int] = [:], name: String = "multi-variant") -> SimulationScenario {
         let llama = "llama-3.1-8b"
         let types = ["H100": "NVIDIA-H100-80GB-HBM3", "L40S": "NVIDIA-L40S", "A100": "NVIDIA-A100-PCIE-80GB"]
         let all: [String: (cost: Double, memory: Double, profile: ModelProfile)] = [
@@ -65,7 +65,7 @@ extension SimulationScenario {
     /// Zero and back: the same model on H100 and L40S, both at 0 replicas with `minReplicas: 0`. No traffic for 5
     /// minutes; 200 requests per minute from minute 5, ramping to 1,500 by minute 15, held to minute 20; then none
     /// to minute 35. The retention window (10 minutes) ends at minute 30: the model goes back to zero.
-    static let scaleToZero: SimulationScenario = {
+    package static let scaleToZero: SimulationScenario = {
         var s = multiVariant(initialReplicas: ["H100": 0, "L40S": 0], name: "scale-to-zero")
         let minute = 60.0
         s.durationSeconds = 35 * minute

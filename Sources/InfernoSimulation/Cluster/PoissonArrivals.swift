@@ -1,16 +1,19 @@
+import InfernoControl
+import InfernoMIP
+
 /// Arrivals of one model: a non-homogeneous Poisson process with the trace's rate, by thinning (Lewis &
 /// Shedler), plus each request's token counts.
 ///
 /// The bound used for thinning is the trace's maximum over a window of ``windowSeconds``, recomputed per
 /// window (restarting at a window's end is exact: the process is memoryless), so a trace with a tall burst
 /// does not make the quiet parts expensive.
-struct PoissonArrivals: Sendable {
-    static let windowSeconds = 30.0
+package struct PoissonArrivals: Sendable {
+    package static let windowSeconds = 30.0
 
-    let trace: LoadTrace
-    let tokenLengths: TokenLengths
+    package let trace: LoadTrace
+    package let tokenLengths: TokenLengths
     /// Simulated time of the trace's time 0.
-    let origin: Double
+    package let origin: Double
     private var rng: SplitMix64
     /// Simulated time of the last candidate (or window start).
     private var time: Double
@@ -18,7 +21,7 @@ struct PoissonArrivals: Sendable {
     /// Thinning bound on the current window, requests per second.
     private var bound: Double
 
-    init(trace: LoadTrace, tokenLengths: TokenLengths, origin: Double = 0, start: Double = 0, rng: SplitMix64) {
+    package init(trace: LoadTrace, tokenLengths: TokenLengths, origin: Double = 0, start: Double = 0, rng: SplitMix64) {
         self.trace = trace
         self.tokenLengths = tokenLengths
         self.origin = origin
@@ -29,7 +32,7 @@ struct PoissonArrivals: Sendable {
     }
 
     /// The next request, or `nil` when the trace is silent for ever.
-    mutating func next() -> SimulatedRequest? {
+    package mutating func next() -> SimulatedRequest? {
         while true {
             if time >= windowEnd {
                 let from = time - origin

@@ -1,3 +1,4 @@
+import InfernoControl
 import InfernoMIP
 
 /// One emulated replica under a constant Poisson load, run for a number of requests: the simulation side of
@@ -5,17 +6,17 @@ import InfernoMIP
 ///
 /// Statistics cover the requests completed between the arrival of request `warmupRequests` and the arrival of
 /// the last one; the server starts empty, and the warm-up keeps that transient out.
-struct ReplicaExperiment: Sendable {
-    var profile: ModelProfile
-    var load: Load
-    var batchLimit: Int
-    var queueLimit: Int?
-    var tokenLengths: TokenLengths
-    var requests: Int
-    var warmupRequests: Int
-    var seed: UInt64
+package struct ReplicaExperiment: Sendable {
+    package var profile: ModelProfile
+    package var load: Load
+    package var batchLimit: Int
+    package var queueLimit: Int?
+    package var tokenLengths: TokenLengths
+    package var requests: Int
+    package var warmupRequests: Int
+    package var seed: UInt64
 
-    init(profile: ModelProfile, load: Load, batchLimit: Int? = nil, queueLimit: Int? = nil,
+    package init(profile: ModelProfile, load: Load, batchLimit: Int? = nil, queueLimit: Int? = nil,
          tokenLengths: TokenLengths = .exponential, requests: Int, warmupRequests: Int? = nil, seed: UInt64) {
         self.profile = profile
         self.load = load
@@ -28,25 +29,25 @@ struct ReplicaExperiment: Sendable {
         self.seed = seed
     }
 
-    struct Result: Hashable, Sendable {
+    package struct Result: Hashable, Sendable {
         /// Metrics over the measured window (counter differences; gauges at the end).
-        var metrics: VLLMMetrics
-        var measuredSeconds: Double
+        package var metrics: VLLMMetrics
+        package var measuredSeconds: Double
         /// Mean TTFT, ms (`time_to_first_token_seconds_sum / _count`).
-        var ttftMilliseconds: Double
+        package var ttftMilliseconds: Double
         /// Mean inter-token latency, ms, per token as vLLM's `time_per_output_token_seconds_sum / _count`.
-        var itlMilliseconds: Double
-        var waitMilliseconds: Double
-        var responseMilliseconds: Double
-        var throughputPerSecond: Double
-        var rejectedFraction: Double
+        package var itlMilliseconds: Double
+        package var waitMilliseconds: Double
+        package var responseMilliseconds: Double
+        package var throughputPerSecond: Double
+        package var rejectedFraction: Double
         /// Time-average batch occupancy over `N`.
-        var utilisation: Double
+        package var utilisation: Double
         /// Time-average requests in the server.
-        var meanInSystem: Double
+        package var meanInSystem: Double
     }
 
-    func run() -> Result {
+    package func run() -> Result {
         var server = EmulatedServer(profile: profile, batchLimit: batchLimit, queueLimit: queueLimit)
         let trace = LoadTrace.constant(model: profile.model, ratePerMinute: load.arrivalRatePerMinute,
                                        meanInputTokens: load.meanInputTokens,

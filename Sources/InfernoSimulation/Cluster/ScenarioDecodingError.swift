@@ -1,7 +1,7 @@
 /// A scenario file's decoding error in words: the path of the field and what is wrong with it, instead of
 /// `DecodingError`'s debug dump.
-enum ScenarioDecodingError {
-    static func describe(_ error: any Error) -> String {
+package enum ScenarioDecodingError {
+    package static func describe(_ error: any Error) -> String {
         guard let e = error as? DecodingError else { return "\(error)" }
         func path(_ keys: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
             let all = keys + (last.map { [$0] } ?? [])
@@ -20,7 +20,7 @@ enum ScenarioDecodingError {
 }
 
 /// A scenario file that cannot be used: printed as it is, without a usage text (the arguments were fine).
-struct ScenarioFileError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+package struct ScenarioFileError: Error, CustomStringConvertible {
+    package var description: String
+    package init(_ description: String) { self.description = description }
 }

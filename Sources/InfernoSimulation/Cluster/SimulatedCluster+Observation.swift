@@ -1,11 +1,14 @@
+import InfernoControl
+import InfernoMIP
+
 extension SimulatedCluster {
     /// Nodes with their GPU capacity and allocation, by name.
-    var nodes: [NodeSnapshot] {
+    package var nodes: [NodeSnapshot] {
         nodeStates.map { NodeSnapshot(name: $0.node.name, capacity: $0.node.gpus, allocated: $0.allocated) }
     }
 
     /// Free cards per GPU type over all nodes.
-    var freeCardsByType: [String: Int] {
+    package var freeCardsByType: [String: Int] {
         var free: [String: Int] = [:]
         for n in nodeStates {
             for type in n.node.gpus.keys { free[type, default: 0] += n.free(type) }
@@ -14,17 +17,17 @@ extension SimulatedCluster {
     }
 
     /// Every deployment, by namespace then name.
-    var deployments: [DeploymentSnapshot] {
+    package var deployments: [DeploymentSnapshot] {
         deploymentStates.indices.map(snapshot(of:)).sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
     }
 
-    func deployment(namespace: String, name: String) throws -> DeploymentSnapshot {
+    package func deployment(namespace: String, name: String) throws -> DeploymentSnapshot {
         snapshot(of: try existingDeployment(namespace: namespace, name: name))
     }
 
     /// What the deployment's replicas export, summed as `sum(...)` over their series would be: counters of
     /// every replica it ever had (stopped ones included, so they never go back), gauges of the live ones.
-    func metrics(namespace: String, name: String) throws -> VLLMMetrics {
+    package func metrics(namespace: String, name: String) throws -> VLLMMetrics {
         let d = try existingDeployment(namespace: namespace, name: name)
         var total = deploymentStates[d].retired
         for r in replicas where r.deployment == d {
@@ -35,7 +38,7 @@ extension SimulatedCluster {
 
     /// The deployment's live replicas (pods) in creation order, each with its own series (what Prometheus holds
     /// before `sum(...)`).
-    func replicas(namespace: String, name: String) throws -> [ReplicaSnapshot] {
+    package func replicas(namespace: String, name: String) throws -> [ReplicaSnapshot] {
         let d = try existingDeployment(namespace: namespace, name: name)
         return replicas.filter { $0.deployment == d }.map { r in
             ReplicaSnapshot(name: "\(name)-\(r.id)", phase: r.phase, node: r.node.map { nodeStates[$0].node.name },
@@ -44,9 +47,9 @@ extension SimulatedCluster {
     }
 
     /// Arrivals and unserved demand per model, by model name.
-    var modelTraffic: [ModelTrafficSnapshot] {
+    package var modelTraffic: [ModelTrafficSnapshot] {
         traffic.map { ModelTrafficSnapshot(model: $0.model, arrivals: $0.arrived, unserved: $0.unserved,
-                                                 longestWaitForReplica: $0.longestWaitForReplica) }
+                                           longestWaitForReplica: $0.longestWaitForReplica) }
             .sorted { $0.model < $1.model }
     }
 

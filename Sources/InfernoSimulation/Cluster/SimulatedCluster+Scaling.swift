@@ -1,9 +1,10 @@
+import InfernoControl
 import InfernoMIP
 
 extension SimulatedCluster {
     /// Sets `spec.replicas` of a deployment, as `kubectl scale` would. New replicas are scheduled at once (or
     /// stay pending); surplus ones stop in ReplicaSet order (see ``SimulatedCluster``).
-    mutating func scale(namespace: String, name: String, replicas desired: Int) throws {
+    package mutating func scale(namespace: String, name: String, replicas desired: Int) throws {
         let d = try existingDeployment(namespace: namespace, name: name)
         guard desired >= 0 else {
             throw SimulationError.invalidReplicas(deployment: deploymentStates[d].spec.qualifiedName, replicas: desired)
@@ -23,7 +24,7 @@ extension SimulatedCluster {
     /// Moves a deployment to another accelerator (its label and node selector change): every current replica
     /// stops as on scale-down and as many new ones start on the new accelerator. Unlike a rolling update the new
     /// replicas are all created at once (a surge of 100%), so they need free cards of the new type.
-    mutating func setAccelerator(namespace: String, name: String, accelerator: String) throws {
+    package mutating func setAccelerator(namespace: String, name: String, accelerator: String) throws {
         let d = try existingDeployment(namespace: namespace, name: name)
         guard deploymentStates[d].spec.accelerator != accelerator else { return }
         _ = try placement(of: deploymentStates[d].spec, on: accelerator)
@@ -34,7 +35,7 @@ extension SimulatedCluster {
     }
 
     /// The profile, GPU type, cards per replica and hourly cost of `spec`'s model on `accelerator`.
-    func placement(of spec: SimulatedDeploymentSpec, on accelerator: String) throws
+    package func placement(of spec: SimulatedDeploymentSpec, on accelerator: String) throws
         -> (profile: ModelProfile, gpuType: String, cards: Int, costPerHour: Double)
     {
         guard let acc = acceleratorsByName[accelerator] else {
@@ -50,7 +51,7 @@ extension SimulatedCluster {
 
     /// Batch limit of a new replica of deployment `d`: the explicit one, else upstream's memory bound at the
     /// model's mean output length (the profile's own `atTokens` while the model has no load).
-    func batchLimit(of d: Int, profile: ModelProfile) -> Int {
+    package func batchLimit(of d: Int, profile: ModelProfile) -> Int {
         let spec = deploymentStates[d].spec
         if let explicit = spec.maxBatchSize, explicit > 0 { return explicit }
         let outputTokens = traffic[deploymentStates[d].model].meanOutputTokens ?? Double(profile.atTokens)
@@ -94,7 +95,7 @@ extension SimulatedCluster {
 
     /// Removes replica `i` for good: its counters go to its deployment, its cards back to its node, and the
     /// pending replicas get another chance.
-    mutating func terminate(_ i: Int) {
+    package mutating func terminate(_ i: Int) {
         let r = replicas[i]
         if let node = r.node {
             nodeStates[node].allocated[r.gpuType, default: 0] -= r.cards
@@ -112,7 +113,7 @@ extension SimulatedCluster {
 
     /// Binds pending replicas, in creation order, to the first node (by name) with enough free cards of their
     /// GPU type; the others stay pending.
-    mutating func schedulePending() {
+    package mutating func schedulePending() {
         for i in replicas.indices where replicas[i].phase == .pending {
             let r = replicas[i]
             guard let node = nodeStates.firstIndex(where: { $0.free(r.gpuType) >= r.cards }) else { continue }

@@ -1,3 +1,4 @@
+import InfernoControl
 import InfernoMIP
 
 /// An in-process Kubernetes cluster serving LLMs: nodes with GPU cards, vLLM Deployments whose replicas are
@@ -20,17 +21,18 @@ import InfernoMIP
 /// - counters of stopped replicas stay with their deployment, so a deployment's counters never go back.
 ///
 /// **Routing**: each model's arrivals go to the ready replicas of all the deployments serving that model, by
-/// ``RoutingPolicy`` (a scenario's default: load-aware, as llm-d's endpoint picker). With no ready replica the request is dropped at the router and counted as unserved.
-struct SimulatedCluster: Sendable {
-    struct Configuration: Codable, Hashable, Sendable {
+/// ``RoutingPolicy`` (a scenario's default: load-aware, as llm-d's endpoint picker). With no ready replica the
+/// request is dropped at the router and counted as unserved.
+package struct SimulatedCluster: Sendable {
+    package struct Configuration: Codable, Hashable, Sendable {
         /// From binding to ready, seconds.
-        var startupDelaySeconds: Double
+        package var startupDelaySeconds: Double
         /// How long a stopping replica may take to finish its requests, seconds.
-        var drainGraceSeconds: Double
-        var routing: RoutingPolicy
-        var seed: UInt64
+        package var drainGraceSeconds: Double
+        package var routing: RoutingPolicy
+        package var seed: UInt64
 
-        init(startupDelaySeconds: Double = 60, drainGraceSeconds: Double = 30, routing: RoutingPolicy = .random,
+        package init(startupDelaySeconds: Double = 60, drainGraceSeconds: Double = 30, routing: RoutingPolicy = .random,
              seed: UInt64 = 1) {
             self.startupDelaySeconds = startupDelaySeconds
             self.drainGraceSeconds = drainGraceSeconds
@@ -39,55 +41,55 @@ struct SimulatedCluster: Sendable {
         }
     }
 
-    struct NodeState: Sendable {
-        var node: SimulatedNode
-        var allocated: [String: Int] = [:]
-        func free(_ type: String) -> Int { (node.gpus[type] ?? 0) - (allocated[type] ?? 0) }
+    package struct NodeState: Sendable {
+        package var node: SimulatedNode
+        package var allocated: [String: Int] = [:]
+        package func free(_ type: String) -> Int { (node.gpus[type] ?? 0) - (allocated[type] ?? 0) }
     }
 
-    struct DeploymentState: Sendable {
-        var spec: SimulatedDeploymentSpec
-        var desired: Int
-        let model: Int
+    package struct DeploymentState: Sendable {
+        package var spec: SimulatedDeploymentSpec
+        package var desired: Int
+        package let model: Int
         /// Counters of stopped replicas.
-        var retired = VLLMMetrics()
-        var retiredReplicaSeconds = 0.0
-        var retiredCost = 0.0
+        package var retired = VLLMMetrics()
+        package var retiredReplicaSeconds = 0.0
+        package var retiredCost = 0.0
     }
 
-    struct ModelTraffic: Sendable {
-        let model: String
-        var arrivals: PoissonArrivals?
-        var next: SimulatedRequest?
-        var arrived = 0
-        var unserved = 0
+    package struct ModelTraffic: Sendable {
+        package let model: String
+        package var arrivals: PoissonArrivals?
+        package var next: SimulatedRequest?
+        package var arrived = 0
+        package var unserved = 0
         /// Round-robin position, and the start of the tie-break scan of least-loaded routing.
-        var cursor = 0
-        var meanOutputTokens: Double?
+        package var cursor = 0
+        package var meanOutputTokens: Double?
         /// The first request dropped since a replica was last ready, and the longest such wait so far.
-        var firstDropped: Double?
-        var longestWaitForReplica: Double?
+        package var firstDropped: Double?
+        package var longestWaitForReplica: Double?
     }
 
-    let configuration: Configuration
+    package let configuration: Configuration
     /// Simulated seconds since the start.
-    private(set) var now: Double = 0
+    package private(set) var now: Double = 0
     // State below is internal so the extensions (other files) can reach it; change it only through the
     // methods, which keep the indexes consistent.
-    var nodeStates: [NodeState]
-    var acceleratorsByName: [String: Accelerator]
-    var deploymentStates: [DeploymentState] = []
-    var traffic: [ModelTraffic] = []
+    package var nodeStates: [NodeState]
+    package var acceleratorsByName: [String: Accelerator]
+    package var deploymentStates: [DeploymentState] = []
+    package var traffic: [ModelTraffic] = []
     /// Live replicas (pending to draining) in creation order; stopped ones are removed.
-    var replicas: [SimulatedReplica] = []
-    var nextReplicaID = 0
-    var routerRNG: SplitMix64
+    package var replicas: [SimulatedReplica] = []
+    package var nextReplicaID = 0
+    package var routerRNG: SplitMix64
     /// Derived, rebuilt by ``reindex()``: ready replicas (indices) per model, and replicas with a pending
     /// lifecycle event (starting or draining).
-    var readyByModel: [[Int]] = []
-    var transitional: [Int] = []
+    package var readyByModel: [[Int]] = []
+    package var transitional: [Int] = []
 
-    init(nodes: [SimulatedNode], accelerators: [Accelerator], configuration: Configuration = Configuration()) {
+    package init(nodes: [SimulatedNode], accelerators: [Accelerator], configuration: Configuration = Configuration()) {
         self.configuration = configuration
         nodeStates = nodes.sorted { $0.name < $1.name }.map { NodeState(node: $0) }
         acceleratorsByName = Dictionary(accelerators.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -95,7 +97,7 @@ struct SimulatedCluster: Sendable {
     }
 
     /// Adds a deployment with `spec.replicas` desired replicas, scheduled at once.
-    mutating func addDeployment(_ spec: SimulatedDeploymentSpec) throws {
+    package mutating func addDeployment(_ spec: SimulatedDeploymentSpec) throws {
         guard deploymentIndex(namespace: spec.namespace, name: spec.name) == nil else {
             throw SimulationError.duplicateDeployment(namespace: spec.namespace, name: spec.name)
         }
@@ -109,7 +111,7 @@ struct SimulatedCluster: Sendable {
     }
 
     /// Plays `trace` for its model from now on (trace time 0 = now), replacing any earlier trace.
-    mutating func setLoad(_ trace: LoadTrace, tokenLengths: TokenLengths = .exponential) {
+    package mutating func setLoad(_ trace: LoadTrace, tokenLengths: TokenLengths = .exponential) {
         let m = trafficIndex(for: trace.model)
         var arrivals = PoissonArrivals(trace: trace, tokenLengths: tokenLengths, origin: now, start: now,
                                        rng: SplitMix64(seed: configuration.seed, stream: "arrivals/" + trace.model))
@@ -119,7 +121,7 @@ struct SimulatedCluster: Sendable {
     }
 
     /// Runs the simulation up to `time` (seconds since the start; not before ``now``).
-    mutating func advance(to time: Double) {
+    package mutating func advance(to time: Double) {
         precondition(time >= now, "simulated time cannot go back: \(time) < \(now)")
         while true {
             var arrivalTime = Double.infinity, arrivalModel = -1
@@ -145,7 +147,7 @@ struct SimulatedCluster: Sendable {
     }
 
     /// Runs the simulation for `seconds` more.
-    mutating func advance(by seconds: Double) { advance(to: now + max(0, seconds)) }
+    package mutating func advance(by seconds: Double) { advance(to: now + max(0, seconds)) }
 
     private func lifecycleEventTime(_ r: SimulatedReplica) -> Double {
         switch r.phase {
@@ -235,18 +237,18 @@ struct SimulatedCluster: Sendable {
 
     // MARK: - Bookkeeping shared by the extensions
 
-    func deploymentIndex(namespace: String, name: String) -> Int? {
+    package func deploymentIndex(namespace: String, name: String) -> Int? {
         deploymentStates.firstIndex { $0.spec.namespace == namespace && $0.spec.name == name }
     }
 
-    func existingDeployment(namespace: String, name: String) throws -> Int {
+    package func existingDeployment(namespace: String, name: String) throws -> Int {
         guard let d = deploymentIndex(namespace: namespace, name: name) else {
             throw SimulationError.unknownDeployment(namespace: namespace, name: name)
         }
         return d
     }
 
-    mutating func trafficIndex(for model: String) -> Int {
+    package mutating func trafficIndex(for model: String) -> Int {
         if let m = traffic.firstIndex(where: { $0.model == model }) { return m }
         traffic.append(ModelTraffic(model: model))
         reindex()
@@ -254,7 +256,7 @@ struct SimulatedCluster: Sendable {
     }
 
     /// Rebuilds the derived indexes after any change of phase or of the replica list.
-    mutating func reindex() {
+    package mutating func reindex() {
         readyByModel = Array(repeating: [], count: traffic.count)
         transitional = []
         for (i, r) in replicas.enumerated() {

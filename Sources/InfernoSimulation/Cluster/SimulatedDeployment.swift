@@ -1,8 +1,8 @@
-import ArgumentParser
+import InfernoControl
 import InfernoMIP
 
 /// How a model's arrivals are spread over the ready replicas serving it (all its deployments together).
-enum RoutingPolicy: String, Codable, Hashable, Sendable, CaseIterable, ExpressibleByArgument {
+package enum RoutingPolicy: String, Codable, Hashable, Sendable, CaseIterable {
     /// Uniformly at random, as a plain Kubernetes Service (kube-proxy in iptables mode) does. Keeps each
     /// replica's arrivals Poisson: the analyzer's assumption.
     case random
@@ -20,26 +20,26 @@ enum RoutingPolicy: String, Codable, Hashable, Sendable, CaseIterable, Expressib
 }
 
 /// A vLLM Deployment in the simulated cluster: one variant of a model on one accelerator.
-struct SimulatedDeploymentSpec: Codable, Hashable, Sendable {
-    var namespace: String
-    var name: String
-    var model: String
+package struct SimulatedDeploymentSpec: Codable, Hashable, Sendable {
+    package var namespace: String
+    package var name: String
+    package var model: String
     /// Name of the accelerator the replicas run on now (the `inference.optimization/acceleratorName` label).
-    var accelerator: String
+    package var accelerator: String
     /// The model's profile per accelerator it can run on; must include ``accelerator``.
-    var profiles: [ModelProfile]
+    package var profiles: [ModelProfile]
     /// Initial `spec.replicas`.
-    var replicas: Int
+    package var replicas: Int
     /// Explicit batch limit (vLLM `--max-num-seqs`); without it each replica takes upstream's
     /// `max(1, maxBatchSize * atTokens / O)` for the model's mean output length `O`.
-    var maxBatchSize: Int?
+    package var maxBatchSize: Int?
     /// Waiting-queue limit per replica; default `10 * N`.
-    var queueLimit: Int?
+    package var queueLimit: Int?
     /// The class's targets for the model, so the simulation can referee each request (not seen by the controller).
-    var sloTarget: SLOTargetLimits?
+    package var sloTarget: SLOTarget?
 
-    init(namespace: String, name: String, model: String, accelerator: String, profiles: [ModelProfile],
-         replicas: Int, maxBatchSize: Int? = nil, queueLimit: Int? = nil, sloTarget: SLOTargetLimits? = nil) {
+    package init(namespace: String, name: String, model: String, accelerator: String, profiles: [ModelProfile],
+         replicas: Int, maxBatchSize: Int? = nil, queueLimit: Int? = nil, sloTarget: SLOTarget? = nil) {
         self.sloTarget = sloTarget
         self.namespace = namespace
         self.name = name
@@ -51,64 +51,64 @@ struct SimulatedDeploymentSpec: Codable, Hashable, Sendable {
         self.queueLimit = queueLimit
     }
 
-    func profile(for accelerator: String) -> ModelProfile? { profiles.first { $0.accelerator == accelerator } }
-    var qualifiedName: String { "\(namespace)/\(name)" }
+    package func profile(for accelerator: String) -> ModelProfile? { profiles.first { $0.accelerator == accelerator } }
+    package var qualifiedName: String { "\(namespace)/\(name)" }
 }
 
 /// A deployment as the controller would read it (spec and status), plus what the simulation accounts.
-struct DeploymentSnapshot: Hashable, Sendable {
-    var namespace: String
-    var name: String
-    var model: String
-    var accelerator: String
-    var gpuType: String
+package struct DeploymentSnapshot: Hashable, Sendable {
+    package var namespace: String
+    package var name: String
+    package var model: String
+    package var accelerator: String
+    package var gpuType: String
     /// Cards of ``gpuType`` one replica holds: the profile's accelerator count times the accelerator's
     /// multiplicity.
-    var cardsPerReplica: Int
+    package var cardsPerReplica: Int
     /// Batch limit `N` of new replicas.
-    var batchLimit: Int
+    package var batchLimit: Int
     /// `spec.replicas`.
-    var desiredReplicas: Int
+    package var desiredReplicas: Int
     /// Replicas serving traffic (`status.readyReplicas`).
-    var readyReplicas: Int
+    package var readyReplicas: Int
     /// Bound to a node, loading the model, not yet ready.
-    var startingReplicas: Int
+    package var startingReplicas: Int
     /// Not scheduled: no node has enough free cards of the type (pod phase `Pending`, `Unschedulable`).
-    var pendingReplicas: Int
+    package var pendingReplicas: Int
     /// Stopping: finishing their requests, receiving none (not counted in ``currentReplicas``).
-    var terminatingReplicas: Int
+    package var terminatingReplicas: Int
     /// Replica-seconds of card holding (starting, ready, stopping) since the start.
-    var replicaSeconds: Double
+    package var replicaSeconds: Double
     /// What those replicas cost, from the accelerators' hourly costs.
-    var cost: Double
+    package var cost: Double
 
     /// `status.replicas`: pods that exist and are not terminating.
-    var currentReplicas: Int { readyReplicas + startingReplicas + pendingReplicas }
+    package var currentReplicas: Int { readyReplicas + startingReplicas + pendingReplicas }
 }
 
 /// Arrivals of one model, and those no replica could take.
-struct ModelTrafficSnapshot: Hashable, Sendable {
-    var model: String
+package struct ModelTrafficSnapshot: Hashable, Sendable {
+    package var model: String
     /// Requests that arrived at the router.
-    var arrivals: Int
+    package var arrivals: Int
     /// Requests dropped at the router because no replica of the model was ready: unserved demand.
-    var unserved: Int
+    package var unserved: Int
     /// Longest time from a request finding no ready replica to the next replica of the model becoming ready,
     /// seconds: the delay of scaling from zero. `nil` when no request ever waited for a replica.
-    var longestWaitForReplica: Double? = nil
+    package var longestWaitForReplica: Double? = nil
     /// Arrivals handed to a replica (which may still reject them when its queue is full).
-    var routed: Int { arrivals - unserved }
+    package var routed: Int { arrivals - unserved }
 }
 
 /// One live replica (pod) of a deployment.
-struct ReplicaSnapshot: Hashable, Sendable {
+package struct ReplicaSnapshot: Hashable, Sendable {
     /// `<deployment>-<creation number>`.
-    var name: String
-    var phase: SimulatedReplica.Phase
+    package var name: String
+    package var phase: SimulatedReplica.Phase
     /// The node it is bound to; `nil` while pending.
-    var node: String?
-    var accelerator: String
-    var batchLimit: Int
+    package var node: String?
+    package var accelerator: String
+    package var batchLimit: Int
     /// Its own metrics (empty before it is ready).
-    var metrics: VLLMMetrics
+    package var metrics: VLLMMetrics
 }

@@ -1,22 +1,25 @@
-/// A Kubernetes node of the simulated cluster and the GPU cards it offers, by GPU type (the product label,
-/// e.g. `NVIDIA-A100-PCIE-80GB`, FORMATS.md §4).
-struct SimulatedNode: Codable, Hashable, Sendable {
-    var name: String
-    var gpus: [String: Int]
+import InfernoControl
+import InfernoMIP
 
-    init(name: String, gpus: [String: Int]) {
+/// A Kubernetes node of the simulated cluster and the GPU cards it offers, by GPU type (the product label,
+/// e.g. `NVIDIA-A100-PCIE-80GB`, docs/formats.md §4).
+package struct SimulatedNode: Codable, Hashable, Sendable {
+    package var name: String
+    package var gpus: [String: Int]
+
+    package init(name: String, gpus: [String: Int]) {
         self.name = name
         self.gpus = gpus
     }
 }
 
 /// A node as the controller would read it: allocatable cards and the cards bound to replicas.
-struct NodeSnapshot: Hashable, Sendable {
-    var name: String
+package struct NodeSnapshot: Hashable, Sendable {
+    package var name: String
     /// `status.allocatable["<vendor>/gpu"]` by GPU type.
-    var capacity: [String: Int]
+    package var capacity: [String: Int]
     /// Cards held by replicas (starting, ready or stopping) by GPU type.
-    var allocated: [String: Int]
+    package var allocated: [String: Int]
 
-    func free(_ gpuType: String) -> Int { (capacity[gpuType] ?? 0) - (allocated[gpuType] ?? 0) }
+    package func free(_ gpuType: String) -> Int { (capacity[gpuType] ?? 0) - (allocated[gpuType] ?? 0) }
 }

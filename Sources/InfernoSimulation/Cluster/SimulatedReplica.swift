@@ -1,8 +1,9 @@
+import InfernoControl
 import InfernoMIP
 
 /// One pod of a simulated Deployment: where it is in its life, the cards it holds and, once ready, its server.
-struct SimulatedReplica: Sendable {
-    enum Phase: Hashable, Sendable {
+package struct SimulatedReplica: Sendable {
+    package enum Phase: Hashable, Sendable {
         /// Not scheduled: no node has enough free cards of its GPU type.
         case pending
         /// Bound to a node, holding its cards, loading the model until `readyAt`.
@@ -14,33 +15,33 @@ struct SimulatedReplica: Sendable {
     }
 
     /// Creation order across the cluster; the scheduler serves pending replicas in this order.
-    let id: Int
+    package let id: Int
     /// Index of the deployment in the cluster.
-    let deployment: Int
+    package let deployment: Int
     /// Index of the model's traffic in the cluster.
-    let model: Int
-    let accelerator: String
-    let gpuType: String
-    let cards: Int
-    let costPerHour: Double
-    let profile: ModelProfile
-    let batchLimit: Int
-    let queueLimit: Int?
-    var sloTarget: SLOTargetLimits? = nil
+    package let model: Int
+    package let accelerator: String
+    package let gpuType: String
+    package let cards: Int
+    package let costPerHour: Double
+    package let profile: ModelProfile
+    package let batchLimit: Int
+    package let queueLimit: Int?
+    package var sloTarget: SLOTarget? = nil
 
-    var phase: Phase = .pending
+    package var phase: Phase = .pending
     /// Index of the node it is bound to.
-    var node: Int?
+    package var node: Int?
     /// When it was bound (started holding cards).
-    var boundAt: Double = 0
+    package var boundAt: Double = 0
     /// The emulated vLLM, from readiness on.
-    var server: EmulatedServer?
+    package var server: EmulatedServer?
 
-    var isDraining: Bool { if case .draining = phase { true } else { false } }
+    package var isDraining: Bool { if case .draining = phase { true } else { false } }
 
     /// Removal order on scale-down, as a ReplicaSet's: unscheduled first, then not ready, then ready; the
     /// newest first within each.
-    var scaleDownRank: (Int, Int) {
+    package var scaleDownRank: (Int, Int) {
         switch phase {
         case .pending: (0, -id)
         case .starting: (1, -id)

@@ -1,5 +1,8 @@
+import InfernoControl
+import InfernoMIP
+
 /// What was wrong with a request to the simulated cluster, or with a scenario.
-enum SimulationError: Error, Hashable, Sendable, CustomStringConvertible {
+package enum SimulationError: Error, Hashable, Sendable, CustomStringConvertible {
     case unknownDeployment(namespace: String, name: String)
     case duplicateDeployment(namespace: String, name: String)
     case unknownAccelerator(deployment: String, accelerator: String)
@@ -7,7 +10,7 @@ enum SimulationError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidReplicas(deployment: String, replicas: Int)
     case invalidScenario(String)
 
-    var description: String {
+    package var description: String {
         switch self {
         case .unknownDeployment(let ns, let name): return "deployment \"\(ns)/\(name)\" does not exist"
         case .duplicateDeployment(let ns, let name): return "deployment \"\(ns)/\(name)\" already exists"

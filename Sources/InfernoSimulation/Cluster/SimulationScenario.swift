@@ -1,22 +1,23 @@
+import InfernoControl
 import InfernoMIP
 
 /// A variant: one model served in one service class by one Deployment, with the profiles of every accelerator
 /// it could run on and its replica bounds.
-struct SimulatedVariant: Codable, Hashable, Sendable {
-    var name: String
-    var namespace: String
-    var model: String
-    var serviceClass: String
+package struct SimulatedVariant: Codable, Hashable, Sendable {
+    package var name: String
+    package var namespace: String
+    package var model: String
+    package var serviceClass: String
     /// The accelerator it starts on.
-    var accelerator: String
-    var profiles: [ModelProfile]
-    var initialReplicas: Int
-    var minReplicas: Int
-    var maxReplicas: Int?
+    package var accelerator: String
+    package var profiles: [ModelProfile]
+    package var initialReplicas: Int
+    package var minReplicas: Int
+    package var maxReplicas: Int?
     /// Explicit batch limit (vLLM `--max-num-seqs`); default: the profile's memory bound.
-    var maxBatchSize: Int?
+    package var maxBatchSize: Int?
 
-    init(name: String, namespace: String, model: String, serviceClass: String, accelerator: String,
+    package init(name: String, namespace: String, model: String, serviceClass: String, accelerator: String,
          profiles: [ModelProfile], initialReplicas: Int, minReplicas: Int = 0, maxReplicas: Int? = nil,
          maxBatchSize: Int? = nil) {
         self.name = name
@@ -36,7 +37,7 @@ struct SimulatedVariant: Codable, Hashable, Sendable {
     }
 
     /// `minReplicas` (0), `maxReplicas` and `maxBatchSize` (none) may be left out.
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(name: try c.decode(String.self, forKey: .name), namespace: try c.decode(String.self, forKey: .namespace),
                   model: try c.decode(String.self, forKey: .model), serviceClass: try c.decode(String.self, forKey: .serviceClass),
@@ -48,16 +49,16 @@ struct SimulatedVariant: Codable, Hashable, Sendable {
                   maxBatchSize: try c.decodeIfPresent(Int.self, forKey: .maxBatchSize))
     }
 
-    var deploymentSpec: SimulatedDeploymentSpec {
+    package var deploymentSpec: SimulatedDeploymentSpec {
         SimulatedDeploymentSpec(namespace: namespace, name: name, model: model, accelerator: accelerator,
                                 profiles: profiles, replicas: initialReplicas, maxBatchSize: maxBatchSize)
     }
 
     /// The deployment with the class's targets attached for refereeing.
-    func deploymentSpec(classes: [ServiceClass]) -> SimulatedDeploymentSpec {
+    package func deploymentSpec(classes: [ServiceClass]) -> SimulatedDeploymentSpec {
         var spec = deploymentSpec
         if let t = classes.first(where: { $0.name == serviceClass })?.targets[model] {
-            spec.sloTarget = SLOTargetLimits(itlMilliseconds: t.itlMilliseconds, ttftMilliseconds: t.ttftMilliseconds)
+            spec.sloTarget = SLOTarget(itlMilliseconds: t.itlMilliseconds, ttftMilliseconds: t.ttftMilliseconds)
         }
         return spec
     }
@@ -66,26 +67,26 @@ struct SimulatedVariant: Codable, Hashable, Sendable {
 /// Everything a simulated run needs, as one JSON document: the cluster (nodes, accelerators and their costs),
 /// the service classes, the variants and a load trace per model. Optional keys (`drainGraceSeconds`,
 /// `routing`, `tokenLengths`) take the defaults below when absent.
-struct SimulationScenario: Codable, Hashable, Sendable {
-    var name: String
-    var seed: UInt64
+package struct SimulationScenario: Codable, Hashable, Sendable {
+    package var name: String
+    package var seed: UInt64
     /// Length of the run, simulated seconds.
-    var durationSeconds: Double
+    package var durationSeconds: Double
     /// From a replica's binding to its readiness, seconds.
-    var startupDelaySeconds: Double
+    package var startupDelaySeconds: Double
     /// Termination grace period of a stopping replica, seconds (default 30, Kubernetes').
-    var drainGraceSeconds: Double
+    package var drainGraceSeconds: Double
     /// Default `loadAware` (llm-d's endpoint picker); `random` is a plain Kubernetes Service.
-    var routing: RoutingPolicy
+    package var routing: RoutingPolicy
     /// Default exponential input and output lengths.
-    var tokenLengths: TokenLengths
-    var nodes: [SimulatedNode]
-    var accelerators: [Accelerator]
-    var serviceClasses: [ServiceClass]
-    var variants: [SimulatedVariant]
-    var loads: [LoadTrace]
+    package var tokenLengths: TokenLengths
+    package var nodes: [SimulatedNode]
+    package var accelerators: [Accelerator]
+    package var serviceClasses: [ServiceClass]
+    package var variants: [SimulatedVariant]
+    package var loads: [LoadTrace]
 
-    init(name: String, seed: UInt64, durationSeconds: Double, startupDelaySeconds: Double,
+    package init(name: String, seed: UInt64, durationSeconds: Double, startupDelaySeconds: Double,
          drainGraceSeconds: Double = 30, routing: RoutingPolicy = .loadAware, tokenLengths: TokenLengths = .exponential,
          nodes: [SimulatedNode], accelerators: [Accelerator], serviceClasses: [ServiceClass],
          variants: [SimulatedVariant], loads: [LoadTrace]) {
@@ -108,7 +109,7 @@ struct SimulationScenario: Codable, Hashable, Sendable {
              accelerators, serviceClasses, variants, loads
     }
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             name: try c.decode(String.self, forKey: .name),
@@ -126,20 +127,20 @@ struct SimulationScenario: Codable, Hashable, Sendable {
     }
 
     /// Cards per GPU type over all nodes, in the analyzer's terms.
-    var capacity: Capacity {
+    package var capacity: Capacity {
         var cards: [String: Int] = [:]
         for node in nodes { for (type, count) in node.gpus { cards[type, default: 0] += count } }
         return Capacity(cards)
     }
 
-    var clusterConfiguration: SimulatedCluster.Configuration {
+    package var clusterConfiguration: SimulatedCluster.Configuration {
         SimulatedCluster.Configuration(startupDelaySeconds: startupDelaySeconds, drainGraceSeconds: drainGraceSeconds,
                                        routing: routing, seed: seed)
     }
 
     /// Checks cross-references: unique variant names per namespace, known classes and accelerators, a
     /// profile for every variant's starting accelerator, at most one trace per model.
-    func validate() throws {
+    package func validate() throws {
         var seen = Set<String>()
         let accelerators = Set(self.accelerators.map(\.name))
         let classes = Set(serviceClasses.map(\.name))
@@ -168,7 +169,7 @@ struct SimulationScenario: Codable, Hashable, Sendable {
     }
 
     /// The cluster at time 0: nodes, the variants' deployments at their initial replicas, the load traces.
-    func makeCluster() throws -> SimulatedCluster {
+    package func makeCluster() throws -> SimulatedCluster {
         try validate()
         var cluster = SimulatedCluster(nodes: nodes, accelerators: accelerators, configuration: clusterConfiguration)
         // Traces first, so the batch limits of the first replicas see the models' output lengths.
@@ -178,7 +179,7 @@ struct SimulationScenario: Codable, Hashable, Sendable {
     }
 
     /// The offered load of `model` at `t` seconds, in the analyzer's terms (zero without a trace).
-    func load(of model: String, at t: Double) -> Load {
+    package func load(of model: String, at t: Double) -> Load {
         guard let trace = loads.first(where: { $0.model == model }) else { return .zero }
         return Load(arrivalRatePerMinute: trace.rate(at: t), meanInputTokens: trace.meanInputTokens,
                     meanOutputTokens: trace.meanOutputTokens)

@@ -1,3 +1,6 @@
+import InfernoControl
+import InfernoMIP
+
 /// How a request's token counts are drawn around a load's means.
 ///
 /// - `exponential`: the discrete memoryless law. Output `O = 1 + K` with `K` geometric of mean `meanOut - 1`,
@@ -6,28 +9,28 @@
 /// - `fixed`: every request has the mean (rounded up or down at random so that the mean is exact). Service
 ///   times then vary only with the batch size: far less variable than real traffic, and than the analyzer's
 ///   exponential assumption, so queues are shorter than it predicts.
-enum TokenLengthDistribution: String, Codable, Hashable, Sendable, CaseIterable {
+package enum TokenLengthDistribution: String, Codable, Hashable, Sendable, CaseIterable {
     case exponential
     case fixed
 }
 
 /// The token-count distributions of input and output.
-struct TokenLengths: Codable, Hashable, Sendable {
-    var input: TokenLengthDistribution
-    var output: TokenLengthDistribution
+package struct TokenLengths: Codable, Hashable, Sendable {
+    package var input: TokenLengthDistribution
+    package var output: TokenLengthDistribution
 
-    init(input: TokenLengthDistribution = .exponential, output: TokenLengthDistribution = .exponential) {
+    package init(input: TokenLengthDistribution = .exponential, output: TokenLengthDistribution = .exponential) {
         self.input = input
         self.output = output
     }
 
     /// Both exponential: what the analyzer assumes.
-    static let exponential = TokenLengths(input: .exponential, output: .exponential)
+    package static let exponential = TokenLengths(input: .exponential, output: .exponential)
     /// Both fixed at the means.
-    static let fixed = TokenLengths(input: .fixed, output: .fixed)
+    package static let fixed = TokenLengths(input: .fixed, output: .fixed)
 
     /// Input tokens, `>= 0`.
-    func drawInput<G: RandomNumberGenerator>(mean: Double, using rng: inout G) -> Int {
+    package func drawInput<G: RandomNumberGenerator>(mean: Double, using rng: inout G) -> Int {
         let mean = max(0, mean)
         switch input {
         case .exponential: return rng.nextGeometric(mean: mean)
@@ -36,7 +39,7 @@ struct TokenLengths: Codable, Hashable, Sendable {
     }
 
     /// Output tokens, `>= 1` (the first token comes from the prefill).
-    func drawOutput<G: RandomNumberGenerator>(mean: Double, using rng: inout G) -> Int {
+    package func drawOutput<G: RandomNumberGenerator>(mean: Double, using rng: inout G) -> Int {
         let steps = max(0, mean - 1)
         switch output {
         case .exponential: return 1 + rng.nextGeometric(mean: steps)
@@ -46,8 +49,8 @@ struct TokenLengths: Codable, Hashable, Sendable {
 }
 
 /// One inference request as the emulated server sees it. Times in seconds of simulated time.
-struct SimulatedRequest: Hashable, Sendable {
-    var arrival: Double
-    var inputTokens: Int
-    var outputTokens: Int
+package struct SimulatedRequest: Hashable, Sendable {
+    package var arrival: Double
+    package var inputTokens: Int
+    package var outputTokens: Int
 }

@@ -1,7 +1,10 @@
+import InfernoControl
+import InfernoMIP
+
 extension SimulatedHistogram {
     /// Share of observations at or below `x`, interpolating linearly inside the bucket that holds `x`, as
     /// Prometheus' `histogram_quantile` does. 1 when empty.
-    func fraction(atOrBelow x: Double) -> Double {
+    package func fraction(atOrBelow x: Double) -> Double {
         guard count > 0 else { return 1 }
         let cumulative = cumulativeCounts
         var lower = 0.0, below = 0
@@ -23,20 +26,14 @@ extension SimulatedHistogram {
 /// A completed request meets the SLOs when its own TTFT and its own mean inter-token latency are within the class's
 /// targets (the simulation referees each request; see ``VLLMMetrics/requestsMeetingSLOTotal``). Requests rejected by
 /// a full queue, aborted by a stopping replica, or dropped by the router for want of a ready replica all miss.
-struct SLOWindowCount: Sendable {
-    var met: Double
-    var total: Double
+package struct SLOWindowCount: Sendable {
+    package var met: Double
+    package var total: Double
 
-    init(window d: VLLMMetrics, dropped: Int) {
+    package init(window d: VLLMMetrics, dropped: Int) {
         let completed = Double(d.requestSuccessTotal)
         let missedOutright = Double(max(0, d.requestsRejectedTotal) + max(0, d.requestsAbortedTotal) + max(0, dropped))
         self.met = Double(d.requestsMeetingSLOTotal)
         self.total = completed + missedOutright
     }
-}
-
-/// The targets attainment is measured against.
-struct SLOTargetLimits: Codable, Hashable, Sendable {
-    var itlMilliseconds: Double?
-    var ttftMilliseconds: Double?
 }

@@ -1,32 +1,34 @@
+import InfernoControl
 import InfernoMIP
 
 /// The simulated cluster behind the reconciler's three ports, so the same loop that runs against Kubernetes and
 /// Prometheus runs here unchanged: nodes and Deployments are read from the simulation, load is measured from the
 /// emulated vLLM counters like Prometheus' `rate(...[window])`, and scaling changes the simulated Deployments.
-actor SimulationEnvironment: ClusterSource, LoadSource, Actuator {
-    private(set) var cluster: SimulatedCluster
-    let scenario: SimulationScenario
+package actor SimulationEnvironment: ClusterSource, LoadSource, Actuator {
+    package private(set) var cluster: SimulatedCluster
+    package let scenario: SimulationScenario
     /// Length of the measurement window, seconds (Prometheus' `[1m]`).
-    let windowSeconds: Double
+    package let windowSeconds: Double
     /// Cumulative metrics per variant at the times they were taken, newest last.
     private var history: [VariantID: [(time: Double, metrics: VLLMMetrics)]] = [:]
     /// Requests the router dropped per model (no ready replica), cumulative, at the times they were taken.
     private var dropped: [String: [(time: Double, unserved: Int)]] = [:]
-    /// Variants whose metrics are withheld, as when a scrape target disappears (tests and `--drop-metrics`).
-    private(set) var withheld: Set<VariantID> = []
+    /// Variants whose metrics are withheld, as when a scrape target disappears
+    /// (`SimulationRunner.Settings.withheldMetrics`).
+    package private(set) var withheld: Set<VariantID> = []
     /// Token means seen last per variant: a window without completions still knows the request shape.
     private var lastTokens: [VariantID: (input: Double, output: Double)] = [:]
     /// The last decision recorded per variant (the status a VariantAutoscaling would show).
-    private(set) var status: [VariantID: VariantDecision] = [:]
+    package private(set) var status: [VariantID: VariantDecision] = [:]
 
-    init(scenario: SimulationScenario, windowSeconds: Double = 60) throws {
+    package init(scenario: SimulationScenario, windowSeconds: Double = 60) throws {
         self.scenario = scenario
         self.cluster = try scenario.makeCluster()
         self.windowSeconds = windowSeconds
     }
 
     /// Runs the simulation to `time` and takes a metrics snapshot of every variant.
-    func advance(to time: Double) {
+    package func advance(to time: Double) {
         cluster.advance(to: time)
         for t in cluster.modelTraffic {
             var h = dropped[t.model, default: []]
@@ -45,13 +47,13 @@ actor SimulationEnvironment: ClusterSource, LoadSource, Actuator {
         }
     }
 
-    func withholdMetrics(of id: VariantID, _ withhold: Bool = true) {
+    package func withholdMetrics(of id: VariantID, _ withhold: Bool = true) {
         if withhold { withheld.insert(id) } else { withheld.remove(id) }
     }
 
     // MARK: ClusterSource
 
-    func observe() async throws -> ClusterObservation {
+    package func observe() async throws -> ClusterObservation {
         let deployments = Dictionary(cluster.deployments.map { (VariantID(namespace: $0.namespace, name: $0.name), $0) },
                                      uniquingKeysWith: { a, _ in a })
         let variants = scenario.variants.map { v -> VariantObservation in
@@ -68,7 +70,7 @@ actor SimulationEnvironment: ClusterSource, LoadSource, Actuator {
 
     // MARK: LoadSource
 
-    func load(of variant: VariantObservation) async -> LoadObservation {
+    package func load(of variant: VariantObservation) async -> LoadObservation {
         if withheld.contains(variant.id) { return .missing("no series for model_name=\"\(variant.modelID)\"") }
         guard let h = history[variant.id], let last = h.last else { return .missing("no samples yet") }
         // The oldest sample inside the window (as `rate` uses the samples in range).
@@ -90,14 +92,14 @@ actor SimulationEnvironment: ClusterSource, LoadSource, Actuator {
 
     /// The router's drops for the model over the window: what a gateway in front of it counts and no pod sees.
     /// Counted once per model, however many variants it has.
-    func unservedDemand(of model: ModelKey, variants: [VariantObservation]) async -> Double? {
+    package func unservedDemand(of model: ModelKey, variants: [VariantObservation]) async -> Double? {
         guard let name = variants.first?.modelID, let h = dropped[name], let last = h.last,
               let first = h.first(where: { last.time - $0.time <= windowSeconds + 1e-9 && $0.time < last.time }) else { return nil }
         return Double(last.unserved - first.unserved) / (last.time - first.time) * 60
     }
 
     /// The simulated latencies of the last window, for the comparison with the prediction.
-    func window(of id: VariantID) -> MetricsWindow? {
+    package func window(of id: VariantID) -> MetricsWindow? {
         guard let h = history[id], let last = h.last,
               let first = h.first(where: { last.time - $0.time <= windowSeconds + 1e-9 && $0.time < last.time }) else { return nil }
         return MetricsWindow(from: first.metrics, to: last.metrics, seconds: last.time - first.time)
@@ -105,7 +107,7 @@ actor SimulationEnvironment: ClusterSource, LoadSource, Actuator {
 
     // MARK: Actuator
 
-    func apply(_ decisions: [VariantDecision]) async -> [VariantID: ActuationOutcome] {
+    package func apply(_ decisions: [VariantDecision]) async -> [VariantID: ActuationOutcome] {
         var outcomes: [VariantID: ActuationOutcome] = [:]
         for d in decisions {
             guard d.action == .scale, d.desired != d.current else { outcomes[d.variant.id] = .unchanged; continue }
@@ -119,11 +121,11 @@ actor SimulationEnvironment: ClusterSource, LoadSource, Actuator {
         return outcomes
     }
 
-    func record(_ decisions: [VariantDecision], outcomes: [VariantID: ActuationOutcome], at time: Double) async {
+    package func record(_ decisions: [VariantDecision], outcomes: [VariantID: ActuationOutcome], at time: Double) async {
         for d in decisions { status[d.variant.id] = d }
     }
 
-    func snapshot() -> (deployments: [DeploymentSnapshot], traffic: [ModelTrafficSnapshot], free: [String: Int]) {
+    package func snapshot() -> (deployments: [DeploymentSnapshot], traffic: [ModelTrafficSnapshot], free: [String: Int]) {
         (cluster.deployments, cluster.modelTraffic, cluster.freeCardsByType)
     }
 }

@@ -1,141 +1,164 @@
 import Foundation
+import InfernoControl
 import InfernoMIP
 import Logging
 
-/// Runs the controller's reconcile loop against the simulated cluster, cycle after cycle, and keeps the time series.
-struct SimulationRunner {
-    struct Settings: Sendable {
-        var cycles: Int
-        var intervalSeconds: Double = 60
+/// Runs the production control loop (``ControlLoop``) on simulated time against the simulated cluster, and keeps
+/// the time series.
+package struct SimulationRunner {
+    package struct Settings: Sendable {
+        package var cycles: Int
+        /// The loop's settings, as `run` has them (interval, stabilisation, lookahead, solver, analyzer).
+        package var loop = LoopSettings()
         /// Simulated seconds per wall second; 0 runs as fast as possible.
-        var speed: Double = 0
-        var stabilizationWindowSeconds: Double = 300
-        /// How far a rising load is extrapolated (start-up delay plus one interval is the natural choice).
-        var lookaheadSeconds: Double = 120
-        /// Seconds without requests before a model with `minReplicas: 0` may go to zero.
-        var retentionSeconds: Double = 600
-        var solver: any AllocationSolver = MIPSolver()
-        var analyzer = AnalyzerSettings()
-        // Best effort by priority: a controller must not scale an overloaded variant to zero because its SLOs
-        // cannot be met in full (the offline default, `None`, would).
-        var options = OptimizerOptions(saturationPolicy: .priorityExhaustive, timeLimitSeconds: 5)
+        package var speed: Double = 0
         /// Variants whose metrics are withheld from this cycle on: (cycle, variant).
-        var withheldMetrics: [(cycle: Int, variant: VariantID)] = []
+        package var withheldMetrics: [(cycle: Int, variant: VariantID)] = []
+
+        package init(cycles: Int) { self.cycles = cycles }
     }
 
     /// One variant in one cycle.
-    struct Sample: Sendable {
-        var cycle: Int
-        var time: Double
-        var variant: VariantID
-        var serviceClass: String
-        var offeredPerMinute: Double
-        var measuredPerMinute: Double?
-        var current: Int
-        var desired: Int
-        var ready: Int
-        var accelerator: String
-        var predictedITL: Double?
-        var predictedTTFT: Double?
-        var simulatedITL: Double?
-        var simulatedTTFT: Double?
-        var itlTarget: Double?
-        var ttftTarget: Double?
-        var reason: String
-        var costPerHour: Double
-        var slo: SLOWindowCount?
+    package struct Sample: Sendable {
+        package var cycle: Int
+        package var time: Double
+        package var variant: VariantID
+        package var serviceClass: String
+        package var offeredPerMinute: Double
+        package var measuredPerMinute: Double?
+        package var current: Int
+        package var desired: Int
+        package var ready: Int
+        package var accelerator: String
+        package var predictedITL: Double?
+        package var predictedTTFT: Double?
+        package var simulatedITL: Double?
+        package var simulatedTTFT: Double?
+        package var itlTarget: Double?
+        package var ttftTarget: Double?
+        package var reason: String
+        package var costPerHour: Double
+        package var slo: SLOWindowCount?
     }
 
-    struct Result: Sendable {
-        var samples: [Sample]
-        var reports: [CycleReport]
+    package struct Result: Sendable {
+        package var samples: [Sample]
+        package var reports: [CycleReport]
         /// Cards used per type per cycle (after acting) and capacity.
-        var usage: [[TypeUsage]]
-        var scenario: SimulationScenario
-        var wallSeconds: Double
+        package var usage: [[TypeUsage]]
+        package var scenario: SimulationScenario
+        package var wallSeconds: Double
         /// Arrivals and router drops per model at the end of the run.
-        var traffic: [ModelTrafficSnapshot] = []
+        package var traffic: [ModelTrafficSnapshot] = []
     }
 
-    let scenario: SimulationScenario
-    let settings: Settings
+    package let scenario: SimulationScenario
+    package let settings: Settings
+
+    package init(scenario: SimulationScenario, settings: Settings) {
+        self.scenario = scenario
+        self.settings = settings
+    }
 
     /// Runs; `onCycle` sees each cycle's samples as they come (for printing).
-    func run(logger: Logger = Logger(label: "inferno.simulate"), onCycle: (CycleReport, [Sample], [TypeUsage]) -> Void = { _, _, _ in }) async throws -> Result {
-        let env = try SimulationEnvironment(scenario: scenario, windowSeconds: settings.intervalSeconds)
-        let planner = Planner(analyzer: settings.analyzer, solver: settings.solver, options: settings.options)
-        let reconciler = Reconciler(cluster: env, metrics: env, actuator: env, planner: planner,
-                                    stabilizationWindowSeconds: settings.stabilizationWindowSeconds,
-                                    lookaheadSeconds: settings.lookaheadSeconds,
-                                    retentionSeconds: settings.retentionSeconds, logger: logger)
-        let targets = Dictionary(uniqueKeysWithValues: scenario.variants.map { v -> (VariantID, (String, SLOTargetLimits)) in
+    package func run(logger: Logger = Logger(label: "inferno.simulate"),
+                     onCycle: @escaping @Sendable (CycleReport, [Sample], [TypeUsage]) -> Void = { _, _, _ in }) async throws -> Result {
+        let interval = settings.loop.intervalSeconds
+        let env = try SimulationEnvironment(scenario: scenario, windowSeconds: interval)
+        let reconciler = settings.loop.makeReconciler(cluster: env, metrics: env, actuator: env, logger: logger)
+        let recorder = SampleRecorder(scenario: scenario, environment: env)
+        let withheld = settings.withheldMetrics
+        @Sendable func withhold(_ cycle: Int) async {
+            for w in withheld where w.cycle == cycle { await env.withholdMetrics(of: w.variant) }
+        }
+        let wallStart = ContinuousClock.now
+        // The first cycle one interval in, as a controller started with the cluster would see it.
+        let clock = await SimulatedClock(environment: env, start: interval, speed: settings.speed)
+        await withhold(1)
+        var loop = ControlLoop(reconciler: reconciler, clock: clock, watcher: nil, intervalSeconds: interval, logger: logger)
+        loop.maxCycles = settings.cycles
+        loop.onCycle = { report in
+            let (cycle, samples) = await recorder.record(report)
+            onCycle(report, samples, report.usage)
+            await withhold(cycle + 1)
+        }
+        try await loop.run()
+        let wall = (ContinuousClock.now - wallStart).secondsDouble
+        let recorded = await recorder.recorded
+        return Result(samples: recorded.samples, reports: recorded.reports, usage: recorded.reports.map(\.usage),
+                      scenario: scenario, wallSeconds: wall, traffic: await env.snapshot().traffic)
+    }
+}
+
+/// Turns each cycle's report into samples: the offered load, the simulated latencies and SLO attainment of the
+/// window that just ended, and the cost of what the controller committed.
+actor SampleRecorder {
+    let scenario: SimulationScenario
+    let environment: SimulationEnvironment
+    private(set) var recorded: (samples: [SimulationRunner.Sample], reports: [CycleReport]) = ([], [])
+    /// Cumulative metrics per variant, and dropped requests per model, at the previous cycle (none before the
+    /// first: its window counts from the start).
+    private var previous: [VariantID: VLLMMetrics] = [:]
+    private var droppedBefore: [String: Int] = [:]
+    private let targets: [VariantID: (String, SLOTarget?)]
+    private let costPerReplica: [VariantID: [String: Double]]
+
+    init(scenario: SimulationScenario, environment: SimulationEnvironment) {
+        self.scenario = scenario
+        self.environment = environment
+        targets = Dictionary(uniqueKeysWithValues: scenario.variants.map { v -> (VariantID, (String, SLOTarget?)) in
             let cls = scenario.serviceClasses.first { $0.name == v.serviceClass }
-            let t = cls?.targets[v.model]
-            return (VariantID(namespace: v.namespace, name: v.name),
-                    (v.serviceClass, SLOTargetLimits(itlMilliseconds: t?.itlMilliseconds, ttftMilliseconds: t?.ttftMilliseconds)))
+            return (VariantID(namespace: v.namespace, name: v.name), (v.serviceClass, cls?.targets[v.model]))
         })
-        let costPerReplica = Dictionary(uniqueKeysWithValues: scenario.variants.map { v -> (VariantID, [String: Double]) in
+        costPerReplica = Dictionary(uniqueKeysWithValues: scenario.variants.map { v -> (VariantID, [String: Double]) in
             (VariantID(namespace: v.namespace, name: v.name), Dictionary(v.profiles.compactMap { p in
                 scenario.accelerators.first { $0.name == p.accelerator }.map { (p.accelerator, Double(p.acceleratorCount) * $0.costPerHour) }
             }, uniquingKeysWith: { a, _ in a }))
         })
-        var samples: [Sample] = [], reports: [CycleReport] = [], usage: [[TypeUsage]] = []
-        var previous: [VariantID: VLLMMetrics] = [:]
-        var droppedBefore: [String: Int] = [:]
-        let wallStart = ContinuousClock.now
-        for cycle in 1...settings.cycles {
-            let t = Double(cycle) * settings.intervalSeconds
-            await env.advance(to: t)
-            for w in settings.withheldMetrics where w.cycle == cycle { await env.withholdMetrics(of: w.variant) }
-            let report = await reconciler.cycle(at: t)
-            let snapshot = await env.snapshot()
-            let deployments = Dictionary(snapshot.deployments.map { (VariantID(namespace: $0.namespace, name: $0.name), $0) },
-                                         uniquingKeysWith: { a, _ in a })
-            let unserved = Dictionary(snapshot.traffic.map { ($0.model, $0.unserved) }, uniquingKeysWith: +)
-            var cycleSamples: [Sample] = []
-            // The router's drops belong to the model, not to one variant: the first variant of the model in the
-            // cycle carries them, so a model's dropped requests are counted once.
-            var dropsCharged = Set<String>()
-            for d in report.decisions {
-                let id = d.variant.id
-                let (cls, target) = targets[id] ?? ("", SLOTargetLimits())
-                let window = await env.window(of: id)
-                var slo: SLOWindowCount?
-                let cumulative = try? await env.cluster.metrics(namespace: id.namespace, name: id.name)
-                var drops = 0
-                if dropsCharged.insert(d.variant.modelID).inserted {
-                    let total = unserved[d.variant.modelID] ?? 0
-                    drops = total - (droppedBefore[d.variant.modelID] ?? 0)
-                    droppedBefore[d.variant.modelID] = total
-                }
-                if let now = cumulative {
-                    var delta = now
-                    if let before = previous[id] { delta.subtractCounters(before) }
-                    slo = SLOWindowCount(window: delta, dropped: drops)
-                    previous[id] = now
-                }
-                let offered = scenario.load(of: d.variant.modelID, at: t).arrivalRatePerMinute
-                cycleSamples.append(Sample(
-                    cycle: cycle, time: t, variant: id, serviceClass: cls, offeredPerMinute: offered,
-                    measuredPerMinute: d.load.load?.arrivalRatePerMinute, current: d.current, desired: d.desired,
-                    ready: deployments[id]?.readyReplicas ?? 0, accelerator: d.accelerator,
-                    predictedITL: d.predictedITL, predictedTTFT: d.predictedTTFT,
-                    simulatedITL: window?.itlMilliseconds, simulatedTTFT: window?.ttftMilliseconds,
-                    itlTarget: target.itlMilliseconds, ttftTarget: target.ttftMilliseconds, reason: d.reason,
-                    costPerHour: Double(d.desired) * (costPerReplica[id]?[d.accelerator] ?? 0), slo: slo))
+    }
+
+    /// Records one cycle; returns its number (from 1) and its samples.
+    func record(_ report: CycleReport) async -> (cycle: Int, samples: [SimulationRunner.Sample]) {
+        let cycle = recorded.reports.count + 1
+        let t = report.time
+        let snapshot = await environment.snapshot()
+        let deployments = Dictionary(snapshot.deployments.map { (VariantID(namespace: $0.namespace, name: $0.name), $0) },
+                                     uniquingKeysWith: { a, _ in a })
+        let unserved = Dictionary(snapshot.traffic.map { ($0.model, $0.unserved) }, uniquingKeysWith: +)
+        var samples: [SimulationRunner.Sample] = []
+        // The router's drops belong to the model, not to one variant: the first variant of the model in the
+        // cycle carries them, so a model's dropped requests are counted once.
+        var dropsCharged = Set<String>()
+        for d in report.decisions {
+            let id = d.variant.id
+            let (cls, target) = targets[id] ?? ("", nil)
+            let window = await environment.window(of: id)
+            var slo: SLOWindowCount?
+            let cumulative = try? await environment.cluster.metrics(namespace: id.namespace, name: id.name)
+            var drops = 0
+            if dropsCharged.insert(d.variant.modelID).inserted {
+                let total = unserved[d.variant.modelID] ?? 0
+                drops = total - (droppedBefore[d.variant.modelID] ?? 0)
+                droppedBefore[d.variant.modelID] = total
             }
-            // What the controller committed: desired replicas times cards, against capacity.
-            let cycleUsage = report.usage
-            samples += cycleSamples
-            reports.append(report)
-            usage.append(cycleUsage)
-            onCycle(report, cycleSamples, cycleUsage)
-            if settings.speed > 0 {
-                try await Task.sleep(for: .milliseconds(Int(settings.intervalSeconds / settings.speed * 1000)))
+            if let now = cumulative {
+                var delta = now
+                if let before = previous[id] { delta.subtractCounters(before) }
+                slo = SLOWindowCount(window: delta, dropped: drops)
+                previous[id] = now
             }
+            let offered = scenario.load(of: d.variant.modelID, at: t).arrivalRatePerMinute
+            samples.append(SimulationRunner.Sample(
+                cycle: cycle, time: t, variant: id, serviceClass: cls, offeredPerMinute: offered,
+                measuredPerMinute: d.load.load?.arrivalRatePerMinute, current: d.current, desired: d.desired,
+                ready: deployments[id]?.readyReplicas ?? 0, accelerator: d.accelerator,
+                predictedITL: d.predictedITL, predictedTTFT: d.predictedTTFT,
+                simulatedITL: window?.itlMilliseconds, simulatedTTFT: window?.ttftMilliseconds,
+                itlTarget: target?.itlMilliseconds, ttftTarget: target?.ttftMilliseconds, reason: d.reason,
+                costPerHour: Double(d.desired) * (costPerReplica[id]?[d.accelerator] ?? 0), slo: slo))
         }
-        let wall = (ContinuousClock.now - wallStart).secondsDouble
-        return Result(samples: samples, reports: reports, usage: usage, scenario: scenario, wallSeconds: wall,
-                      traffic: await env.snapshot().traffic)
+        recorded.samples += samples
+        recorded.reports.append(report)
+        return (cycle, samples)
     }
 }

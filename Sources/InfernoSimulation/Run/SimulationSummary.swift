@@ -1,36 +1,38 @@
 import Foundation
+import InfernoControl
+import InfernoMIP
 
 /// The end-of-run figures: SLO attainment per class, cost, scale events.
-struct SimulationSummary: Sendable, Codable {
-    struct ClassAttainment: Sendable, Codable {
-        var serviceClass: String
-        var priority: Int
+package struct SimulationSummary: Sendable, Codable {
+    package struct ClassAttainment: Sendable, Codable {
+        package var serviceClass: String
+        package var priority: Int
         /// Share of requests that met the class's SLOs (see ``SLOWindowCount``).
-        var attainment: Double
-        var requests: Double
+        package var attainment: Double
+        package var requests: Double
     }
-    var cycles: Int
-    var simulatedSeconds: Double
-    var wallSeconds: Double
-    var attainment: [ClassAttainment]
+    package var cycles: Int
+    package var simulatedSeconds: Double
+    package var wallSeconds: Double
+    package var attainment: [ClassAttainment]
     /// Mean of the per-cycle cost rate, per hour.
-    var meanCostPerHour: Double
-    var peakCostPerHour: Double
+    package var meanCostPerHour: Double
+    package var peakCostPerHour: Double
     /// Cost accrued over the run (cost rate × interval summed).
-    var totalCost: Double
-    var scaleUps: Int
-    var scaleDowns: Int
+    package var totalCost: Double
+    package var scaleUps: Int
+    package var scaleDowns: Int
     /// Cycles in which a variant's metrics were unavailable and its replicas were held.
-    var heldForMissingMetrics: Int
+    package var heldForMissingMetrics: Int
     /// Largest share of a GPU type the controller committed in any cycle (≤ 1: capacity never exceeded).
-    var maxCapacityShare: Double
+    package var maxCapacityShare: Double
     /// Requests that arrived, and those the router dropped for want of a ready replica (once per model).
-    var arrivals: Int
-    var droppedAtRouter: Int
+    package var arrivals: Int
+    package var droppedAtRouter: Int
     /// Longest wait of a request for a replica of its model (scale from zero), seconds; `nil` when none waited.
-    var longestWaitForReplicaSeconds: Double?
+    package var longestWaitForReplicaSeconds: Double?
 
-    init(_ r: SimulationRunner.Result, intervalSeconds: Double) {
+    package init(_ r: SimulationRunner.Result, intervalSeconds: Double) {
         cycles = r.reports.count
         simulatedSeconds = Double(cycles) * intervalSeconds
         wallSeconds = r.wallSeconds
@@ -63,7 +65,7 @@ struct SimulationSummary: Sendable, Codable {
         longestWaitForReplicaSeconds = r.traffic.compactMap(\.longestWaitForReplica).max()
     }
 
-    func text() -> String {
+    package func text() -> String {
         var out = "Summary: \(cycles) cycles, \(Int(simulatedSeconds / 60)) simulated minutes in \(String(format: "%.2f", wallSeconds)) s\n"
         out += "  SLO attainment (requests within TTFT and ITL targets; dropped and rejected ones miss):\n"
         for a in attainment {

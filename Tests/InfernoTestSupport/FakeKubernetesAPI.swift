@@ -1,6 +1,10 @@
 import Foundation
 import NIOHTTP1
-@testable import InfernoController
+import InfernoControl
+import InfernoHTTP
+import InfernoKubernetes
+import InfernoPrometheus
+import InfernoSimulation
 
 /// An in-memory Kubernetes API server for tests, with the real API's semantics where the controller (and kubectl)
 /// depend on them: a global resourceVersion bumped by every write, `uid`, `creationTimestamp`, `generation` bumped
@@ -9,54 +13,72 @@ import NIOHTTP1
 /// subresource (writes there change only status, writes to the object never change status) and the `scale`
 /// subresource of Deployments; `Status` objects for errors; discovery and `meta.k8s.io/v1` Tables for kubectl.
 /// Faults can be injected per verb, resource and name.
-actor FakeKubernetesAPI {
-    struct Key: Hashable, Sendable {
-        var resource: String
-        var namespace: String
-        var name: String
+package actor FakeKubernetesAPI {
+    package struct Key: Hashable, Sendable {
+        package var resource: String
+        package var namespace: String
+        package var name: String
+
+        package init(resource: String, namespace: String, name: String) {
+            self.resource = resource
+            self.namespace = namespace
+            self.name = name
+        }
     }
 
     /// An injected failure: matching requests are answered with `status` (as a `Status` object).
-    struct Fault: Sendable {
+    package struct Fault: Sendable {
         /// HTTP methods matched; nil for any.
-        var methods: Set<String>?
-        var resource: KubeResource
-        var namespace: String?
-        var name: String?
+        package var methods: Set<String>?
+        package var resource: KubeResource
+        package var namespace: String?
+        package var name: String?
         /// nil matches any; "" only the object itself; "status" or "scale" that subresource.
-        var subresource: String?
-        var status: Int
+        package var subresource: String?
+        package var status: Int
         /// How many requests it fails; nil for all.
-        var remaining: Int?
-        var message: String?
+        package var remaining: Int?
+        package var message: String?
 
-        static let writes: Set<String> = ["POST", "PUT", "PATCH", "DELETE"]
+        package static let writes: Set<String> = ["POST", "PUT", "PATCH", "DELETE"]
+
+        package init(methods: Set<String>? = nil, resource: KubeResource, namespace: String? = nil, name: String? = nil,
+                     subresource: String? = nil, status: Int, remaining: Int? = nil, message: String? = nil) {
+            self.methods = methods
+            self.resource = resource
+            self.namespace = namespace
+            self.name = name
+            self.subresource = subresource
+            self.status = status
+            self.remaining = remaining
+            self.message = message
+        }
     }
 
-    let types: [FakeResourceType]
-    private(set) var objects: [Key: KubeJSON] = [:]
+    package let types: [FakeResourceType]
+    package private(set) var objects: [Key: KubeJSON] = [:]
     private var counter = 1000
     private var faults: [Fault] = []
     /// `METHOD path[?query]` of every request, in order.
-    private(set) var requests: [String] = []
+    package private(set) var requests: [String] = []
     /// Accept header of every request, in order.
-    private(set) var acceptHeaders: [String] = []
+    package private(set) var acceptHeaders: [String] = []
     /// Stands in for the Deployment controller: status replicas follow spec replicas at once.
-    var deploymentsBecomeReady = true
+    package var deploymentsBecomeReady = true
     /// The address kubectl is told in `/api` (set by the server wrapper).
-    var serverAddress = "127.0.0.1:0"
-    var now: @Sendable () -> Date = { Date() }
+    package var serverAddress = "127.0.0.1:0"
+    package var now: @Sendable () -> Date = { Date() }
     /// When set, requests without `Authorization: Bearer <token>` get 401, as with a real server.
-    var requiredToken: String?
+    package var requiredToken: String?
 
-    init(types: [FakeResourceType] = FakeResourceType.all) { self.types = types }
+    package init(types: [FakeResourceType] = FakeResourceType.all) { self.types = types }
 
     // MARK: Test-side access
 
     /// Stores an object as given (no validation, as if an older schema had admitted it), filling the metadata
     /// a server fills.
     @discardableResult
-    func seed(_ resource: KubeResource, _ object: KubeJSON) -> KubeJSON {
+    package func seed(_ resource: KubeResource, _ object: KubeJSON) -> KubeJSON {
         guard let type = type(of: resource) else { fatalError("fake API does not serve \(resource)") }
         var o = object
         o["apiVersion"] = .string(resource.apiVersion)
@@ -68,21 +90,43 @@ actor FakeKubernetesAPI {
         return o
     }
 
-    func object(_ resource: KubeResource, namespace: String? = nil, name: String) -> KubeJSON? {
+    package func object(_ resource: KubeResource, namespace: String? = nil, name: String) -> KubeJSON? {
         objects[Key(resource: resource.description, namespace: resource.namespaced ? (namespace ?? "default") : "", name: name)]
     }
 
-    func inject(_ fault: Fault) { faults.append(fault) }
-    func clearFaults() { faults = [] }
-    func setDeploymentsBecomeReady(_ ready: Bool) { deploymentsBecomeReady = ready }
-    func setServerAddress(_ address: String) { serverAddress = address }
-    func setClock(_ clock: @escaping @Sendable () -> Date) { now = clock }
-    func clearRequests() { requests = []; acceptHeaders = [] }
-    func requireToken(_ token: String?) { requiredToken = token }
+    package func inject(_ fault: Fault) { faults.append(fault) }
+    package func clearFaults() { faults = [] }
+    package func setDeploymentsBecomeReady(_ ready: Bool) { deploymentsBecomeReady = ready }
+    package func setServerAddress(_ address: String) { serverAddress = address }
+    package func setClock(_ clock: @escaping @Sendable () -> Date) { now = clock }
+    /// What each request needed RBAC for, as `group/resource[/subresource]:verb` (`core` for the core group), the
+    /// way an authorizer sees it.
+    package private(set) var permissionsUsed: Set<String> = []
+
+    package func clearRequests() { requests = []; acceptHeaders = []; permissionsUsed = [] }
+
+    /// The RBAC permission a request to `route` needs (the verbs of the Kubernetes authorizer).
+    package static func permission(_ method: HTTPMethod, _ route: Route, query: [String: String]) -> String {
+        let resource = route.type.resource
+        let verb: String
+        switch (method, route.name) {
+        case (.GET, nil): verb = query["watch"] == "true" || query["watch"] == "1" ? "watch" : "list"
+        case (.GET, _): verb = "get"
+        case (.POST, _): verb = "create"
+        case (.PUT, _): verb = "update"
+        case (.PATCH, _): verb = "patch"
+        case (.DELETE, nil): verb = "deletecollection"
+        case (.DELETE, _): verb = "delete"
+        default: verb = method.rawValue.lowercased()
+        }
+        return "\(resource.group.isEmpty ? "core" : resource.group)/\(resource.plural)"
+            + (route.subresource.map { "/\($0)" } ?? "") + ":\(verb)"
+    }
+    package func requireToken(_ token: String?) { requiredToken = token }
 
     // MARK: Serving
 
-    func handle(_ request: HTTPRequest) -> HTTPResponse {
+    package func handle(_ request: HTTPRequest) -> HTTPResponse {
         requests.append("\(request.method.rawValue) \(request.path)" + (request.query.isEmpty ? "" : "?\(request.query)"))
         acceptHeaders.append(request.headers["Accept"].joined(separator: ","))
         if let token = requiredToken, request.headers["Authorization"].first != "Bearer \(token)" {
@@ -92,6 +136,7 @@ actor FakeKubernetesAPI {
         guard let route = route(request.path) else {
             return statusResponse(404, reason: "NotFound", message: "the server could not find the requested resource")
         }
+        permissionsUsed.insert(Self.permission(request.method, route, query: request.queryItems))
         if let fault = takeFault(request, route) {
             return statusResponse(fault.status, reason: Self.reason(fault.status),
                                   message: fault.message ?? defaultFaultMessage(fault, route, request), route: route)
@@ -115,19 +160,26 @@ actor FakeKubernetesAPI {
         }
     }
 
-    struct Route: Sendable {
-        var type: FakeResourceType
+    package struct Route: Sendable {
+        package var type: FakeResourceType
         /// nil: all namespaces (or cluster-scoped).
-        var namespace: String?
-        var name: String?
-        var subresource: String?
+        package var namespace: String?
+        package var name: String?
+        package var subresource: String?
 
-        var key: Key? {
+        package var key: Key? {
             name.map { Key(resource: type.key, namespace: type.resource.namespaced ? (namespace ?? "") : "", name: $0) }
+        }
+
+        package init(type: FakeResourceType, namespace: String? = nil, name: String? = nil, subresource: String? = nil) {
+            self.type = type
+            self.namespace = namespace
+            self.name = name
+            self.subresource = subresource
         }
     }
 
-    func type(of resource: KubeResource) -> FakeResourceType? { types.first { $0.resource == resource } }
+    package func type(of resource: KubeResource) -> FakeResourceType? { types.first { $0.resource == resource } }
 
     /// `/api/v1[/namespaces/<ns>]/<plural>[/<name>[/<sub>]]`, `/apis/<group>/<version>/…`.
     private func route(_ path: String) -> Route? {
@@ -185,7 +237,7 @@ actor FakeKubernetesAPI {
         }
     }
 
-    static func verb(_ m: HTTPMethod, named: Bool) -> String {
+    package static func verb(_ m: HTTPMethod, named: Bool) -> String {
         switch m {
         case .GET: named ? "get" : "list"
         case .POST: "create"
@@ -196,11 +248,11 @@ actor FakeKubernetesAPI {
         }
     }
 
-    static func conflictMessage(_ type: FakeResourceType, _ name: String) -> String {
+    package static func conflictMessage(_ type: FakeResourceType, _ name: String) -> String {
         "Operation cannot be fulfilled on \(type.resource) \"\(name)\": the object has been modified; please apply your changes to the latest version and try again"
     }
 
-    static func reason(_ status: Int) -> String {
+    package static func reason(_ status: Int) -> String {
         switch status {
         case 400: "BadRequest"
         case 401: "Unauthorized"
@@ -217,7 +269,7 @@ actor FakeKubernetesAPI {
 
     // MARK: Responses
 
-    func statusResponse(_ code: Int, reason: String, message: String, route: Route? = nil,
+    package func statusResponse(_ code: Int, reason: String, message: String, route: Route? = nil,
                         causes: [(field: String, reason: String, message: String)] = []) -> HTTPResponse {
         var details: KubeJSON = [:]
         if let route {
@@ -235,11 +287,11 @@ actor FakeKubernetesAPI {
         return json(body, status: code)
     }
 
-    func json(_ body: KubeJSON, status: Int = 200) -> HTTPResponse {
+    package func json(_ body: KubeJSON, status: Int = 200) -> HTTPResponse {
         HTTPResponse(status: HTTPResponseStatus(statusCode: status), contentType: "application/json", body: body.serialized())
     }
 
-    func notFound(_ route: Route) -> HTTPResponse {
+    package func notFound(_ route: Route) -> HTTPResponse {
         statusResponse(404, reason: "NotFound", message: "\(route.type.resource) \"\(route.name ?? "")\" not found", route: route)
     }
 
@@ -268,7 +320,7 @@ actor FakeKubernetesAPI {
     }
 
     /// The `autoscaling/v1` Scale of a Deployment.
-    func scale(of o: KubeJSON) -> KubeJSON {
+    package func scale(of o: KubeJSON) -> KubeJSON {
         let labels = o[path: "spec.selector.matchLabels"]?.object ?? [:]
         let selector = labels.keys.sorted().map { "\($0)=\(labels[$0]?.string ?? "")" }.joined(separator: ",")
         return [
@@ -285,14 +337,14 @@ actor FakeKubernetesAPI {
 
     // MARK: Bookkeeping shared by writes
 
-    func nextResourceVersion() -> String {
+    package func nextResourceVersion() -> String {
         counter += 1
         return String(counter)
     }
 
     /// Fills what the server owns in `metadata`: uid and creation time kept from `old` (or made), a new
     /// resourceVersion, generation bumped when anything but metadata and status changed.
-    func stamp(_ new: KubeJSON, old: KubeJSON?, type: FakeResourceType) -> KubeJSON {
+    package func stamp(_ new: KubeJSON, old: KubeJSON?, type: FakeResourceType) -> KubeJSON {
         var o = new
         o["apiVersion"] = .string(type.resource.apiVersion)
         o["kind"] = .string(type.resource.kind)
@@ -306,13 +358,13 @@ actor FakeKubernetesAPI {
     }
 
     /// Everything but metadata and status: what `generation` counts changes of.
-    static func specPart(_ o: KubeJSON) -> KubeJSON {
+    package static func specPart(_ o: KubeJSON) -> KubeJSON {
         var p = o
         p["metadata"] = nil
         p["status"] = nil
         return p
     }
 
-    func store(_ key: Key, _ object: KubeJSON) { objects[key] = object }
-    func remove(_ key: Key) { objects[key] = nil }
+    package func store(_ key: Key, _ object: KubeJSON) { objects[key] = object }
+    package func remove(_ key: Key) { objects[key] = nil }
 }

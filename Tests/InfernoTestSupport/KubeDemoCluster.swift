@@ -1,12 +1,16 @@
-@testable import InfernoController
+import InfernoControl
+import InfernoHTTP
+import InfernoKubernetes
+import InfernoPrometheus
+import InfernoSimulation
 
 /// The seed README's demo cluster as API objects: three nodes with two GPUs each, the cost and service-class
 /// ConfigMaps, and the `vllme-deployment` variant on A100 at one replica.
-enum KubeDemoCluster {
-    static let controllerNamespace = "inferno-autoscaler-system"
-    static let namespace = "llm-d-sim"
+package enum KubeDemoCluster {
+    package static let controllerNamespace = "inferno-autoscaler-system"
+    package static let namespace = "llm-d-sim"
 
-    static func node(_ name: String, vendor: String, product: String, memoryMB: Int, gpus: Int) -> KubeJSON {
+    package static func node(_ name: String, vendor: String, product: String, memoryMB: Int, gpus: Int) -> KubeJSON {
         let labels: [String: KubeJSON] = [
             "kubernetes.io/hostname": .string(name), "\(vendor)/gpu.product": .string(product),
             "\(vendor)/gpu.memory": .string(String(memoryMB)),
@@ -15,14 +19,14 @@ enum KubeDemoCluster {
         return ["metadata": ["name": .string(name), "labels": .object(labels)], "status": ["allocatable": .object(allocatable)]]
     }
 
-    static let nodes: [KubeJSON] = [
+    package static let nodes: [KubeJSON] = [
         node("kind-inferno-gpu-cluster-control-plane", vendor: "nvidia.com", product: "NVIDIA-A100-PCIE-80GB", memoryMB: 81920, gpus: 2),
         node("kind-inferno-gpu-cluster-worker", vendor: "amd.com", product: "AMD-MI300X-192G", memoryMB: 196608, gpus: 2),
         node("kind-inferno-gpu-cluster-worker2", vendor: "intel.com", product: "Intel-Gaudi-2-96GB", memoryMB: 98304, gpus: 2),
     ]
 
     /// As in the seed, MI300X's device (`…-192GB`) differs from the node label (`…-192G`).
-    static let costs: KubeJSON = [
+    package static let costs: KubeJSON = [
         "metadata": ["name": "accelerator-unit-costs", "namespace": .string(controllerNamespace)],
         "data": [
             "A100": #"{"device":"NVIDIA-A100-PCIE-80GB","cost":"40.00"}"#,
@@ -31,7 +35,7 @@ enum KubeDemoCluster {
         ],
     ]
 
-    static let serviceClasses: KubeJSON = [
+    package static let serviceClasses: KubeJSON = [
         "metadata": ["name": "service-classes-config", "namespace": .string(controllerNamespace)],
         "data": [
             "premium.yaml": """
@@ -60,7 +64,7 @@ enum KubeDemoCluster {
     ]
 
     /// The demo's VariantAutoscaling, in upstream's flat profile form with numbers as strings.
-    static func variant(_ name: String = "vllme-deployment", namespace: String = namespace, accelerator: String = "A100",
+    package static func variant(_ name: String = "vllme-deployment", namespace: String = namespace, accelerator: String = "A100",
                         model: String = "default/default") -> KubeJSON {
         ["metadata": ["name": .string(name), "namespace": .string(namespace),
                       "labels": ["inference.optimization/acceleratorName": .string(accelerator)]],
@@ -75,7 +79,7 @@ enum KubeDemoCluster {
          ]]
     }
 
-    static func deployment(_ name: String = "vllme-deployment", namespace: String = namespace, replicas: Int = 1) -> KubeJSON {
+    package static func deployment(_ name: String = "vllme-deployment", namespace: String = namespace, replicas: Int = 1) -> KubeJSON {
         ["metadata": ["name": .string(name), "namespace": .string(namespace), "labels": ["app": .string(name)]],
          "spec": ["replicas": .number(Double(replicas)), "selector": ["matchLabels": ["app": .string(name)]],
                   "template": ["metadata": ["labels": ["app": .string(name)]],
@@ -85,7 +89,7 @@ enum KubeDemoCluster {
     }
 
     /// Nodes, ConfigMaps, the demo variant and its Deployment.
-    static func seed(_ api: FakeKubernetesAPI) async {
+    package static func seed(_ api: FakeKubernetesAPI) async {
         for n in nodes { await api.seed(.nodes, n) }
         await api.seed(.configMaps, costs)
         await api.seed(.configMaps, serviceClasses)
@@ -95,16 +99,21 @@ enum KubeDemoCluster {
 }
 
 /// Loads per variant, fixed.
-struct StubLoadSource: LoadSource {
-    var loads: [VariantID: LoadObservation] = [:]
-    var fallback: LoadObservation
+package struct StubLoadSource: LoadSource {
+    package var loads: [VariantID: LoadObservation] = [:]
+    package var fallback: LoadObservation
 
-    func load(of variant: VariantObservation) async -> LoadObservation { loads[variant.id] ?? fallback }
+    package func load(of variant: VariantObservation) async -> LoadObservation { loads[variant.id] ?? fallback }
 
     /// The seed's demo load: 20 requests per minute, no input and 228 output tokens.
-    static let demo = LoadObservation.available(VariantLoad(arrivalRatePerMinute: 20, meanInputTokens: 0, meanOutputTokens: 228))
+    package static let demo = LoadObservation.available(VariantLoad(arrivalRatePerMinute: 20, meanInputTokens: 0, meanOutputTokens: 228))
 
     /// A load the planner serves with two replicas of the demo profile on A100: the seed's 20 requests per minute
     /// (batch limit 4 from the VariantAutoscaling, TTFT at p95).
-    static let twoReplicas = demo
+    package static let twoReplicas = demo
+
+    package init(loads: [VariantID: LoadObservation] = [:], fallback: LoadObservation) {
+        self.loads = loads
+        self.fallback = fallback
+    }
 }

@@ -1,38 +1,42 @@
 import Foundation
 import Logging
-@testable import InfernoController
+import InfernoControl
+import InfernoHTTP
+import InfernoKubernetes
+import InfernoPrometheus
+import InfernoSimulation
 
 /// `FakeKubernetesAPI` behind a real HTTP listener on 127.0.0.1 (plain HTTP), with clients and kubeconfigs for it.
-final class FakeKubernetesServer: Sendable {
-    let api: FakeKubernetesAPI
-    let http: HTTPServer
-    var url: String { "http://127.0.0.1:\(http.port)" }
+package final class FakeKubernetesServer: Sendable {
+    package let api: FakeKubernetesAPI
+    package let http: HTTPServer
+    package var url: String { "http://127.0.0.1:\(http.port)" }
 
     private init(api: FakeKubernetesAPI, http: HTTPServer) {
         self.api = api
         self.http = http
     }
 
-    static func start(types: [FakeResourceType] = FakeResourceType.all) async throws -> FakeKubernetesServer {
+    package static func start(types: [FakeResourceType] = FakeResourceType.all) async throws -> FakeKubernetesServer {
         let api = FakeKubernetesAPI(types: types)
         let http = try await HTTPServer(port: 0) { request in await api.handle(request) }
         await api.setServerAddress("127.0.0.1:\(http.port)")
         return FakeKubernetesServer(api: api, http: http)
     }
 
-    var connection: KubeConnection {
+    package var connection: KubeConnection {
         KubeConnection(server: url, token: "test-token", namespace: "inferno-system", origin: "fake API server \(url)")
     }
 
     /// A client with quick retries (tests should not wait seconds on injected 5xx).
-    func client(retry: KubernetesClient.RetryPolicy = .init(attempts: 3, initialDelay: .milliseconds(5), maxDelay: .milliseconds(20)),
+    package func client(retry: KubernetesClient.RetryPolicy = .init(attempts: 3, initialDelay: .milliseconds(5), maxDelay: .milliseconds(20)),
                 logger: Logger = Logger(label: "test.kubernetes")) throws -> KubernetesClient {
         try KubernetesClient(connection: connection, requestTimeout: .seconds(5), connectTimeout: .milliseconds(500),
                              retry: retry, logger: logger)
     }
 
     /// A kubeconfig naming this server, for kubectl.
-    func writeKubeconfig(to path: String, namespace: String = "default") throws {
+    package func writeKubeconfig(to path: String, namespace: String = "default") throws {
         let text = """
             apiVersion: v1
             kind: Config
@@ -55,11 +59,11 @@ final class FakeKubernetesServer: Sendable {
         try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
 
-    func shutdown() async { await http.shutdown() }
+    package func shutdown() async { await http.shutdown() }
 }
 
 /// Runs `body` against a fresh fake server and client, shutting both down however `body` ends.
-func withFakeKubernetes<R>(seed: (FakeKubernetesAPI) async throws -> Void = { _ in },
+package func withFakeKubernetes<R>(seed: (FakeKubernetesAPI) async throws -> Void = { _ in },
                            retry: KubernetesClient.RetryPolicy = .init(attempts: 3, initialDelay: .milliseconds(5), maxDelay: .milliseconds(20)),
                            logger: Logger = Logger(label: "test.kubernetes"),
                            _ body: (FakeKubernetesServer, KubernetesClient) async throws -> R) async throws -> R {

@@ -1,9 +1,13 @@
 import Foundation
-@testable import InfernoController
+import InfernoControl
+import InfernoHTTP
+import InfernoKubernetes
+import InfernoPrometheus
+import InfernoSimulation
 
 /// Writes: create, update (object, status, scale), merge patch, delete, and validation.
 extension FakeKubernetesAPI {
-    func create(_ route: Route, body: [UInt8]) -> HTTPResponse {
+    package func create(_ route: Route, body: [UInt8]) -> HTTPResponse {
         guard var o = try? KubeJSON(parsing: body), o.object != nil else {
             return statusResponse(400, reason: "BadRequest", message: "the body is not a JSON object")
         }
@@ -30,7 +34,7 @@ extension FakeKubernetesAPI {
         return json(stored, status: 201)
     }
 
-    func update(_ route: Route, body: [UInt8]) -> HTTPResponse {
+    package func update(_ route: Route, body: [UInt8]) -> HTTPResponse {
         guard let key = route.key, let old = objects[key] else { return notFound(route) }
         guard let sent = try? KubeJSON(parsing: body), sent.object != nil else {
             return statusResponse(400, reason: "BadRequest", message: "the body is not a JSON object")
@@ -69,7 +73,7 @@ extension FakeKubernetesAPI {
         return commit(route, key: key, old: old, new: new)
     }
 
-    func patch(_ route: Route, body: [UInt8]) -> HTTPResponse {
+    package func patch(_ route: Route, body: [UInt8]) -> HTTPResponse {
         guard let key = route.key, let old = objects[key] else { return notFound(route) }
         guard let patch = try? KubeJSON(parsing: body), patch.object != nil else {
             return statusResponse(400, reason: "BadRequest", message: "the patch is not a JSON object")
@@ -81,9 +85,9 @@ extension FakeKubernetesAPI {
         switch route.subresource {
         case "status":
             new = old
-            new["status"] = old.mergePatched(with: patch)["status"]
+            new["status"] = FakeMergePatch.apply(patch, to: old)["status"]
         case "scale":
-            let patched = scale(of: old).mergePatched(with: patch)
+            let patched = FakeMergePatch.apply(patch, to: scale(of: old))
             guard let replicas = patched[path: "spec.replicas"]?.int else {
                 return statusResponse(422, reason: "Invalid", message: "Scale.autoscaling \"\(route.name ?? "")\" is invalid: spec.replicas: Invalid value",
                                       route: route, causes: [("spec.replicas", "FieldValueInvalid", "must be an integer")])
@@ -91,7 +95,7 @@ extension FakeKubernetesAPI {
             new = old
             new[path: "spec.replicas"] = .number(Double(replicas))
         default:
-            new = old.mergePatched(with: patch)
+            new = FakeMergePatch.apply(patch, to: old)
             if new[path: "metadata.name"] != old[path: "metadata.name"] {
                 return statusResponse(400, reason: "BadRequest", message: "metadata.name cannot be changed by a patch")
             }
@@ -101,7 +105,7 @@ extension FakeKubernetesAPI {
         return commit(route, key: key, old: old, new: new)
     }
 
-    func delete(_ route: Route) -> HTTPResponse {
+    package func delete(_ route: Route) -> HTTPResponse {
         guard let key = route.key, let old = objects[key] else { return notFound(route) }
         remove(key)
         _ = nextResourceVersion()
@@ -150,7 +154,7 @@ extension FakeKubernetesAPI {
 
     // MARK: Validation (the parts of the schemas the tests exercise)
 
-    func validate(_ o: KubeJSON, _ route: Route) -> HTTPResponse? {
+    package func validate(_ o: KubeJSON, _ route: Route) -> HTTPResponse? {
         var causes: [(field: String, reason: String, message: String)] = []
         func require(_ ok: Bool, _ field: String, _ reason: String, _ message: String) {
             if !ok { causes.append((field, reason, message)) }

@@ -1,39 +1,61 @@
 import Foundation
-@testable import InfernoController
+import InfernoControl
+import InfernoHTTP
+import InfernoKubernetes
+import InfernoPrometheus
+import InfernoSimulation
 
 /// Serves vLLM metrics whose counters grow at known rates: every value is a function of the wall time elapsed since
 /// the exporter started (`rate × elapsed`), so whatever the scrape times, Prometheus' `rate()` sees the exact slope.
-final class VLLMTestExporter: Sendable {
+package final class VLLMTestExporter: Sendable {
     /// Which ITL series a model exports.
-    enum ITLSeries: Sendable { case timePerOutputToken, interTokenLatency, both(olderSeconds: Double) }
+    package enum ITLSeries: Sendable { case timePerOutputToken, interTokenLatency, both(olderSeconds: Double) }
 
     /// One model in one namespace, spread over `pods` pods (each exports its share, so only `sum()` sees the total).
-    struct Model: Sendable {
-        var name: String
-        var namespace: String
-        var pods = 1
-        var requestsPerMinute: Double
-        var promptTokens: Double = 512
-        var generationTokens: Double = 128
-        var ttftSeconds: Double = 0.25
-        var itlSeconds: Double = 0.02
-        var itl: ITLSeries = .timePerOutputToken
+    package struct Model: Sendable {
+        package var name: String
+        package var namespace: String
+        package var pods = 1
+        package var requestsPerMinute: Double
+        package var promptTokens: Double = 512
+        package var generationTokens: Double = 128
+        package var ttftSeconds: Double = 0.25
+        package var itlSeconds: Double = 0.02
+        package var itl: ITLSeries = .timePerOutputToken
         /// Slope of `vllm:num_requests_waiting` (requests per second, summed over pods).
-        var waitingGrowthPerSecond: Double = 0
+        package var waitingGrowthPerSecond: Double = 0
         /// When set, only `vllm:num_requests_running` is exported, with this explicit sample time (ms since the
         /// epoch): a series Prometheus keeps but that never gets newer.
-        var frozenAtMilliseconds: Int64? = nil
+        package var frozenAtMilliseconds: Int64? = nil
         /// Further labels on every series (a variant's pod labels, as the scrape config copies them).
-        var labels: [String: String] = [:]
+        package var labels: [String: String] = [:]
+
+        package init(name: String, namespace: String, pods: Int = 1, requestsPerMinute: Double, promptTokens: Double = 512,
+                     generationTokens: Double = 128, ttftSeconds: Double = 0.25, itlSeconds: Double = 0.02,
+                     itl: ITLSeries = .timePerOutputToken, waitingGrowthPerSecond: Double = 0,
+                     frozenAtMilliseconds: Int64? = nil, labels: [String: String] = [:]) {
+            self.name = name
+            self.namespace = namespace
+            self.pods = pods
+            self.requestsPerMinute = requestsPerMinute
+            self.promptTokens = promptTokens
+            self.generationTokens = generationTokens
+            self.ttftSeconds = ttftSeconds
+            self.itlSeconds = itlSeconds
+            self.itl = itl
+            self.waitingGrowthPerSecond = waitingGrowthPerSecond
+            self.frozenAtMilliseconds = frozenAtMilliseconds
+            self.labels = labels
+        }
     }
 
-    let models: [Model]
-    let started: Date
-    let server: HTTPServer
-    var port: Int { server.port }
-    var target: String { "127.0.0.1:\(server.port)" }
+    package let models: [Model]
+    package let started: Date
+    package let server: HTTPServer
+    package var port: Int { server.port }
+    package var target: String { "127.0.0.1:\(server.port)" }
 
-    init(models: [Model]) async throws {
+    package init(models: [Model]) async throws {
         let started = Date()
         self.models = models
         self.started = started
@@ -44,10 +66,10 @@ final class VLLMTestExporter: Sendable {
         }
     }
 
-    func shutdown() async { await server.shutdown() }
+    package func shutdown() async { await server.shutdown() }
 
     /// The exposition after `elapsed` seconds.
-    static func exposition(_ models: [Model], elapsed t: Double) -> String {
+    package static func exposition(_ models: [Model], elapsed t: Double) -> String {
         var families: [String: (type: String, lines: [String])] = [:]
         var order: [String] = []
         func add(_ family: String, _ type: String, _ line: String) {

@@ -1,30 +1,38 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
-@testable import InfernoController
+import InfernoControl
+import InfernoHTTP
+import InfernoKubernetes
+import InfernoPrometheus
+import InfernoSimulation
 
 /// A real Prometheus server (Debian's `prometheus` package) for one test: its own config, TSDB and port in a
 /// temporary directory, a 1 s scrape interval, stopped with SIGTERM (then SIGKILL) by `stop()`.
 ///
 /// Missing binary is a failure, not a skip: CI installs it with `scripts/setup.sh --test`.
-final class PrometheusHarness: @unchecked Sendable {
+package final class PrometheusHarness: @unchecked Sendable {
     // `process` is touched only by start/stop, which the test calls in sequence.
-    static let defaultBinary = "/usr/bin/prometheus"
+    package static let defaultBinary = "/usr/bin/prometheus"
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package var description: String
+
+        package init(description: String) {
+            self.description = description
+        }
     }
 
-    let port: Int
-    let directory: URL
+    package let port: Int
+    package let directory: URL
     private let process: Process
 
-    var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
-    let scheme: String
+    package var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
+    package let scheme: String
 
     /// Starts Prometheus scraping `targets` (`host:port`) every second and waits until it is ready.
     /// - Parameter webConfig: contents of `--web.config.file` (TLS), if any; the scheme becomes https.
-    static func start(targets: [String], webConfig: String? = nil, binary: String = defaultBinary) async throws -> PrometheusHarness {
+    package static func start(targets: [String], webConfig: String? = nil, binary: String = defaultBinary) async throws -> PrometheusHarness {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw Failure(description: "\(binary) not found: the Prometheus tests need Debian's prometheus package; run scripts/setup.sh --test")
         }
@@ -68,22 +76,14 @@ final class PrometheusHarness: @unchecked Sendable {
         for _ in 0..<5 {   // a free port can be taken between probing and binding: retry on another
             let port = try await freePort()
             let log = dir.appendingPathComponent("prometheus-\(port).log")
-            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-            let handle = try FileHandle(forWritingTo: log)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = [
+            let process = try ChildProcess.start(URL(fileURLWithPath: binary), [
                 "--config.file=\(dir.appendingPathComponent("prometheus.yml").path)",
                 "--storage.tsdb.path=\(dir.appendingPathComponent("data").path)",
                 "--storage.tsdb.retention.time=1h",
                 "--web.listen-address=127.0.0.1:\(port)",
                 "--web.enable-lifecycle",
                 "--log.level=warn",
-            ] + extra
-            process.standardOutput = handle
-            process.standardError = handle
-            process.currentDirectoryURL = dir
-            try process.run()
+            ] + extra, directory: dir, log: log)
             let harness = PrometheusHarness(port: port, directory: dir, process: process, scheme: scheme)
             if try await harness.waitUntilReady(client: readinessClient) { return harness }
             lastError = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
@@ -99,7 +99,7 @@ final class PrometheusHarness: @unchecked Sendable {
         self.scheme = scheme
     }
 
-    var isRunning: Bool { process.isRunning }
+    package var isRunning: Bool { process.isRunning }
 
     /// Polls `/-/ready` for up to 30 s; false if the process died (port taken, bad config).
     private func waitUntilReady(client: HTTPClient) async throws -> Bool {
@@ -117,7 +117,7 @@ final class PrometheusHarness: @unchecked Sendable {
     }
 
     /// SIGTERM, wait up to 10 s, then SIGKILL; removes the temporary directory.
-    func stop(removeDirectory: Bool = true) async {
+    package func stop(removeDirectory: Bool = true) async {
         if process.isRunning {
             process.terminate()
             let deadline = ContinuousClock.now + .seconds(10)
@@ -129,7 +129,7 @@ final class PrometheusHarness: @unchecked Sendable {
     }
 
     /// A port nothing listens on now (bound, read, released).
-    static func freePort() async throws -> Int {
+    package static func freePort() async throws -> Int {
         let probe = try await HTTPServer(port: 0) { _ in HTTPResponse(status: .ok, text: "") }
         let port = probe.port
         await probe.shutdown()
@@ -137,7 +137,7 @@ final class PrometheusHarness: @unchecked Sendable {
     }
 
     /// Runs `body` with a started Prometheus and always stops it, also when `body` throws.
-    static func with<T>(targets: [String], webConfig: String? = nil,
+    package static func with<T>(targets: [String], webConfig: String? = nil,
                         _ body: (PrometheusHarness) async throws -> T) async throws -> T {
         let harness = try await start(targets: targets, webConfig: webConfig)
         do {

@@ -1,7 +1,7 @@
 /// Label selectors as the API server reads them: comma-separated requirements, each `key`, `!key`, `key=value`,
 /// `key==value`, `key!=value`, `key in (a,b)` or `key notin (a,b)`.
-struct FakeLabelSelector: Sendable {
-    enum Requirement: Sendable {
+package struct FakeLabelSelector: Sendable {
+    package enum Requirement: Sendable {
         case exists(String)
         case absent(String)
         case equals(String, String)
@@ -10,13 +10,17 @@ struct FakeLabelSelector: Sendable {
         case notIn(String, Set<String>)
     }
 
-    struct ParseError: Error, CustomStringConvertible {
-        var description: String
+    package struct ParseError: Error, CustomStringConvertible {
+        package var description: String
+
+        package init(description: String) {
+            self.description = description
+        }
     }
 
-    var requirements: [Requirement] = []
+    package var requirements: [Requirement] = []
 
-    init(_ text: String) throws {
+    package init(_ text: String) throws {
         for part in Self.split(text) {
             let p = part.trimmingCharacters(in: .whitespaces)
             if p.isEmpty { continue }
@@ -50,7 +54,7 @@ struct FakeLabelSelector: Sendable {
         return out
     }
 
-    func matches(_ labels: [String: String]) -> Bool {
+    package func matches(_ labels: [String: String]) -> Bool {
         requirements.allSatisfy { r in
             switch r {
             case .exists(let k): labels[k] != nil

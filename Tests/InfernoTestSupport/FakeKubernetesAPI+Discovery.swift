@@ -1,9 +1,13 @@
 import Foundation
-@testable import InfernoController
+import InfernoControl
+import InfernoHTTP
+import InfernoKubernetes
+import InfernoPrometheus
+import InfernoSimulation
 
 /// Discovery documents (legacy, non-aggregated: kubectl falls back to them) and `meta.k8s.io/v1` Tables.
 extension FakeKubernetesAPI {
-    func discovery(_ request: HTTPRequest) -> HTTPResponse? {
+    package func discovery(_ request: HTTPRequest) -> HTTPResponse? {
         guard request.method == .GET else { return nil }
         let groups = Dictionary(grouping: types.filter { !$0.resource.group.isEmpty }, by: { $0.resource.group })
         switch request.path {
@@ -66,7 +70,7 @@ extension FakeKubernetesAPI {
 
     /// What `kubectl get` asks for (`Accept: application/json;as=Table;v=v1;g=meta.k8s.io`): the NAME column, then the
     /// type's printer columns, each row carrying the object's metadata.
-    func table(_ type: FakeResourceType, _ items: [KubeJSON]) -> KubeJSON {
+    package func table(_ type: FakeResourceType, _ items: [KubeJSON]) -> KubeJSON {
         var columns: [KubeJSON] = [[
             "name": "Name", "type": "string", "format": "name", "priority": 0,
             "description": "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated.",
@@ -100,7 +104,7 @@ extension FakeKubernetesAPI {
     }
 
     /// apimachinery's `duration.HumanDuration`.
-    static func humanDuration(_ interval: TimeInterval) -> String {
+    package static func humanDuration(_ interval: TimeInterval) -> String {
         let s = max(0, Int(interval))
         if s < 120 { return "\(s)s" }
         let m = s / 60
@@ -117,8 +121,8 @@ extension FakeKubernetesAPI {
 
 /// The JSONPath subset printer columns use: `.a.b`, escaped dots (`.labels.x\.y/z`), and one filter
 /// `[?(@.field=="value")]` (either quote) on a list.
-enum FakeJSONPath {
-    static func evaluate(_ path: String, in root: KubeJSON) -> KubeJSON? {
+package enum FakeJSONPath {
+    package static func evaluate(_ path: String, in root: KubeJSON) -> KubeJSON? {
         var nodes: [KubeJSON] = [root]
         var i = path.startIndex
         while i < path.endIndex {
