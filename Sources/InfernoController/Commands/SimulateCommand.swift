@@ -61,9 +61,12 @@ struct SimulateCommand: AsyncParsableCommand {
         if let path = self.scenario {
             guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("--scenario: cannot read '\(path)'") }
             do { scenario = try JSONDecoder().decode(SimulationScenario.self, from: data) } catch {
-                throw ValidationError("--scenario \(path): \(error)")
+                throw ValidationError("--scenario \(path): \(ScenarioDecodingMessage.describe(error))")
             }
             do { try scenario.validate() } catch { throw ValidationError("--scenario \(path): \(error)") }
+            for warning in scenario.warnings {
+                FileHandle.standardError.write(Data("warning: --scenario \(path): \(warning)\n".utf8))
+            }
         }
         if let seed { scenario.seed = seed }
         var settings = SimulationRunner.Settings(cycles: cycles ?? max(1, Int(scenario.durationSeconds / interval)))

@@ -1,4 +1,5 @@
 import Foundation
+import InfernoMIP
 
 /// `llmd.ai/v1alpha1` VariantAutoscaling (FORMATS.md §2): one model on one accelerator, autoscaled.
 struct VariantAutoscaling: KubernetesObject {
@@ -77,14 +78,19 @@ struct VariantAutoscalingSpec: Codable, Sendable, Hashable {
             let at = "spec.modelProfile.accelerators[\(i)]"
             if a.acc.isEmpty { out.append("\(at).acc: empty") }
             if a.accCount < 1 { out.append("\(at).accCount: \(a.accCount) < 1") }
+            if a.accCount > InputLimits.cardsPerReplica { out.append("\(at).accCount: \(a.accCount) > \(InputLimits.cardsPerReplica)") }
             if a.maxBatchSize < 1 { out.append("\(at).maxBatchSize: \(a.maxBatchSize) < 1") }
+            if a.maxBatchSize > InputLimits.batchSize { out.append("\(at).maxBatchSize: \(a.maxBatchSize) > \(InputLimits.batchSize)") }
             if let t = a.atTokens, t < 1 { out.append("\(at).atTokens: \(t) < 1") }
+            if let t = a.atTokens, Double(t) > InputLimits.tokens { out.append("\(at).atTokens: \(t) > \(plainNumber(InputLimits.tokens))") }
             for (name, v) in [("alpha", a.alpha), ("beta", a.beta), ("gamma", a.gamma), ("delta", a.delta)]
-            where v < 0 || !v.isFinite {
-                out.append("\(at): \(name) = \(v) is not a non-negative number")
+            where v < 0 || !v.isFinite || v > InputLimits.milliseconds {
+                out.append("\(at): \(name) = \(v) is not a number in [0, \(plainNumber(InputLimits.milliseconds))] ms")
             }
         }
         if let m = minReplicas, m < 0 { out.append("spec.minReplicas: \(m) < 0") }
+        if let m = minReplicas, m > InputLimits.replicas { out.append("spec.minReplicas: \(m) > \(InputLimits.replicas)") }
+        if let m = maxReplicas, m > InputLimits.replicas { out.append("spec.maxReplicas: \(m) > \(InputLimits.replicas)") }
         if let m = maxReplicas, m < max(1, minReplicas ?? 0) {
             out.append("spec.maxReplicas: \(m) < max(1, minReplicas)")
         }
@@ -214,13 +220,16 @@ struct VariantAutoscalingStatus: Codable, Sendable, Hashable {
     }
 }
 
+/// A number for messages: whole numbers without exponent or decimal point (`10000000`, not `1e+07`).
+func plainNumber(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)" }
+
 extension KeyedDecodingContainer {
     /// A number written as a number or as a numeric string.
     func lenientDouble(_ key: Key) throws -> Double? {
         guard contains(key), try !decodeNil(forKey: key) else { return nil }
         if let d = try? decode(Double.self, forKey: key) { return d }
         if let s = try? decode(String.self, forKey: key),
-           let d = Double(s.trimmingCharacters(in: .whitespaces)), d.isFinite { return d }
+           let d = DecimalNumber.parse(s) { return d }
         let found = (try? decode(KubeJSON.self, forKey: key))?.kindDescription ?? "something else"
         throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "expected a number, found \(found)")
     }
