@@ -26,18 +26,59 @@ let package = Package(
         ),
         // Model, analyzer, solvers: pure values, no I/O.
         .target(name: "InfernoMIP", dependencies: ["CCbc"]),
-        .executableTarget(
-            name: "InfernoController",
+        // The reconcile loop's ports (ClusterSource, LoadSource, Actuator), the planner, the stabiliser, the load
+        // forecast, the reconciler and the one control loop, generic over a clock and a variant watcher.
+        .target(name: "InfernoControl", dependencies: ["InfernoMIP", .product(name: "Logging", package: "swift-log")]),
+        // One HTTP server (TLS optional), the /metrics registry, the probe endpoints.
+        .target(
+            name: "InfernoHTTP",
             dependencies: [
-                "InfernoMIP",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        // The Kubernetes API client, kubeconfig, leader election, and the cluster source and actuator on it.
+        .target(
+            name: "InfernoKubernetes",
+            dependencies: [
+                "InfernoControl",
+                "InfernoMIP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The Prometheus HTTP API client and the load source on vLLM's series.
+        .target(
+            name: "InfernoPrometheus",
+            dependencies: [
+                "InfernoControl",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        // The simulated cluster of emulated vLLM servers, its scenarios, and the environment that puts it behind the
+        // control ports.
+        .target(name: "InfernoSimulation", dependencies: ["InfernoControl", "InfernoMIP"]),
+        // `inferno-controller`: commands, settings, output formatting; assembles the layers above.
+        .executableTarget(
+            name: "InfernoController",
+            dependencies: [
+                "InfernoControl",
+                "InfernoHTTP",
+                "InfernoKubernetes",
+                "InfernoMIP",
+                "InfernoPrometheus",
+                "InfernoSimulation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The MIP-versus-greedy benchmark: scenario generator, runner, report (benchmarks/, docs/benchmark.md).
@@ -51,11 +92,40 @@ let package = Package(
             ],
             path: "benchmarks/Sources/InfernoBench"
         ),
+        // Fakes and harnesses for the tests: an in-process Kubernetes API server, a real Prometheus, a vLLM
+        // exporter, one process launcher. Only test targets depend on it.
+        .target(
+            name: "InfernoTestSupport",
+            dependencies: [
+                "InfernoControl", "InfernoHTTP", "InfernoKubernetes", "InfernoMIP", "InfernoPrometheus", "InfernoSimulation",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Tests/InfernoTestSupport"
+        ),
         .testTarget(name: "InfernoMIPTests", dependencies: ["InfernoMIP"]),
+        .testTarget(
+            name: "InfernoControlTests",
+            dependencies: ["InfernoControl", "InfernoMIP", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "InfernoBenchTests", dependencies: ["InfernoBenchKit", "InfernoMIP"]),
         .testTarget(
             name: "InfernoControllerTests",
-            dependencies: ["InfernoController", "InfernoMIP"]
+            dependencies: [
+                "InfernoController", "InfernoControl", "InfernoHTTP", "InfernoKubernetes", "InfernoMIP",
+                "InfernoPrometheus", "InfernoSimulation", "InfernoTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -59,8 +59,8 @@ import InfernoMIP
         let names = Set(s.system.accelerators.map(\.name))
         let currents = s.system.servers.compactMap(\.current)
         #expect(currents.count > 60 && currents.allSatisfy { names.contains($0.accelerator) })
-        // Profiles stay in MODEL.md's ranges.
-        #expect(s.system.profiles.allSatisfy { $0.decode.alpha > 1 && $0.decode.alpha < 250 && $0.maxBatchSize >= 4 })
+        // Profiles stay in docs/model.md's ranges.
+        #expect(s.system.profiles.allSatisfy { ($0.seed?.decode.alpha ?? 0) > 1 && ($0.seed?.decode.alpha ?? 0) < 250 && $0.maxBatchSize >= 4 })
     }
 
     /// A small run end to end: the MIP never loses to greedy, the report and chart come out.

@@ -2,6 +2,11 @@ import Foundation
 import InfernoMIP
 import Testing
 @testable import InfernoController
+import InfernoControl
+import InfernoKubernetes
+import InfernoPrometheus
+import InfernoSimulation
+import InfernoTestSupport
 
 /// Issue 12's bounds at the controller's entrances: VariantAutoscaling specs and the ConfigMaps. Each case was
 /// accepted (a hexadecimal count, a billion-request batch) or trapped (`Int(1e300)`) before.

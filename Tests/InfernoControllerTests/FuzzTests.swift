@@ -1,6 +1,11 @@
 import Foundation
 import Testing
 @testable import InfernoController
+import InfernoControl
+import InfernoKubernetes
+import InfernoPrometheus
+import InfernoSimulation
+import InfernoTestSupport
 
 /// The seeded fuzzer (`inferno-controller fuzz`), a few hundred inputs per target in `make test`: no crash, no
 /// hang. And the fuzzer itself can fail: a worker that aborts or hangs at a given input is reported as exactly that.

@@ -1,7 +1,13 @@
 import AsyncHTTPClient
 import Foundation
 import Testing
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
+import InfernoTestSupport
 
 @Suite struct HTTPServerTests {
     @Test func servesAndDecodesQueries() async throws {

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
+import InfernoTestSupport
 
 /// The client against the fake API server: verbs, error mapping, concurrency control, subresources.
 @Suite struct KubeClientTests {

@@ -2,7 +2,13 @@ import Foundation
 import InfernoMIP
 import Logging
 import Testing
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
+import InfernoTestSupport
 
 /// Whole reconcile cycles against the fake API server: `KubernetesClusterSource` and `KubernetesActuator` driving
 /// the real `Reconciler`, seeded with the seed README's demo.

@@ -1,7 +1,13 @@
 import Foundation
 import NIOSSL
 import Testing
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
+import InfernoTestSupport
 
 /// Kubeconfig parsing and the controller's resolution order, on fixture files written to a temp directory.
 @Suite struct KubeConfigTests {

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
+import InfernoTestSupport
 
 /// The fake API server checked by a client nobody here wrote: kubectl, pointed at it with a generated kubeconfig.
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/kubectl"),
@@ -16,26 +22,10 @@ struct KubeKubectlTests {
 
     /// Runs kubectl with `HOME` in a temp directory (its discovery cache goes there), killing it after `timeout`.
     static func run(_ arguments: [String], kubeconfig: String, home: String, timeout: Double = 60) async throws -> Run {
-        let out = home + "/stdout-\(UUID().uuidString)", err = home + "/stderr-\(UUID().uuidString)"
-        _ = FileManager.default.createFile(atPath: out, contents: nil)
-        _ = FileManager.default.createFile(atPath: err, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: kubectl)
-        process.arguments = ["--kubeconfig", kubeconfig] + arguments
-        process.environment = ["HOME": home, "PATH": "/usr/bin:/bin", "KUBECONFIG": kubeconfig]
-        // Files, not pipes: verbose output can exceed a pipe's buffer while nobody reads it.
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error); return }
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
-                if process.isRunning { process.terminate() }
-            }
-        }
-        let stdout = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
-        let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
-        return Run(status: status, stdout: stdout, stderr: stderr)
+        let finished = try await ChildProcess.run(kubectl, ["--kubeconfig", kubeconfig] + arguments,
+                                                  environment: ["HOME": home, "PATH": "/usr/bin:/bin", "KUBECONFIG": kubeconfig],
+                                                  timeout: timeout)
+        return Run(status: finished.status, stdout: finished.stdout, stderr: finished.stderr)
     }
 
     static func tempHome() throws -> String {

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
+import InfernoTestSupport
 
 /// Two electors on one Lease in the fake API server, with a hand-driven clock.
 @Suite struct KubeLeaderElectionTests {

@@ -1,7 +1,13 @@
 import Foundation
 import InfernoMIP
 import Testing
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
+import InfernoTestSupport
 
 /// The pure parts: merge patch, VariantAutoscaling decoding, ConfigMaps, GPU inventory, status conditions.
 @Suite struct KubeParsingTests {

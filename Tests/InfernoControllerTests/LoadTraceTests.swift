@@ -1,7 +1,13 @@
 import Foundation
 import Testing
 import InfernoMIP
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
+import InfernoTestSupport
 
 /// Load traces, arrivals and scenarios.
 @Suite struct LoadTraceTests {

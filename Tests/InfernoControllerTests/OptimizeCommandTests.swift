@@ -1,6 +1,12 @@
 import Foundation
 import Testing
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
+import InfernoTestSupport
 import InfernoMIP
 
 /// The `optimize` command end to end on the shipped examples, in process.

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
+import InfernoTestSupport
 
 /// The client and the load source's rules against a scripted HTTP server (the real-Prometheus tests are in
 /// `PromCollectorTests`).

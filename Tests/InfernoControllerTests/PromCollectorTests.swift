@@ -3,7 +3,13 @@ import Foundation
 import InfernoMIP
 import Logging
 import Testing
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
+import InfernoTestSupport
 
 /// The collector against a real Prometheus scraping an exporter with known rates.
 ///
@@ -225,16 +231,9 @@ struct TestPKI {
     }
 
     private func run(_ arguments: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        p.arguments = arguments
-        p.currentDirectoryURL = directory
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw PrometheusHarness.Failure(description: "openssl \(arguments.joined(separator: " ")) failed")
+        let finished = try ChildProcess.run("/usr/bin/openssl", arguments, directory: directory)
+        guard finished.status == 0 else {
+            throw PrometheusHarness.Failure(description: "openssl \(arguments.joined(separator: " ")) failed: \(finished.stderr)")
         }
     }
 

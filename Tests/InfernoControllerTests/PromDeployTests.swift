@@ -1,7 +1,13 @@
 import Foundation
 import Testing
 import Yams
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
+import InfernoTestSupport
 
 /// The manifests in `deploy/`: they parse, the CRD is a structural schema that accepts the samples and rejects
 /// broken resources (checked by a real JSON-Schema validator, Debian's python3-jsonschema), RBAC is least privilege,
@@ -84,7 +90,7 @@ import Yams
         }
         walk(schema, "openAPIV3Schema", insideJunctor: false)
         #expect(problems.isEmpty, "\(problems)")
-        // Scale to zero: the desired accelerator may be empty (FORMATS.md §7).
+        // Scale to zero: the desired accelerator may be empty (docs/formats.md §7).
         let status = (schema["properties"] as? [String: Any])?["status"] as? [String: Any]
         let desired = ((status?["properties"] as? [String: Any])?["desiredOptimizedAlloc"] as? [String: Any])?["properties"] as? [String: Any]
         #expect((desired?["accelerator"] as? [String: Any])?["minLength"] == nil)
@@ -114,6 +120,9 @@ import Yams
             ("typo-field", variant("typo-field") { $0.replacingOccurrences(of: "modelID:", with: "modelId: x\n  modelID:") }),
             ("no-beta", variant("no-beta") { $0.replacingOccurrences(of: ", beta: 0.41", with: "") }),
             ("no-profiles", variant("no-profiles") { $0.replacingOccurrences(of: "  - {acc: A100, accCount: 1, maxBatchSize: 4, perfParms: {decodeParms: {alpha: \"20.58\", beta: 0.41}}}", with: "  []") }),
+            ("ok-per-iteration", variant("ok-per-iteration") { $0.replacingOccurrences(
+                of: #"perfParms: {decodeParms: {alpha: "20.58", beta: 0.41}}"#,
+                with: #"perfParms: {alpha: "20.58", beta: 0.041, gamma: "0.00128125", maxNumTokens: 4096}"#) }),
             ("ok-scaled-to-zero", variant("ok-scaled-to-zero") { $0 + """
                 status:
                   currentAlloc: {accelerator: A100, numReplicas: 0, load: {arrivalRate: "0.00", avgInputTokens: "0.00", avgOutputTokens: "0.00"}}
@@ -135,6 +144,7 @@ import Yams
         #expect(byName["vllme-deployment"] == [], "seed sample: \(byName["vllme-deployment"] ?? ["not validated"])")
         #expect(byName["vllme-gaudi"] == [], "scale-to-zero sample: \(byName["vllme-gaudi"] ?? ["not validated"])")
         #expect(byName["ok-scaled-to-zero"] == [], "\(byName["ok-scaled-to-zero"] ?? ["not validated"])")
+        #expect(byName["ok-per-iteration"] == [], "\(byName["ok-per-iteration"] ?? ["not validated"])")
         for bad in ["missing-model-id", "empty-model-id", "zero-acc-count", "typo-field", "no-beta", "no-profiles"] {
             #expect(!(byName[bad] ?? []).isEmpty, "\(bad) was accepted")
         }
@@ -190,21 +200,13 @@ import Yams
                     print(json.dumps({"name": doc.get("metadata", {}).get("name"), "errors": errors}))
 
             """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        p.arguments = ["-c", script, crd] + files
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        do { try p.run() } catch {
-            throw PrometheusHarness.Failure(description: "/usr/bin/python3 not runnable (\(error)); run scripts/setup.sh --test")
+        let finished: ChildProcess.Finished
+        do { finished = try ChildProcess.run("/usr/bin/python3", ["-c", script, crd] + files) } catch {
+            throw PrometheusHarness.Failure(description: "\(error); run scripts/setup.sh --test")
         }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard p.terminationStatus == 0 else {
-            throw PrometheusHarness.Failure(description: p.terminationStatus == 3
+        let text = finished.stdout, errors = finished.stderr
+        guard finished.status == 0 else {
+            throw PrometheusHarness.Failure(description: finished.status == 3
                 ? "python3-jsonschema or python3-yaml missing (\(text.trimmingCharacters(in: .whitespacesAndNewlines))); run scripts/setup.sh --test"
                 : "validator failed: \(errors)")
         }
@@ -214,7 +216,9 @@ import Yams
         }
     }
 
-    @Test func rbacIsExactlyWhatTheControllerTouches() throws {
+    /// The permissions the manifests grant, as `group/resource[/subresource]:verb` (`core` for the core group), the
+    /// form `FakeKubernetesAPI.permissionsUsed` records.
+    static func rbacRules() throws -> (cluster: Set<String>, role: Set<String>) {
         func rules(_ doc: [String: Any]) -> Set<String> {
             var out = Set<String>()
             for rule in doc["rules"] as? [[String: Any]] ?? [] {
@@ -226,20 +230,20 @@ import Yams
             }
             return out
         }
-        let cluster = try Self.document(kind: "ClusterRole", in: "rbac/cluster_role.yaml")
-        #expect(rules(cluster) == [
-            "llmd.ai/variantautoscalings:get", "llmd.ai/variantautoscalings:list", "llmd.ai/variantautoscalings:watch",
-            "llmd.ai/variantautoscalings/status:get", "llmd.ai/variantautoscalings/status:update", "llmd.ai/variantautoscalings/status:patch",
-            "apps/deployments:get", "apps/deployments:list", "apps/deployments:watch",
-            "apps/deployments/scale:get", "apps/deployments/scale:update", "apps/deployments/scale:patch",
-            "core/nodes:get", "core/nodes:list", "core/nodes:watch",
-            "core/events:create", "core/events:patch", "events.k8s.io/events:create", "events.k8s.io/events:patch",
-        ])
-        let role = try Self.document(kind: "Role", in: "rbac/role.yaml")
-        #expect((role["metadata"] as? [String: Any])?["namespace"] as? String == "inferno-system")
-        #expect(rules(role) == ["core/configmaps:get", "core/configmaps:list", "core/configmaps:watch",
-                                "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:create", "coordination.k8s.io/leases:update"])
-        #expect(!(rules(cluster).union(rules(role))).contains { $0.contains("*") })
+        return (rules(try document(kind: "ClusterRole", in: "rbac/cluster_role.yaml")),
+                rules(try document(kind: "Role", in: "rbac/role.yaml")))
+    }
+
+    /// That the rules grant what a run uses is checked by `RunCommandEndToEndTests`, from the requests the
+    /// controller made; here, the shape: no wildcards, cluster-wide objects in the ClusterRole, the controller's own
+    /// ConfigMaps and Lease in a Role of its namespace.
+    @Test func rbacIsNamespacedWhereItCanBeAndHasNoWildcards() throws {
+        let (cluster, role) = try Self.rbacRules()
+        let roleDoc = try Self.document(kind: "Role", in: "rbac/role.yaml")
+        #expect((roleDoc["metadata"] as? [String: Any])?["namespace"] as? String == "inferno-system")
+        #expect(role.allSatisfy { $0.hasPrefix("core/configmaps:") || $0.hasPrefix("coordination.k8s.io/leases:") })
+        #expect(!cluster.contains { $0.hasPrefix("core/configmaps:") || $0.hasPrefix("coordination.k8s.io/leases:") })
+        #expect(!cluster.union(role).contains { $0.contains("*") })
     }
 
     @Test func controllerRunsLockedDown() throws {

@@ -2,7 +2,13 @@ import AsyncHTTPClient
 import Foundation
 import InfernoMIP
 import Testing
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
+import InfernoTestSupport
 
 @Suite struct PromMetricsTests {
     /// Parses the text format back: `name{labels} value` → (name, labels, value); comments checked for shape.
@@ -125,19 +131,8 @@ import Testing
         metrics.emit(decisions: [Self.decision("a", current: 1, desired: 2), Self.decision(#"q"\"#, current: 2, desired: 0)],
                      outcomes: [VariantID(namespace: "llm-d-sim", name: "a"): .scaled(from: 1, to: 2)])
         metrics.recordCycle(seconds: 0.5, endedAt: 10, failed: false)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
-        p.arguments = ["check", "metrics"]
-        let input = Pipe(), output = Pipe()
-        p.standardInput = input
-        p.standardOutput = output
-        p.standardError = output
-        try p.run()
-        input.fileHandleForWriting.write(Data(metrics.registry.exposition().utf8))
-        try input.fileHandleForWriting.close()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "promtool: \(text)")
+        let checked = try ChildProcess.run("/usr/bin/promtool", ["check", "metrics"], input: Data(metrics.registry.exposition().utf8))
+        #expect(checked.status == 0, "promtool: \(checked.stdout)\(checked.stderr)")
     }
 
     @Test func probeServerServesMetricsAndReadiness() async throws {

@@ -1,5 +1,11 @@
 import Testing
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
+import InfernoTestSupport
 
 @Suite struct PromSettingsTests {
     typealias K = ControllerSettings.Key

@@ -1,12 +1,19 @@
 import AsyncHTTPClient
 import Foundation
 import Testing
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
+import InfernoTestSupport
 
 /// `inferno-controller run` as a process: the built binary against the in-process API server (seeded with the
 /// seed's demo) and a real Prometheus scraping an exporter of vLLM metrics at the seed's 20 requests per minute of
 /// 228 output tokens. It must read everything, scale the demo Deployment to the seed's 2 replicas, become ready,
-/// publish its metrics, and stop cleanly on SIGTERM.
+/// publish its metrics, and stop cleanly on SIGTERM; and everything it asked the API server for is granted by the
+/// RBAC manifests.
 @Suite struct RunCommandEndToEndTests {
     static var binary: URL {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("inferno-controller")
@@ -34,20 +41,13 @@ import Testing
                 let kubeconfig = dir.appendingPathComponent("kubeconfig").path
                 try server.writeKubeconfig(to: kubeconfig)
                 let metricsPort = try await PrometheusHarness.freePort(), healthPort = try await PrometheusHarness.freePort()
-                let process = Process()
-                process.executableURL = binary
-                process.arguments = [
+                let log = dir.appendingPathComponent("controller.log")
+                let process = try ChildProcess.start(binary, [
                     "run", "--kubeconfig", kubeconfig, "--controller-namespace", KubeDemoCluster.controllerNamespace,
                     "--interval", "2s", "--prometheus-url", prometheus.baseURL, "--solver", "mip",
                     "--metrics-bind-address", "127.0.0.1:\(metricsPort)", "--health-probe-bind-address", "127.0.0.1:\(healthPort)",
-                    "--log-format", "json",
-                ]
-                let log = dir.appendingPathComponent("controller.log")
-                _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-                let logHandle = try FileHandle(forWritingTo: log)
-                process.standardError = logHandle
-                process.standardOutput = logHandle
-                try process.run()
+                    "--log-format", "json", "--leader-elect",
+                ], log: log)
                 defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
                 var replicas: Int?
@@ -72,7 +72,16 @@ import Testing
                 while process.isRunning, Date() < stopBy { try await Task.sleep(for: .milliseconds(100)) }
                 #expect(!process.isRunning, "stops within 15 s of SIGTERM")
                 if !process.isRunning { #expect(process.terminationStatus == 0) }
-                try? logHandle.close()
+
+                // Every permission this run needed from the API server (settings, a cycle that scales and writes
+                // status, the variant poll, leader election and the lease's release) is granted by the manifests,
+                // derived from the requests themselves rather than from a list written beside the YAML.
+                let (clusterRole, role) = try PromDeployTests.rbacRules()
+                let granted = clusterRole.union(role)
+                let used = await server.api.permissionsUsed
+                #expect(used.isSubset(of: granted), "used but not granted: \(used.subtracting(granted).sorted())")
+                #expect(used.contains("apps/deployments/scale:update") && used.contains("coordination.k8s.io/leases:update"),
+                        "the run scaled and held the lease: \(used.sorted())")
             }
         }
     }

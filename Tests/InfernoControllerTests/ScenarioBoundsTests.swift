@@ -2,6 +2,11 @@ import Foundation
 import InfernoMIP
 import Testing
 @testable import InfernoController
+import InfernoControl
+import InfernoKubernetes
+import InfernoPrometheus
+import InfernoSimulation
+import InfernoTestSupport
 
 /// The scenario reader of issue 12: what it accepted without a word is an error naming the field, or a warning
 /// naming the variant or model; decoding errors name the field and the allowed values.

@@ -1,7 +1,13 @@
 import Foundation
 import Testing
 import InfernoMIP
+@testable import InfernoControl
 @testable import InfernoController
+@testable import InfernoHTTP
+@testable import InfernoKubernetes
+@testable import InfernoPrometheus
+@testable import InfernoSimulation
+import InfernoTestSupport
 
 /// The emulated replica against the analyzer and against closed forms, and the reproducibility of runs.
 @Suite struct SimulationTests {
@@ -16,7 +22,7 @@ import InfernoMIP
 
         var batchLimit: Int { profile.memoryBoundBatchLimit(outputTokens: outputTokens) }
         var queue: QueueModel {
-            QueueModel(times: ServiceTimes(decode: profile.decode, prefill: profile.prefill,
+            QueueModel(times: ServiceTimes(performance: profile.performance,
                                            inputTokens: inputTokens, outputTokens: outputTokens),
                        batchLimit: batchLimit)
         }
@@ -40,7 +46,7 @@ import InfernoMIP
         SimulationScenario.builtIn.variants.flatMap(\.profiles).first { $0.model == model && $0.accelerator == accelerator }!
     }
 
-    /// The seed's demo model on MI300X (MODEL.md): a small batch, so queueing dominates TTFT.
+    /// The seed's demo model on MI300X (docs/model.md): a small batch, so queueing dominates TTFT.
     static let demo = ModelProfile(model: "demo", accelerator: "MI300X", maxBatchSize: 4, atTokens: 128,
                                    decode: DecodeParameters(alpha: 7.77, beta: 0.15))
 

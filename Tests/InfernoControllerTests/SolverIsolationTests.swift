@@ -2,6 +2,11 @@ import Foundation
 import InfernoMIP
 import Testing
 @testable import InfernoController
+import InfernoControl
+import InfernoKubernetes
+import InfernoPrometheus
+import InfernoSimulation
+import InfernoTestSupport
 
 /// CBC in a child process (`inferno-controller solve-stage`): the same answers as CBC in-process, and a CBC that
 /// aborts, hangs or answers garbage ends the child, not the caller; the MIP then falls back to the greedy answer
@@ -75,6 +80,39 @@ import Testing
         let inProcess = MIPSolver().solve(problem)
         #expect(next.servers.map(\.placements) == inProcess.servers.map(\.placements))
     }
+}
+
+extension SolverIsolationTests {
+    /// The price of the child: a process start, the MIP as JSON both ways. Median over 20 solves of the small
+    /// example's stages, child minus in-process; printed for docs/robustness.md, bounded loosely here.
+    @Test func childOverheadPerSolveIsSmall() throws {
+        let problem = try Self.smallProblem()
+        let recorder = StageRecorder()
+        _ = MIPSolver(stageSolver: { p, s in recorder.add(p, s); return CbcSolver().solve(p, settings: s) }).solve(problem)
+        let stages = recorder.stages
+        try #require(!stages.isEmpty)
+        let child = IsolatedCbcSolver(executable: Self.binary)
+        func median(_ f: () -> Void) -> Double {
+            var times: [Double] = []
+            for _ in 0..<20 { let t = Date(); f(); times.append(Date().timeIntervalSince(t)) }
+            return times.sorted()[10]
+        }
+        let (p, settings) = stages[0]
+        let inProcess = median { _ = CbcSolver().solve(p, settings: settings) }
+        let isolated = median { _ = child.solve(p, settings: settings) }
+        print("solve-stage overhead: \(stages.count) stages; stage 1 (\(p.variables.count) columns, \(p.rows.count) rows): "
+              + "in-process \(String(format: "%.4f", inProcess)) s, child \(String(format: "%.4f", isolated)) s, "
+              + "overhead \(String(format: "%.4f", isolated - inProcess)) s")
+        #expect(isolated - inProcess < 1.0)
+    }
+}
+
+/// The stages a MIP solve hands to its stage solver, kept for replay.
+final class StageRecorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var recorded: [(MIPProblem, CbcSettings)] = []
+    func add(_ p: MIPProblem, _ s: CbcSettings) { lock.withLock { recorded.append((p, s)) } }
+    var stages: [(MIPProblem, CbcSettings)] { lock.withLock { recorded } }
 }
 
 extension MIPResult {

@@ -1,36 +1,5 @@
 @testable import InfernoMIP
 
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny, well-mixed generator whose stream depends on the seed alone.
-/// The helpers below avoid the standard library's `random(in:using:)`, whose reduction could change between
-/// Swift versions, so a seed names the same instance everywhere.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in `[0, 1)`, 53 bits.
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
-
-    /// Uniform in `range` (multiply-high reduction; the bias is below 2^-50 for the small ranges used here).
-    mutating func int(_ range: ClosedRange<Int>) -> Int {
-        let width = UInt64(range.upperBound - range.lowerBound) + 1
-        return range.lowerBound + Int(next().multipliedFullWidth(by: width).high)
-    }
-
-    mutating func chance(_ p: Double) -> Bool { unit() < p }
-
-    mutating func double(_ range: ClosedRange<Double>) -> Double {
-        range.lowerBound + unit() * (range.upperBound - range.lowerBound)
-    }
-}
-
 /// Hand-built and random optimization problems shared by the solver tests (greedy, MIP).
 enum Instances {
     /// A candidate whose replicas together serve `requiredRate` exactly (`ratePerReplica = requiredRate / replicas`).

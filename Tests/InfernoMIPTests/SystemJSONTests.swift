@@ -168,18 +168,17 @@ import Testing
     }
     """
 
-    @Test func olderPerfParmsSpellingMapsAlphaBetaToDecodeAndIgnoresGamma() throws {
+    @Test func perfParmsSpellingIsThePerIterationKind() throws {
         let r = try Self.report(Self.perfParmsFixture)
         let s = r.system
         let qwen = try #require(s.profiles.first { $0.model == "qwen_2_5_14b" })
-        #expect(qwen.decode == DecodeParameters(alpha: 10.645377, beta: 0.041760195))
-        #expect(qwen.prefill == .zero)
+        #expect(qwen.performance == .perIteration(IterationParameters(alpha: 10.645377, beta: 0.041760195, gamma: 0.000057705090)))
+        #expect(qwen.seed == nil, "never read as the seed's decode parameters")
         #expect(qwen.atTokens == 1024 && qwen.acceleratorCount == 1)
         let llama = try #require(s.profiles.first { $0.model == "llama_3_1_8b" })
-        #expect(llama.decode == DecodeParameters(alpha: 12.28, beta: 0.182) && llama.maxBatchSize == 64 && llama.atTokens == 512)
-        #expect(r.warnings.count == 1)
-        #expect(r.warnings.first?.contains("2 profile(s) use the older perfParms") == true)
-        #expect(r.warnings.first?.contains("gamma") == true)
+        #expect(llama.performance == .perIteration(IterationParameters(alpha: 12.28, beta: 0.182, gamma: 0.00093, maxNumTokens: 8192)))
+        #expect(llama.maxBatchSize == 64 && llama.atTokens == 512)
+        #expect(r.warnings.isEmpty)
         // slo-tpot is the ITL target; the VA spelling of the token counts is accepted.
         #expect(s.serviceClass(named: "Bronze")?.targets["qwen_2_5_14b"]?.itlMilliseconds == 50)
         #expect(s.servers[1].load == Load(arrivalRatePerMinute: 30, meanInputTokens: 200, meanOutputTokens: 100))
@@ -197,11 +196,42 @@ import Testing
           {"name": "oldest", "acc": "A100", "maxBatchSize": 32, "atTokens": 512, "alpha": 20.13, "beta": 0.87}
         """)
         let r = try Self.report(doc)
-        #expect(r.system.profiles[0].decode == DecodeParameters(alpha: 20.58, beta: 0.41))
-        #expect(r.system.profiles[0].prefill == PrefillParameters(gamma: 5, delta: 0.01))
-        #expect(r.system.profiles[1].decode == DecodeParameters(alpha: 20.13, beta: 0.87))
-        #expect(r.system.profiles[1].prefill == .zero)
+        #expect(r.system.profiles[0].seed?.decode == DecodeParameters(alpha: 20.58, beta: 0.41))
+        #expect(r.system.profiles[0].seed?.prefill == PrefillParameters(gamma: 5, delta: 0.01))
+        #expect(r.system.profiles[1].seed?.decode == DecodeParameters(alpha: 20.13, beta: 0.87))
+        #expect(r.system.profiles[1].seed?.prefill == .zero)
         #expect(r.warnings.filter { $0.contains("perfParms") }.isEmpty, "the VA shape loses nothing")
+    }
+
+    @Test func mixedProfileSpellingsAreErrorsQuotingBoth() throws {
+        for (name, body) in [
+            ("beside", #""decodeParms": {"alpha": 20, "beta": 0.4}, "perfParms": {"alpha": 20, "beta": 0.4, "gamma": 0.001}"#),
+            ("inside", #""perfParms": {"decodeParms": {"alpha": 20, "beta": 0.4}, "gamma": 0.001}"#),
+            ("neither", #""perfParms": {"alpha": 20, "beta": 0.4}"#),
+            ("budget", #""decodeParms": {"alpha": 20, "beta": 0.4}, "maxNumTokens": 4096"#),
+        ] {
+            let doc = Self.minimal(models: #"{"name": "m", "acc": "A100", "maxBatchSize": 8, "atTokens": 128, "# + body + "}")
+            let errors = Self.errors(Data(doc.utf8))
+            let message = errors.first { $0.contains("perfParms") || $0.contains("maxNumTokens") } ?? ""
+            #expect(message.contains(#"model "m""#), "\(name): \(errors)")
+            #expect(message.contains(#""decodeParms": {"alpha", "beta"}"#) && message.contains(#""perfParms": {"alpha", "beta", "gamma"}"#),
+                    "\(name): \(errors)")
+        }
+    }
+
+    @Test func writersKeepTheProfileKind() throws {
+        var system = try Self.decode(Self.perfParmsFixture)
+        system.profiles.append(ModelProfile(model: "llama_3_1_8b", accelerator: "H100", maxBatchSize: 32, atTokens: 512,
+                                            decode: DecodeParameters(alpha: 9, beta: 0.1),
+                                            prefill: PrefillParameters(gamma: 3, delta: 0.001)))
+        system.profiles[0].performance = .perIteration(IterationParameters(alpha: 10, beta: 0.04, gamma: 0.0001, maxNumTokens: 2048))
+        let back = try SystemSpec.decodeUpstream(system: system.encodeUpstream())
+        #expect(back.profiles == system.profiles)
+        let json = try JSONEncoder().encode(system.profiles)
+        #expect(try JSONDecoder().decode([ModelProfile].self, from: json) == system.profiles)
+        let both = #"{"model": "m", "accelerator": "A100", "maxBatchSize": 8, "atTokens": 128, "decode": {"alpha": 1, "beta": 0},"#
+            + #" "perIteration": {"alpha": 1, "beta": 0, "gamma": 0}}"#
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(ModelProfile.self, from: Data(both.utf8)) }
     }
 
     @Test func numbersMayBeStrings() throws {
@@ -221,7 +251,7 @@ import Testing
         let s = try Self.decode(doc)
         #expect(s.accelerators[0].costPerHour == 40 && s.accelerators[0].multiplicity == 1)
         #expect(s.capacity["A100"] == 4)
-        #expect(s.profiles[0].maxBatchSize == 16 && s.profiles[0].decode == DecodeParameters(alpha: 20.58, beta: 0.41))
+        #expect(s.profiles[0].maxBatchSize == 16 && s.profiles[0].seed?.decode == DecodeParameters(alpha: 20.58, beta: 0.41))
         #expect(s.serviceClasses[0].targets["m"] == SLOTarget(itlMilliseconds: 40, ttftMilliseconds: 500.5))
         #expect(s.servers[0].load == Load(arrivalRatePerMinute: 35.61, meanInputTokens: 0, meanOutputTokens: 228))
         #expect(s.options.timeLimitSeconds == 2.5)
@@ -408,7 +438,7 @@ import Testing
         BadCase("missing server model", [("\(s1).model", nil)], #"server "s1": model is missing"#),
         BadCase("missing accelerator name", [("\(a0).name", nil)], "accelerators[0]: name is missing"),
         BadCase("missing profile name", [("\(p0).name", nil)], "models[0]: name is missing"),
-        BadCase("missing decode parameters", [("\(p0).decodeParms", nil)], #"model "llama" profile on "A100": decodeParms is missing"#),
+        BadCase("missing decode parameters", [("\(p0).decodeParms", nil)], #"model "llama" profile on "A100": decodeParms is missing: no performance model; "# + ModelProfile.systemJSONSpellings),
         BadCase("missing alpha", [("\(p0).decodeParms.alpha", nil)], #"model "llama" profile on "A100": decodeParms.alpha is missing"#),
         BadCase("missing accelerator cost", [("\(a0).cost", nil)], #"accelerator "A100": cost is missing"#),
         BadCase("missing part", [("serverData", nil)], "system: serverData.servers is missing"),
@@ -496,7 +526,7 @@ import Testing
         try demo.validate()
         var bad = demo
         bad.servers[0].load.arrivalRatePerMinute = .nan
-        bad.profiles[0].decode.alpha = -1
+        bad.profiles[0].performance = .seed(decode: DecodeParameters(alpha: -1, beta: 0.1), prefill: .zero)
         #expect(throws: SystemSpecError.self) { try bad.validate() }
         #expect(bad.validationReport().errors == [
             #"model "default/default" profile on "A100": decodeParms.alpha is -1 (must be > 0)"#,

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
+import InfernoControl
+import InfernoHTTP
+import InfernoKubernetes
 import InfernoMIP
+import InfernoPrometheus
 import Logging
 
 /// `inferno-controller run`: the controller on a real cluster (the container's entrypoint).
@@ -33,12 +37,6 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("leader-elect"), help: "Hold a Lease before acting, so that only one replica of the controller acts.")
     var leaderElect = false
 
-    @Option(help: "Time between cycles, a Go duration such as 60s or 1m30s (default: GLOBAL_OPT_INTERVAL, else 60s).")
-    var interval: String?
-
-    @Option(help: "Solver: mip (default), greedy or unlimited.")
-    var solver: SolverChoice = .mip
-
     @Option(help: "Saturation policy when GPUs run short: PriorityExhaustive (default), PriorityRoundRobin, RoundRobin or None.")
     var policy: SaturationPolicy = .priorityExhaustive
 
@@ -57,36 +55,38 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("prometheus-insecure-skip-verify"), help: "Do not verify Prometheus' certificate.")
     var prometheusInsecureSkipVerify = false
 
-    @Option(name: .customLong("stabilization-window"), help: "Scale-down stabilisation window, a Go duration.")
-    var stabilizationWindow = "300s"
-
-    @Option(help: "How far a rising load is extrapolated when sizing, a Go duration (0s: size for the measured load).")
-    var lookahead = "120s"
-
     @Option(name: .customLong("log-format"), help: "Log format: json (for clusters) or text.")
     var logFormat: LogFormat = .text
 
     @Option(name: .customLong("log-level"), help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
-    @OptionGroup var analyzer: AnalyzerOptions
+    @OptionGroup var loop: LoopOptions
+
+    /// Parsed once, in `validate()`.
+    private var addresses: (metrics: BindAddress?, health: BindAddress?)?
+    private var level: Logger.Level = .info
 
     enum LogFormat: String, ExpressibleByArgument { case json, text }
 
-    func validate() throws {
-        if (try? GoDuration.seconds(stabilizationWindow)) == nil {
-            throw ValidationError("--stabilization-window: \"\(stabilizationWindow)\" is not a Go duration such as 300s or 5m")
-        }
-        if (try? GoDuration.seconds(lookahead)) == nil {
-            throw ValidationError("--lookahead: \"\(lookahead)\" is not a Go duration such as 120s or 2m")
-        }
-        if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level: \"\(logLevel)\" is not a log level") }
-        _ = try BindAddress(parsing: metricsBindAddress, flag: "--metrics-bind-address")
-        _ = try BindAddress(parsing: healthProbeBindAddress, flag: "--health-probe-bind-address")
+    // The flags; `addresses` and `level` are not decoded but set by `validate()`.
+    private enum CodingKeys: String, CodingKey {
+        case kubeconfig, namespace, controllerNamespace, metricsBindAddress, healthProbeBindAddress, leaderElect, policy,
+             actuation, prometheusURL, prometheusCAFile, prometheusTokenFile, prometheusInsecureSkipVerify, logFormat,
+             logLevel, loop
+    }
+
+    mutating func validate() throws {
+        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level: \"\(logLevel)\" is not a log level") }
+        self.level = level
+        let metrics = try BindAddress(parsing: metricsBindAddress, flag: "--metrics-bind-address")
+        let health = try BindAddress(parsing: healthProbeBindAddress, flag: "--health-probe-bind-address")
+        addresses = (metrics, health)
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let level = self.level
+        guard let addresses else { throw ValidationError("internal: run() before validate()") }
         let json = logFormat == .json
         LoggingSystem.bootstrap { label in
             var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
@@ -115,7 +115,8 @@ struct RunCommand: AsyncParsableCommand {
             let settings = try ControllerSettings.resolve(
                 configMap: configMap, environment: environment,
                 flags: .init(prometheusURL: prometheusURL, prometheusCAFile: prometheusCAFile, prometheusTokenFile: prometheusTokenFile,
-                             prometheusInsecureSkipVerify: prometheusInsecureSkipVerify ? true : nil, interval: interval))
+                             prometheusInsecureSkipVerify: prometheusInsecureSkipVerify ? true : nil,
+                             interval: loop.interval?.goDuration))
             let loads = try settings.makeLoadSource(logger: Logger(label: "inferno.prometheus"))
             prometheusClient = loads.client
             if loads.client == nil { logger.warning("no Prometheus URL: every variant keeps its replicas (no load data)") }
@@ -127,15 +128,10 @@ struct RunCommand: AsyncParsableCommand {
                                               metricsSink: { metrics.emit(decisions: $0, outcomes: $1) },
                                               configNamespace: controllerNamespace)
             let options = OptimizerOptions(saturationPolicy: policy, timeLimitSeconds: min(10, settings.intervalSeconds / 4))
-            let reconciler = Reconciler(
-                cluster: source, metrics: loads.source, actuator: actuator,
-                planner: Planner(analyzer: analyzer.settings, solver: solver.solver, options: options),
-                stabilizationWindowSeconds: try GoDuration.seconds(stabilizationWindow),
-                lookaheadSeconds: try GoDuration.seconds(lookahead), logger: Logger(label: "inferno.reconciler"))
+            let reconciler = loop.settings(intervalSeconds: settings.intervalSeconds, options: options)
+                .makeReconciler(cluster: source, metrics: loads.source, actuator: actuator, logger: Logger(label: "inferno.reconciler"))
             probes = try await ProbeServer.start(
-                metrics: try BindAddress(parsing: metricsBindAddress, flag: "--metrics-bind-address"),
-                health: try BindAddress(parsing: healthProbeBindAddress, flag: "--health-probe-bind-address"),
-                registry: metrics.registry, isReady: { await reconciler.hasCompletedCycle })
+                metrics: addresses.metrics, health: addresses.health, registry: metrics.registry, isReady: { await reconciler.hasCompletedCycle })
             if leaderElect {
                 let identity = environment["POD_NAME"] ?? ProcessInfo.processInfo.hostName
                 let e = LeaderElector(client: client, configuration: .init(namespace: controllerNamespace, name: "inferno-controller-leader",
@@ -144,11 +140,21 @@ struct RunCommand: AsyncParsableCommand {
                 Task { await e.run { leading in logger.notice(leading ? "became leader" : "lost leadership") } }
             }
             logger.info("controller started", metadata: [
-                "solver": "\(solver.rawValue)", "actuation": "\(actuation.rawValue)", "interval": "\(settings.intervalSeconds)s",
+                "solver": "\(loop.solver.rawValue)", "actuation": "\(actuation.rawValue)", "interval": "\(settings.intervalSeconds)s",
                 "namespace": "\(namespace ?? "all")", "controllerNamespace": "\(controllerNamespace)",
             ])
-            try await ControlLoop(reconciler: reconciler, source: source, elector: elector, metrics: metrics,
-                                  intervalSeconds: settings.intervalSeconds, logger: logger).run()
+            let stop = StopSignal()
+            stop.install()
+            var control = ControlLoop(reconciler: reconciler, clock: WallClock(shouldStop: { stop.requested }), watcher: source,
+                                      intervalSeconds: settings.intervalSeconds, logger: logger)
+            control.shouldStop = { stop.requested }
+            if let elector { control.isLeader = { await elector.isLeader } }
+            control.onCycle = { (report: CycleReport) in
+                metrics.recordCycle(seconds: report.seconds, endedAt: Date().timeIntervalSince1970, failed: report.failed,
+                                    solver: report.solverDiagnostics)
+            }
+            try await control.run()
+            if stop.requested { logger.notice("stopping: signal received") }
         } catch {
             await shutdown(client: client, prometheus: prometheusClient, probes: probes, elector: elector)
             if error is CancellationError { return }

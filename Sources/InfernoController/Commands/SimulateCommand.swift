@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import InfernoControl
 import InfernoMIP
+import InfernoSimulation
 import Logging
 
 /// `inferno-controller simulate`: the controller's reconcile loop on an in-process simulated cluster.
@@ -12,30 +14,18 @@ struct SimulateCommand: AsyncParsableCommand {
             Nodes with GPUs, Deployments whose replicas start after a delay, each replica a discrete-event \
             emulation of a batching vLLM server driven by its profile, and a load trace per model. The real \
             reconcile loop observes, optimizes and scales it; each cycle prints what it saw and did. Without \
-            --scenario, a built-in scenario ramps 3 models in 2 priority classes past the capacity of 12 GPUs \
-            and back down.
+            --scenario, a built-in scenario ramps 4 models (one variant each) in 2 priority classes past the \
+            capacity of 14 GPUs (6 A100, 4 MI300X, 4 Gaudi-2) and back down.
             """)
 
     @Option(help: "Scenario JSON file (default: the built-in scenario).")
     var scenario: String?
 
-    @Option(help: "Solver: mip (default), greedy or unlimited.")
-    var solver: SolverChoice = .mip
-
     @Option(help: "Cycles to run (default: the scenario's duration divided by the interval).")
     var cycles: Int?
 
-    @Option(help: "Seconds of simulated time between cycles.")
-    var interval: Double = 60
-
     @Option(help: "Simulated seconds per wall-clock second (0: as fast as possible).")
     var speed: Double = 0
-
-    @Option(name: .customLong("stabilization-window"), help: "Scale-down stabilisation window, seconds.")
-    var stabilizationWindow: Double = 300
-
-    @Option(help: "Seconds ahead a rising load is extrapolated when sizing (0: size for the measured load).")
-    var lookahead: Double = 120
 
     @Option(help: "Seed of the simulation (default: the scenario's).")
     var seed: UInt64?
@@ -46,14 +36,11 @@ struct SimulateCommand: AsyncParsableCommand {
     @Flag(help: "Print only the summary.")
     var quiet = false
 
-    @OptionGroup var analyzer: AnalyzerOptions
+    @OptionGroup var loop: LoopOptions
 
     func validate() throws {
         if let cycles, cycles < 1 { throw ValidationError("--cycles: \(cycles) must be at least 1") }
-        if !(interval > 0) { throw ValidationError("--interval: \(interval) must be a positive number of seconds") }
         if !(speed >= 0) { throw ValidationError("--speed: \(speed) must be 0 or positive") }
-        if !(stabilizationWindow >= 0) { throw ValidationError("--stabilization-window: must be 0 or positive") }
-        if !(lookahead >= 0) { throw ValidationError("--lookahead: must be 0 or positive") }
     }
 
     func run() async throws {
@@ -69,17 +56,15 @@ struct SimulateCommand: AsyncParsableCommand {
             }
         }
         if let seed { scenario.seed = seed }
+        let interval = loop.interval?.seconds ?? LoopSettings.defaultIntervalSeconds
         var settings = SimulationRunner.Settings(cycles: cycles ?? max(1, Int(scenario.durationSeconds / interval)))
-        settings.intervalSeconds = interval
+        settings.loop = loop.settings(intervalSeconds: interval, options: settings.loop.options)
         settings.speed = speed
-        settings.stabilizationWindowSeconds = stabilizationWindow
-        settings.lookaheadSeconds = lookahead
-        settings.solver = solver.solver
-        settings.analyzer = analyzer.settings
         var logger = Logger(label: "inferno.simulate")
         logger.logLevel = .warning
-        print("Inferno simulate: scenario \"\(scenario.name)\", solver \(solver.rawValue), \(settings.cycles) cycles of \(Int(interval)) s, "
-              + "TTFT at \(analyzer.settings.percentile), stabilisation \(Int(stabilizationWindow)) s, lookahead \(Int(lookahead)) s")
+        print("Inferno simulate: scenario \"\(scenario.name)\", solver \(loop.solver.rawValue), \(settings.cycles) cycles of \(Int(interval)) s, "
+              + "TTFT at \(settings.loop.analyzer.percentile), stabilisation \(Int(settings.loop.stabilizationWindowSeconds)) s, "
+              + "lookahead \(Int(settings.loop.lookaheadSeconds)) s")
         print("GPUs: " + scenario.capacity.cardsByType.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         let quiet = self.quiet
         let result = try await SimulationRunner(scenario: scenario, settings: settings).run(logger: logger) { report, samples, usage in

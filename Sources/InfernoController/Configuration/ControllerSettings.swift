@@ -1,13 +1,16 @@
 import Foundation
+import InfernoControl
+import InfernoHTTP
+import InfernoPrometheus
 
-/// The controller settings of FORMATS.md §3, merged from three layers: the settings ConfigMap's `data`, the
+/// The controller settings (docs/formats.md §3), merged from three layers: the settings ConfigMap's `data`, the
 /// environment (wins over the ConfigMap, as upstream), and command-line flags (win over both). Empty values count as
 /// unset, so `env: [{name: X, value: ""}]` does not blank out a ConfigMap value.
 struct ControllerSettings: Sendable, Equatable {
     /// Prometheus, when a URL was given anywhere (`nil` runs without load data: every variant holds).
     var prometheus: PrometheusConfiguration?
     /// Seconds between cycles (`GLOBAL_OPT_INTERVAL`, Go duration).
-    var intervalSeconds: Double = 60
+    var intervalSeconds: Double = LoopSettings.defaultIntervalSeconds
     /// Whether a variant may go to 0 replicas when idle (`WVA_SCALE_TO_ZERO`); otherwise at least 1.
     var scaleToZero = false
     /// A counter of requests received with `model_name`/`namespace` labels, used instead of completions + queue

@@ -30,7 +30,7 @@ struct FuzzCommand: ParsableCommand {
     }
 
     func run() throws {
-        let binary = ChildProcess.controllerBinary() ?? URL(fileURLWithPath: "/proc/self/exe")
+        let binary = WatchedChild.controllerBinary() ?? URL(fileURLWithPath: "/proc/self/exe")
         let report = FuzzRunner(executable: binary, target: target, seed: seed, inputs: inputs,
                                 memoryLimitMegabytes: memoryLimitMegabytes, secondsPerInput: secondsPerInput).run()
         print("target \(target.rawValue) seed \(seed): \(report.inputs) inputs, \(report.accepted) accepted, "

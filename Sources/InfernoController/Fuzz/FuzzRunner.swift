@@ -70,7 +70,7 @@ struct FuzzRunner: Sendable {
                 process.waitUntilExit()
                 if process.terminationReason == .exit, process.terminationStatus == 0 { return .finished }
                 let what = process.terminationReason == .uncaughtSignal
-                    ? "signal \(process.terminationStatus) (\(ChildProcess.Exit.signalName(process.terminationStatus)))"
+                    ? "signal \(process.terminationStatus) (\(WatchedChild.Exit.signalName(process.terminationStatus)))"
                     : "exit status \(process.terminationStatus)"
                 return .crashed(current, what)
             case .timeout:

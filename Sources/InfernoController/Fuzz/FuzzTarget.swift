@@ -1,5 +1,9 @@
 import Foundation
+import InfernoControl
+import InfernoKubernetes
 import InfernoMIP
+import InfernoPrometheus
+import InfernoSimulation
 
 /// What the fuzzer feeds: each target is one entrance of untrusted input, exercised as far as the
 /// controller takes such input (decoded, validated, and, when valid, sized by the analyzer and solved).

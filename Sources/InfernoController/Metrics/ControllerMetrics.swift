@@ -1,9 +1,11 @@
+import InfernoControl
+import InfernoHTTP
 import InfernoMIP
 
-/// The controller's own metrics (FORMATS.md §6), published on `/metrics` for dashboards, HPA and KEDA.
+/// The controller's own metrics (docs/formats.md §6), published on `/metrics` for dashboards, HPA and KEDA.
 ///
 /// `emit(decisions:outcomes:)` runs every cycle, also when nothing changed and when desired is 0: HPA and KEDA
-/// read the newest value, and skipping a cycle would leave them acting on a stale one (FORMATS.md §7).
+/// read the newest value, and skipping a cycle would leave them acting on a stale one (docs/formats.md §7).
 final class ControllerMetrics: Sendable {
     static let desiredReplicas = "inferno_desired_replicas"
     static let currentReplicas = "inferno_current_replicas"

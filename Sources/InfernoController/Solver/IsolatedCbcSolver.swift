@@ -8,14 +8,14 @@ import InfernoMIP
 /// reason (decision notes, status, `inferno_mip_fallback_total`, logs). Every solve starts a fresh child, so
 /// the next cycle tries CBC again. Overhead per solve: docs/robustness.md.
 struct IsolatedCbcSolver: Sendable {
-    var child: ChildProcess
+    var child: WatchedChild
     /// The child gets the stage's time limit plus this much before the watchdog kills it.
     var graceSeconds: Double = 10
     /// The child's address-space limit.
     var memoryLimitMegabytes = 4096
 
     init(executable: URL, extraArguments: [String] = []) {
-        child = ChildProcess(executable: executable, arguments: ["solve-stage"] + extraArguments)
+        child = WatchedChild(executable: executable, arguments: ["solve-stage"] + extraArguments)
     }
 
     func solve(_ problem: MIPProblem, settings: CbcSettings) -> MIPResult {
@@ -38,7 +38,7 @@ struct IsolatedCbcSolver: Sendable {
     /// The stage solver for `MIPSolver`: CBC in a child when this process is `inferno-controller`, in-process
     /// otherwise (a test runner cannot re-execute itself as the controller).
     static func stageSolver() -> @Sendable (MIPProblem, CbcSettings) -> MIPResult {
-        guard let binary = ChildProcess.controllerBinary() else { return { CbcSolver().solve($0, settings: $1) } }
+        guard let binary = WatchedChild.controllerBinary() else { return { CbcSolver().solve($0, settings: $1) } }
         let solver = IsolatedCbcSolver(executable: binary)
         return { solver.solve($0, settings: $1) }
     }

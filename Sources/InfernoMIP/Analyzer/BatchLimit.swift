@@ -81,8 +81,9 @@ extension ReplicaSizer {
             // ITL is decode(c) with c <= n, so it cannot bind while alpha + beta * n stays a step below the target:
             // the search for where it starts binding begins there.
             var floorLimit = 1
-            if let itl = target.itlMilliseconds, itl > 0, times.decode.beta > 0 {
-                let cmax = (itl - times.decode.alpha) / times.decode.beta
+            // (The seed kind only: the per-iteration ITL has no such closed bound and searches from 1.)
+            if let itl = target.itlMilliseconds, itl > 0, let seed = times.seed, seed.decode.beta > 0 {
+                let cmax = (itl - seed.decode.alpha) / seed.decode.beta
                 if cmax >= 2 { floorLimit = min(top, Int(cmax.rounded(.down)) - 1) }
             }
             var lo = max(1, floorLimit), hi = top   // find the smallest n in lo...top where ITL binds, else top

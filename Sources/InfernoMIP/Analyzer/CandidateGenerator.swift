@@ -21,7 +21,7 @@ public struct AnalyzerStatistics: Hashable, Sendable {
     public var pairs = 0
 }
 
-/// Turns a system into every server's candidates (MODEL.md, "Candidates").
+/// Turns a system into every server's candidates (docs/model.md, "Candidates").
 public struct CandidateGenerator: Sendable {
     public var system: SystemSpec
     public var settings: AnalyzerSettings

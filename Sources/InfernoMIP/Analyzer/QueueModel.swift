@@ -21,11 +21,7 @@ public struct QueueModel: Sendable {
         self.times = times
         self.batchLimit = batchLimit
         self.queueLimit = max(0, queueLimit ?? 10 * batchLimit)
-        let line = times.line
-        let inverse = (1...batchLimit).map { n in
-            let b = Double(n)
-            return (line.fixed + line.perRequest * b) / b
-        }
+        let inverse = times.serviceTimes(upTo: batchLimit).enumerated().map { i, t in t / Double(i + 1) }
         self.inverseRates = inverse
         var quad: [Double] = []
         if batchLimit >= Self.laneThreshold {
@@ -63,7 +59,7 @@ public struct QueueModel: Sendable {
         let response = meanInSystem / throughput
         let service = meanInService / throughput
         let wait = max(0, response - service)
-        let concurrency = effectiveConcurrency(serviceTime: service)
+        let l = times.latencies(meanInService: meanInService, serviceTime: service, batchLimit: batchLimit)
         return QueueMetrics(
             throughputPerSecond: throughput * 1000,
             blockingProbability: sums.blocking,
@@ -72,29 +68,21 @@ public struct QueueModel: Sendable {
             responseTimeMilliseconds: response,
             serviceTimeMilliseconds: service,
             waitMilliseconds: wait,
-            concurrency: concurrency,
-            ttftMilliseconds: wait + times.prefillTime(batch: concurrency),
-            prefillMilliseconds: times.prefillTime(batch: concurrency),
-            itlMilliseconds: times.decodeTime(batch: concurrency),
+            concurrency: l.concurrency,
+            ttftMilliseconds: wait + l.firstTokenService,
+            prefillMilliseconds: l.prefill,
+            itlMilliseconds: l.itl,
             utilisation: meanInService / Double(batchLimit))
     }
 
     /// The limit of every metric as the rate goes to zero: a lone request, no waiting.
     private func idleMetrics() -> QueueMetrics {
-        let service = times.serviceTime(batch: 1)
+        let (service, l) = times.loneRequest(batchLimit: batchLimit)
         return QueueMetrics(
             throughputPerSecond: 0, blockingProbability: 0, meanInSystem: 0, meanInService: 0,
             responseTimeMilliseconds: service, serviceTimeMilliseconds: service, waitMilliseconds: 0,
-            concurrency: 1, ttftMilliseconds: times.prefillTime(batch: 1), prefillMilliseconds: times.prefillTime(batch: 1),
-            itlMilliseconds: times.decodeTime(batch: 1), utilisation: 0)
-    }
-
-    /// The batch size `c` whose service time equals the observed mean one: `T(c) = S`.
-    private func effectiveConcurrency(serviceTime: Double) -> Double {
-        let line = times.line
-        guard line.perRequest > 0 else { return 1 }
-        let c = (serviceTime - line.fixed) / line.perRequest
-        return min(max(c, 1), Double(batchLimit))
+            concurrency: l.concurrency, ttftMilliseconds: l.firstTokenService, prefillMilliseconds: l.prefill,
+            itlMilliseconds: l.itl, utilisation: 0)
     }
 
     /// Normalised `sum p(n)`-weighted quantities, computed without overflow.

@@ -19,9 +19,10 @@ public enum SLOPercentile: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// TTFT checked against the target: the wait at this percentile plus the prefill.
+    /// TTFT checked against the target: the wait at this percentile plus the rest of the mean TTFT (the
+    /// prefill, and in the per-iteration model the first decode iteration).
     public func ttft(_ metrics: QueueMetrics) -> Double {
-        metrics.waitMilliseconds * waitFactor + metrics.prefillMilliseconds
+        metrics.ttftMilliseconds + metrics.waitMilliseconds * (waitFactor - 1)
     }
 
     public var description: String {

@@ -1,26 +1,98 @@
-/// Service times of one replica for a given request shape (see docs/model.md).
+/// Service times of one replica for a given request shape, in either performance model (see docs/model.md).
 ///
-/// All times are milliseconds. With `b` requests in the batch a request of `I` input and `O` output tokens takes
-/// `T(b) = prefill(b) + (O - 1) * decode(b)`: the prefill produces the first token, each further token is one
-/// decode step. When `I == 0` and `O == 1` that would be zero work, so a request is never cheaper than one
-/// decode step (upstream divided by that zero).
+/// All times are milliseconds. The queue above needs two things from a model: the time in service of one
+/// request with `n` requests in the batch (which sets the state-dependent completion rates), and the latencies a
+/// request sees given the queue's mean occupancy (``latencies(meanInService:serviceTime:)``).
 public struct ServiceTimes: Hashable, Sendable {
-    public var decode: DecodeParameters
-    public var prefill: PrefillParameters
+    public var performance: PerformanceParameters
     public var inputTokens: Double
     public var outputTokens: Double
 
-    public init(decode: DecodeParameters, prefill: PrefillParameters, inputTokens: Double, outputTokens: Double) {
-        self.decode = decode
-        self.prefill = prefill
+    public init(performance: PerformanceParameters, inputTokens: Double, outputTokens: Double) {
+        self.performance = performance
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
     }
 
-    public init(profile: ModelProfile, load: Load) {
-        self.init(decode: profile.decode, prefill: profile.prefill,
-                  inputTokens: load.meanInputTokens, outputTokens: load.meanOutputTokens)
+    /// The seed kind.
+    public init(decode: DecodeParameters, prefill: PrefillParameters, inputTokens: Double, outputTokens: Double) {
+        self.init(performance: .seed(decode: decode, prefill: prefill), inputTokens: inputTokens, outputTokens: outputTokens)
     }
+
+    /// The per-iteration kind.
+    public init(iteration: IterationParameters, inputTokens: Double, outputTokens: Double) {
+        self.init(performance: .perIteration(iteration), inputTokens: inputTokens, outputTokens: outputTokens)
+    }
+
+    public init(profile: ModelProfile, load: Load) {
+        self.init(performance: profile.performance, inputTokens: load.meanInputTokens, outputTokens: load.meanOutputTokens)
+    }
+
+    /// The per-iteration model's formulas for this request shape, or nil for the seed kind.
+    public var iteration: IterationTimes? {
+        guard case .perIteration(let p) = performance else { return nil }
+        return IterationTimes(parameters: p, inputTokens: inputTokens, outputTokens: outputTokens)
+    }
+
+    /// The seed model's formulas for this request shape, or nil for the per-iteration kind.
+    public var seed: SeedTimes? {
+        guard case .seed(let d, let p) = performance else { return nil }
+        return SeedTimes(decode: d, prefill: p, inputTokens: inputTokens, outputTokens: outputTokens)
+    }
+
+    /// `T(n)`: time in service of one request with `n` requests in the batch, for `n = 1 ... limit`.
+    public func serviceTimes(upTo limit: Int) -> [Double] {
+        switch performance {
+        case .seed:
+            let line = seed!.line
+            return (1...limit).map { line.fixed + line.perRequest * Double($0) }
+        case .perIteration:
+            let it = iteration!
+            let chunks = it.chunkTable(upTo: limit)
+            return (1...limit).map { it.serviceTime(batch: Double($0), chunks: chunks[$0]) }
+        }
+    }
+
+    /// What a request sees when the queue holds `meanInService` requests in service on average and a request
+    /// spends `serviceTime` ms in service (both from the queue's stationary distribution).
+    public func latencies(meanInService: Double, serviceTime: Double, batchLimit: Int) -> Latencies {
+        switch performance {
+        case .seed:
+            return seed!.latencies(serviceTime: serviceTime, batchLimit: batchLimit)
+        case .perIteration:
+            return iteration!.latencies(meanInService: meanInService, serviceTime: serviceTime, batchLimit: batchLimit)
+        }
+    }
+
+    /// The latencies of a lone request on an idle replica.
+    public func loneRequest(batchLimit: Int) -> (serviceTime: Double, latencies: Latencies) {
+        let t = serviceTimes(upTo: 1)[0]
+        return (t, latencies(meanInService: 1, serviceTime: t, batchLimit: batchLimit))
+    }
+}
+
+/// The latencies a model derives from the queue's means. Times in ms.
+public struct Latencies: Hashable, Sendable {
+    /// The batch size the latencies are evaluated at.
+    public var concurrency: Double
+    public var prefill: Double
+    public var itl: Double
+    /// Mean time to first token less the wait: the seed's prefill, the per-iteration model's prefill plus the
+    /// first decode iteration.
+    public var firstTokenService: Double
+}
+
+/// The seed model: a decode step `alpha + beta * b`, a prefill `gamma + delta * I * b` (docs/model.md).
+///
+/// With `b` requests in the batch a request of `I` input and `O` output tokens takes
+/// `T(b) = prefill(b) + (O - 1) * decode(b)`: the prefill produces the first token, each further token is one
+/// decode step. When `I == 0` and `O == 1` that would be zero work, so a request is never cheaper than one
+/// decode step (upstream divided by that zero).
+public struct SeedTimes: Hashable, Sendable {
+    public var decode: DecodeParameters
+    public var prefill: PrefillParameters
+    public var inputTokens: Double
+    public var outputTokens: Double
 
     /// One decode step with `batch` requests: the inter-token latency.
     public func decodeTime(batch: Double) -> Double { decode.alpha + decode.beta * batch }
@@ -50,5 +122,14 @@ public struct ServiceTimes: Hashable, Sendable {
     public func serviceTime(batch: Double) -> Double {
         let l = line
         return l.fixed + l.perRequest * batch
+    }
+
+    /// The batch size `c` whose service time equals the observed mean one, `T(c) = S`, and the latencies at it.
+    func latencies(serviceTime: Double, batchLimit: Int) -> Latencies {
+        let l = line
+        var c = 1.0
+        if l.perRequest > 0 { c = min(max((serviceTime - l.fixed) / l.perRequest, 1), Double(batchLimit)) }
+        let p = prefillTime(batch: c)
+        return Latencies(concurrency: c, prefill: p, itl: decodeTime(batch: c), firstTokenService: p)
     }
 }

@@ -22,3 +22,6 @@ public enum InputLimits {
     /// Any time in milliseconds: SLO targets, profile coefficients, observed latencies (about 11.6 days).
     public static let milliseconds = 1e9
 }
+
+/// A number for messages: whole numbers without exponent or decimal point (`10000000`, not `1e+07`).
+package func plainNumber(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)" }

@@ -12,7 +12,7 @@ public struct UpstreamSystem: Hashable, Sendable {
     }
 }
 
-/// Reading and writing the upstream offline system JSON (FORMATS.md §1).
+/// Reading and writing the upstream offline system JSON (docs/formats.md §1).
 ///
 /// **Input.** `{"system": {"acceleratorData": {"accelerators": […]}, "capacityData": {"count": […]},
 /// "modelData": {"models": […]}, "serviceClassData": {"serviceClasses": […]}, "serverData": {"servers": […]},
@@ -26,15 +26,13 @@ public struct UpstreamSystem: Hashable, Sendable {
 /// Aliases: `slo-tpot` for `slo-itl` (the ConfigMap spelling), `avgInputTokens`/`avgOutputTokens` and
 /// `variantCost` (the VA spelling), `maxReplicas`/`minReplicas` for `maxNumReplicas`/`minNumReplicas`.
 ///
-/// **Profiles.** `decodeParms{alpha,beta}` and optional `prefillParms{gamma,delta}` (absent: zero). Also accepted:
-/// - the VA shape `perfParms{decodeParms{…}, prefillParms{…}}`;
-/// - the older `perfParms{alpha, beta, gamma}`: alpha and beta become the decode parameters and **gamma is
-///   ignored, prefill zero**. In that iteration model (llm-inferno queue-analysis) one iteration takes
-///   `alpha + b * (beta * computeTokens + gamma * memoryTokens)` with `memoryTokens = I + O/2`: gamma is the
-///   cost of reading one token of KV cache in *every* iteration, not a prefill cost. Mapping it to `delta`
-///   would charge it once per request instead of once per step and only for input tokens; folding it into
-///   `beta` needs the request shape, which a profile does not have. So it is dropped, and a warning says so;
-/// - the oldest spelling with `alpha`/`beta` directly in the model entry (same meaning as `decodeParms`).
+/// **Profiles** carry one of two performance models (docs/model.md), told apart by structure:
+/// - the seed kind: `decodeParms{alpha,beta}` and optional `prefillParms{gamma,delta}` (absent: zero), also in the
+///   VA shape `perfParms{decodeParms{…}, prefillParms{…}}` or, oldest, `alpha`/`beta` directly in the entry;
+/// - the per-iteration kind of llm-inferno queue-analysis (upstream's sample data since March 2026):
+///   `perfParms{alpha, beta, gamma}` with optional `maxNumTokens` (in `perfParms` or the entry; absent: 8192).
+/// A profile that mixes them (seed keys beside or inside a per-iteration `perfParms`) is an error quoting both
+/// spellings: reading one model's numbers as the other's would size every server wrongly without a word.
 ///
 /// **Servers.** The load is `currentAlloc.load` (upstream keeps the observed load there; `arrivalRate` is
 /// requests per minute). `current` is the `currentAlloc` when it names an accelerator, `nil` otherwise.
@@ -95,9 +93,7 @@ extension SystemSpec {
         .object([
             "name": .string(p.model), "acc": .string(p.accelerator), "accCount": .number(Double(p.acceleratorCount)),
             "maxBatchSize": .number(Double(p.maxBatchSize)), "atTokens": .number(Double(p.atTokens)),
-            "decodeParms": .object(["alpha": .number(p.decode.alpha), "beta": .number(p.decode.beta)]),
-            "prefillParms": .object(["gamma": .number(p.prefill.gamma), "delta": .number(p.prefill.delta)]),
-        ])
+        ].merging(p.performance.upstreamJSON) { a, _ in a })
     }
 
     private static func upstreamJSON(_ c: ServiceClass) -> JSONValue {
@@ -172,7 +168,6 @@ private enum UpstreamPart: String, CaseIterable {
 private struct UpstreamSystemReader {
     let log = IssueLog()
     var found: [UpstreamPart: (value: JSONValue, source: String)] = [:]
-    var olderPerfParmsProfiles = 0
     /// A document that could not be read may have held any part: do not call the others missing.
     var unreadable = false
 
@@ -205,11 +200,6 @@ private struct UpstreamSystemReader {
         let profiles = readProfiles()
         let classes = readServiceClasses()
         let servers = readServers()
-        if olderPerfParmsProfiles > 0 {
-            log.warning("models", "", "\(olderPerfParmsProfiles) profile(s) use the older perfParms{alpha,beta,gamma} "
-                        + "spelling: alpha and beta are read as decodeParms, gamma (a per-token KV-cache term of a "
-                        + "different iteration model) is ignored and the prefill is taken as zero")
-        }
         let spec = SystemSpec(accelerators: accelerators, profiles: profiles, serviceClasses: classes,
                               servers: servers, capacity: capacity, options: options)
 
@@ -338,45 +328,12 @@ private struct UpstreamSystemReader {
             let model = byIndex.string("name"), acc = byIndex.string("acc")
             let e = EntityLabel.profile(model: model, accelerator: acc, index: i)
             let f = LooseFields(item, entity: e, log: log)
-            let (decode, prefill) = readPerformance(f)
+            let performance = PerformanceParameters.read(f)
             profiles.append(ModelProfile(model: model, accelerator: acc, acceleratorCount: f.int("accCount", default: 1),
                                          maxBatchSize: f.int("maxBatchSize"), atTokens: f.int("atTokens"),
-                                         decode: decode, prefill: prefill))
+                                         performance: performance))
         }
         return profiles
-    }
-
-    /// The decode and prefill parameters in any of the accepted spellings (see ``SystemSpec`` decoding docs).
-    private mutating func readPerformance(_ f: LooseFields) -> (DecodeParameters, PrefillParameters) {
-        func decode(_ d: LooseFields) -> DecodeParameters { DecodeParameters(alpha: d.double("alpha"), beta: d.double("beta")) }
-        func prefill(_ p: LooseFields?) -> PrefillParameters {
-            guard let p else { return .zero }
-            return PrefillParameters(gamma: p.double("gamma", default: 0), delta: p.double("delta", default: 0))
-        }
-        let missing = DecodeParameters(alpha: 0, beta: 0)
-        if f.has("decodeParms") {
-            if f.has("perfParms") {
-                log.warning(f.entity, "perfParms", "is ignored: decodeParms and prefillParms are given")
-            }
-            return (f.object("decodeParms").map(decode) ?? missing, prefill(f.object("prefillParms")))
-        }
-        if f.has("perfParms") {
-            guard let p = f.object("perfParms", canonicalPath: "decodeParms") else { return (missing, .zero) }
-            if p.has("decodeParms") {   // the VA shape: perfParms{decodeParms{…}, prefillParms{…}}
-                let d = p.object("decodeParms", canonicalPath: "decodeParms")
-                let pre = p.object("prefillParms", canonicalPath: "prefillParms")
-                return (d.map(decode) ?? missing, prefill(pre))
-            }
-            olderPerfParmsProfiles += 1
-            _ = p.optionalDouble("gamma")   // ignored, but a malformed value is still reported
-            return (decode(p), .zero)
-        }
-        if f.has("alpha") {   // the oldest spelling: alpha and beta in the entry itself
-            let d = LooseFields(f.value, entity: f.entity, prefix: "", keyPrefix: "decodeParms", log: log)
-            return (decode(d), prefill(f.object("prefillParms")))
-        }
-        log.error(f.entity, "decodeParms", "is missing")
-        return (missing, prefill(f.object("prefillParms")))
     }
 
     private func readServiceClasses() -> [ServiceClass] {

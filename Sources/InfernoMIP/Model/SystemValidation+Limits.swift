@@ -14,8 +14,16 @@ extension SystemSpec {
             checks.atMost(p.acceleratorCount, InputLimits.cardsPerReplica, e, "accCount")
             checks.atMost(p.maxBatchSize, InputLimits.batchSize, e, "maxBatchSize")
             checks.atMost(Double(p.atTokens), InputLimits.tokens, e, "atTokens")
-            for (f, v) in [("decodeParms.alpha", p.decode.alpha), ("decodeParms.beta", p.decode.beta),
-                           ("prefillParms.gamma", p.prefill.gamma), ("prefillParms.delta", p.prefill.delta)] {
+            let coefficients: [(String, Double)]
+            switch p.performance {
+            case .seed(let d, let f):
+                coefficients = [("decodeParms.alpha", d.alpha), ("decodeParms.beta", d.beta),
+                                ("prefillParms.gamma", f.gamma), ("prefillParms.delta", f.delta)]
+            case .perIteration(let i):
+                coefficients = [("perfParms.alpha", i.alpha), ("perfParms.beta", i.beta), ("perfParms.gamma", i.gamma)]
+                checks.atMost(Double(i.maxNumTokens), InputLimits.tokens, e, "perfParms.maxNumTokens")
+            }
+            for (f, v) in coefficients {
                 checks.atMost(v, InputLimits.milliseconds, e, f)
             }
         }

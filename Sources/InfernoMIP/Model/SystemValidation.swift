@@ -136,10 +136,18 @@ extension SystemSpec {
             checks.atLeast(p.acceleratorCount, 1, e, "accCount")
             checks.atLeast(p.maxBatchSize, 1, e, "maxBatchSize")
             checks.atLeast(p.atTokens, 1, e, "atTokens")
-            checks.positive(p.decode.alpha, e, "decodeParms.alpha")
-            checks.atLeast(p.decode.beta, 0, e, "decodeParms.beta")
-            checks.atLeast(p.prefill.gamma, 0, e, "prefillParms.gamma")
-            checks.atLeast(p.prefill.delta, 0, e, "prefillParms.delta")
+            switch p.performance {
+            case .seed(let decode, let prefill):
+                checks.positive(decode.alpha, e, "decodeParms.alpha")
+                checks.atLeast(decode.beta, 0, e, "decodeParms.beta")
+                checks.atLeast(prefill.gamma, 0, e, "prefillParms.gamma")
+                checks.atLeast(prefill.delta, 0, e, "prefillParms.delta")
+            case .perIteration(let i):
+                checks.positive(i.alpha, e, "perfParms.alpha")
+                checks.atLeast(i.beta, 0, e, "perfParms.beta")
+                checks.atLeast(i.gamma, 0, e, "perfParms.gamma")
+                checks.atLeast(i.maxNumTokens, 1, e, "perfParms.maxNumTokens")
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The upstream baseline: a regret-ordered greedy allocation under limited capacity, followed by best effort
-/// for the servers it could not fully serve (OPTIMIZER.md, "Greedy"). Ported for behaviour, so the benchmark
+/// for the servers it could not fully serve (docs/optimizer.md, "`greedy`"). Ported for behaviour, so the benchmark
 /// compares the MIP against what upstream actually does, quirks included.
 ///
 /// How it decides:

@@ -22,6 +22,9 @@ struct CandidatesCommand: ParsableCommand {
     @Option(help: "Priority classes, 1-4.") var priorities = 3
     @Option(help: "Seed of the generated cluster.") var seed: UInt64 = 1
     @Option(help: "Runs per configuration; the median is reported.") var repeats = 3
+    @Option(name: .customLong("profile-kind"),
+            help: "Profile kind, seed or per-iteration; repeat for both side by side (default: seed).")
+    var profileKinds: [ProfileKind] = [.seed]
 
     func validate() throws {
         if !(1...12).contains(accelerators) { throw ValidationError("--accelerators: \(accelerators) must be 1-12") }
@@ -38,9 +41,12 @@ struct CandidatesCommand: ParsableCommand {
               + "\(priorities) classes, \(scenario.system.profiles.count) profiles, seed \(seed); median of \(repeats) runs; "
               + "percentile \(AnalyzerSettings().percentile)")
         print("")
-        print("| batch limit | threads | wall (s) | CPU (s) | per server (µs, wall) | pairs | sizings | sizings/pair | evaluations/sizing | Go 3 ms/server ÷ ours |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("| kind | batch limit | threads | wall (s) | CPU (s) | per server (µs, wall) | pairs | sizings | sizings/pair | evaluations/sizing | Go 3 ms/server ÷ ours |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         let threadCounts = all == 1 ? [1] : [1, all]
+        for kind in profileKinds {
+        var system = scenario.system
+        if kind == .perIteration { system.profiles = system.profiles.map(PerIterationProfiles.derived) }
         for policy in [BatchLimitPolicy.search, .profile] {
             for t in threadCounts {
                 let settings = AnalyzerSettings(batchLimitPolicy: policy, parallelism: t)
@@ -50,7 +56,7 @@ struct CandidatesCommand: ParsableCommand {
                     let clock = ContinuousClock()
                     var out: (servers: [ServerCandidates], statistics: AnalyzerStatistics)!
                     let cpuStart = processCPUSeconds()
-                    let d = clock.measure { out = CandidateGenerator(system: scenario.system, settings: settings).generate() }
+                    let d = clock.measure { out = CandidateGenerator(system: system, settings: settings).generate() }
                     cpu.append(processCPUSeconds() - cpuStart)
                     times.append(d.seconds)
                     stats = out.statistics
@@ -58,12 +64,29 @@ struct CandidatesCommand: ParsableCommand {
                 guard let stats else { continue }
                 let wall = Stats.median(times)
                 let perServer = wall / Double(servers)
-                print("| \(policy.rawValue) " + String(format: "| %d | %.3f | %.3f | %.1f | %d | %d | %.2f | %.1f | %.1f× |",
+                print("| \(kind.rawValue) | \(policy.rawValue) " + String(format: "| %d | %.3f | %.3f | %.1f | %d | %d | %.2f | %.1f | %.1f× |",
                              t, wall, Stats.median(cpu), perServer * 1e6, stats.pairs, stats.sizings,
                              Double(stats.sizings) / Double(max(1, stats.pairs)),
                              Double(stats.evaluations) / Double(max(1, stats.sizings)), 0.003 / perServer))
             }
         }
+        }
+    }
+}
+
+extension ProfileKind: ExpressibleByArgument {}
+
+/// Per-iteration profiles for the same hardware as the generated seed ones, for timing only: the iteration's
+/// fixed cost is the seed's decode `alpha`, a computed token costs the seed's prefill `delta`, and `gamma` makes
+/// the decode step's growth per request at `atTokens` of context equal the seed's `beta`; budget 8192.
+enum PerIterationProfiles {
+    static func derived(_ p: ModelProfile) -> ModelProfile {
+        guard let seed = p.seed else { return p }
+        let beta = seed.prefill.delta
+        let gamma = max(0, seed.decode.beta - beta) / Double(max(1, p.atTokens))
+        var q = p
+        q.performance = .perIteration(IterationParameters(alpha: seed.decode.alpha, beta: beta, gamma: gamma))
+        return q
     }
 }
 

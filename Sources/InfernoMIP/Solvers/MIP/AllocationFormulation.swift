@@ -136,7 +136,7 @@ struct AllocationFormulation {
         return e
     }
 
-    /// Cost plus transition penalty, less the constant current cost (OPTIMIZER.md): keeping an accelerator is
+    /// Cost plus transition penalty, less the constant current cost (docs/optimizer.md, "Value of a choice"): keeping an accelerator is
     /// free, moving costs 10% of both allocations, and replicas cost what they cost.
     func value() -> LinearExpression {
         var e = LinearExpression()

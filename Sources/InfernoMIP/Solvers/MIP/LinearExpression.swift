@@ -23,8 +23,10 @@ public struct LinearExpression: Sendable {
     }
 
     /// Value of the expression at a point.
+    /// Summed in column order: a dictionary's order changes with the process's hash seed, and so would the last
+    /// digits of the sum.
     public func value(_ point: [Double]) -> Double {
-        terms.reduce(constant) { $0 + $1.value * point[$1.key] }
+        terms.keys.sorted().reduce(constant) { $0 + terms[$1]! * point[$1] }
     }
 
     public static func + (a: LinearExpression, b: LinearExpression) -> LinearExpression {

@@ -39,7 +39,7 @@ extension LinearModel {
             var shift = 0.0
             var terms: [(Int, Double)] = []
             terms.reserveCapacity(c.expression.terms.count)
-            for (j, a) in c.expression.terms {
+            for (j, a) in c.expression.terms.sorted(by: { $0.key < $1.key }) {   // a fixed order for `shift`'s sum
                 if position[j] >= 0 { terms.append((position[j], a)) } else { shift += a * (pinned[j] ?? 0) }
             }
             let lower = c.lower - shift, upper = c.upper - shift

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import InfernoControl
+import InfernoMIP
+
+/// The control loop's flags, shared by `run` and `simulate` so they read the same in both.
+struct LoopOptions: ParsableArguments {
+    @Option(help: "Time between cycles, a Go duration such as 60s or 1m30s (run: default GLOBAL_OPT_INTERVAL, else 60s; simulate: simulated time, 60s).")
+    var interval: DurationArgument?
+
+    @Option(name: .customLong("stabilization-window"), help: "Scale-down stabilisation window, a Go duration.")
+    var stabilizationWindow = DurationArgument(seconds: LoopSettings.defaultStabilizationWindowSeconds)
+
+    @Option(help: "How far a rising load is extrapolated when sizing, a Go duration (0s: size for the measured load).")
+    var lookahead = DurationArgument(seconds: LoopSettings.defaultLookaheadSeconds)
+
+    @Option(help: "Solver: mip (default), greedy or unlimited.")
+    var solver: SolverChoice = .mip
+
+    @OptionGroup var analyzer: AnalyzerOptions
+
+    func validate() throws {
+        if let interval, !(interval.seconds > 0) { throw ValidationError("--interval: \"\(interval.text)\" must be a positive duration") }
+    }
+
+    /// The loop's settings with these flags; `interval` is the one the command resolved (flag, environment, default).
+    func settings(intervalSeconds: Double, options: OptimizerOptions) -> LoopSettings {
+        var s = LoopSettings()
+        s.intervalSeconds = intervalSeconds
+        s.stabilizationWindowSeconds = stabilizationWindow.seconds
+        s.lookaheadSeconds = lookahead.seconds
+        s.solver = solver.solver
+        s.analyzer = analyzer.settings
+        s.options = options
+        return s
+    }
+}
+
+/// A duration flag: a Go duration (`300s`, `2m`, `1m30s`) or, for compatibility, plain seconds (`300`). Never
+/// negative.
+struct DurationArgument: ExpressibleByArgument, Sendable, Equatable {
+    /// As given on the command line.
+    let text: String
+    let seconds: Double
+
+    init(seconds: Double) {
+        self.seconds = seconds
+        text = seconds == seconds.rounded() ? "\(Int(seconds))s" : GoDuration.format(seconds)
+    }
+
+    init?(argument: String) {
+        let trimmed = argument.trimmingCharacters(in: .whitespaces)
+        guard let seconds = (try? GoDuration.seconds(trimmed)) ?? Double(trimmed), seconds.isFinite, seconds >= 0 else { return nil }
+        self.text = trimmed
+        self.seconds = seconds
+    }
+
+    var defaultValueDescription: String { text }
+
+    /// As a Go duration, for settings that only take Go durations.
+    var goDuration: String { (try? GoDuration.seconds(text)) != nil ? text : "\(text)s" }
+}

@@ -1,0 +1,37 @@
+import InfernoControl
+import Yams
+
+extension KubeJSON {
+    /// Reads one YAML document as the API machinery does (YAML to JSON): quoted scalars stay strings, plain ones
+    /// resolve to null, booleans and numbers per the YAML core schema. An empty document is `null`.
+    package init(yaml text: String) throws {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch {
+            throw KubeJSONError(message: "not valid YAML: \(error)")
+        }
+        self = node.map(KubeJSON.init(yamlNode:)) ?? .null
+    }
+
+    package init(yamlNode node: Node) {
+        switch node {
+        case .scalar(let s):
+            switch Tag.Name(rawValue: s.tag.rawValue) {
+            case .null: self = .null
+            case .bool: self = node.bool.map(KubeJSON.bool) ?? .string(s.string)
+            case .int: self = node.int.map { .number(Double($0)) } ?? .string(s.string)
+            case .float: self = node.float.map(KubeJSON.number) ?? .string(s.string)
+            default: self = .string(s.string)
+            }
+        case .sequence(let seq):
+            self = .array(seq.map(KubeJSON.init(yamlNode:)))
+        case .mapping(let map):
+            var o: [String: KubeJSON] = [:]
+            for (k, v) in map { o[k.string ?? "\(k)"] = KubeJSON(yamlNode: v) }
+            self = .object(o)
+        case .alias:
+            self = .null
+        }
+    }
+}

@@ -1,0 +1,300 @@
+import Foundation
+import InfernoControl
+import InfernoMIP
+
+/// `llmd.ai/v1alpha1` VariantAutoscaling (docs/formats.md §2): one model on one accelerator, autoscaled.
+package struct VariantAutoscaling: KubernetesObject {
+    package static let resource = KubeResource.variantAutoscalings
+    /// The label naming the accelerator the variant runs on (a key of the cost ConfigMap).
+    package static let acceleratorLabel = "inference.optimization/acceleratorName"
+
+    package var apiVersion: String? = "llmd.ai/v1alpha1"
+    package var kind: String? = "VariantAutoscaling"
+    package var metadata: ObjectMeta
+    package var spec: VariantAutoscalingSpec
+    package var status: VariantAutoscalingStatus?
+
+    package var accelerator: String? { metadata.labels?[Self.acceleratorLabel] }
+}
+
+package struct VariantAutoscalingSpec: Codable, Sendable, Hashable {
+    /// The model as the metrics label it (`model_name`).
+    package var modelID: String
+    package var sloClassRef: ConfigMapKeyRef?
+    package var modelProfile: ModelProfileSpec
+    /// Cost of one replica, informational (upstream writes it as a string).
+    package var variantCost: String?
+    /// The Deployment to scale; upstream's default is the Deployment named like the VariantAutoscaling.
+    package var scaleTargetRef: ScaleTargetRef?
+    package var minReplicas: Int?
+    package var maxReplicas: Int?
+
+    package struct ConfigMapKeyRef: Codable, Sendable, Hashable {
+        package var name: String?
+        package var key: String?
+    }
+
+    /// `autoscaling/v1` CrossVersionObjectReference.
+    package struct ScaleTargetRef: Codable, Sendable, Hashable {
+        package var apiVersion: String?
+        package var kind: String?
+        package var name: String
+    }
+
+    package struct ModelProfileSpec: Codable, Sendable, Hashable {
+        package var accelerators: [AcceleratorProfile]
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case modelID, sloClassRef, modelProfile, variantCost, scaleTargetRef, minReplicas, maxReplicas
+    }
+
+    package init(modelID: String, modelProfile: ModelProfileSpec, variantCost: String? = nil,
+         scaleTargetRef: ScaleTargetRef? = nil, minReplicas: Int? = nil, maxReplicas: Int? = nil) {
+        self.modelID = modelID
+        self.modelProfile = modelProfile
+        self.variantCost = variantCost
+        self.scaleTargetRef = scaleTargetRef
+        self.minReplicas = minReplicas
+        self.maxReplicas = maxReplicas
+    }
+
+    package init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        modelID = try c.decode(String.self, forKey: .modelID)
+        sloClassRef = try c.decodeIfPresent(ConfigMapKeyRef.self, forKey: .sloClassRef)
+        modelProfile = try c.decode(ModelProfileSpec.self, forKey: .modelProfile)
+        variantCost = try c.lenientDouble(.variantCost).map(KubeJSON.format)
+        scaleTargetRef = try c.decodeIfPresent(ScaleTargetRef.self, forKey: .scaleTargetRef)
+        minReplicas = try c.lenientInt(.minReplicas)
+        maxReplicas = try c.lenientInt(.maxReplicas)
+    }
+
+    /// What is wrong with the values (the structure already decoded), as `field: problem`.
+    package var problems: [String] {
+        var out: [String] = []
+        if modelID.isEmpty { out.append("spec.modelID: empty") }
+        if modelProfile.accelerators.isEmpty { out.append("spec.modelProfile.accelerators: empty") }
+        for (i, a) in modelProfile.accelerators.enumerated() {
+            let at = "spec.modelProfile.accelerators[\(i)]"
+            if a.acc.isEmpty { out.append("\(at).acc: empty") }
+            if a.accCount < 1 { out.append("\(at).accCount: \(a.accCount) < 1") }
+            if a.accCount > InputLimits.cardsPerReplica { out.append("\(at).accCount: \(a.accCount) > \(InputLimits.cardsPerReplica)") }
+            if a.maxBatchSize < 1 { out.append("\(at).maxBatchSize: \(a.maxBatchSize) < 1") }
+            if a.maxBatchSize > InputLimits.batchSize { out.append("\(at).maxBatchSize: \(a.maxBatchSize) > \(InputLimits.batchSize)") }
+            if let t = a.atTokens, t < 1 { out.append("\(at).atTokens: \(t) < 1") }
+            if let t = a.atTokens, Double(t) > InputLimits.tokens { out.append("\(at).atTokens: \(t) > \(plainNumber(InputLimits.tokens))") }
+            let parameters = a.iteration.map { [("perfParms.alpha", $0.alpha), ("perfParms.beta", $0.beta),
+                                                ("perfParms.gamma", $0.gamma)] }
+                ?? [("alpha", a.alpha), ("beta", a.beta), ("gamma", a.gamma), ("delta", a.delta)]
+            if let t = a.iteration?.maxNumTokens, t < 1 { out.append("\(at).perfParms.maxNumTokens: \(t) < 1") }
+            if let t = a.iteration?.maxNumTokens, Double(t) > InputLimits.tokens {
+                out.append("\(at).perfParms.maxNumTokens: \(t) > \(plainNumber(InputLimits.tokens))")
+            }
+            for (name, v) in parameters where v < 0 || !v.isFinite || v > InputLimits.milliseconds {
+                out.append("\(at): \(name) = \(v) is not a number in [0, \(plainNumber(InputLimits.milliseconds))] ms")
+            }
+        }
+        if let m = minReplicas, m < 0 { out.append("spec.minReplicas: \(m) < 0") }
+        if let m = minReplicas, m > InputLimits.replicas { out.append("spec.minReplicas: \(m) > \(InputLimits.replicas)") }
+        if let m = maxReplicas, m > InputLimits.replicas { out.append("spec.maxReplicas: \(m) > \(InputLimits.replicas)") }
+        if let m = maxReplicas, m < max(1, minReplicas ?? 0) {
+            out.append("spec.maxReplicas: \(m) < max(1, minReplicas)")
+        }
+        if let ref = scaleTargetRef {
+            if ref.name.isEmpty { out.append("spec.scaleTargetRef.name: empty") }
+            if let kind = ref.kind, kind != "Deployment" {
+                out.append("spec.scaleTargetRef.kind: \"\(kind)\" (only Deployment is supported)")
+            }
+        }
+        return out
+    }
+}
+
+/// One accelerator's profile. Read from upstream's nested form
+/// (`perfParms: {decodeParms: {alpha, beta}, prefillParms: {gamma, delta}}`) or its older flat form
+/// (`alpha`, `beta` beside `acc`) — the seed kind — or, the per-iteration kind, `perfParms: {alpha, beta, gamma}`
+/// with optional `maxNumTokens`; numbers may be strings, as upstream writes them. A profile mixing the two is
+/// rejected with both spellings (docs/model.md).
+package struct AcceleratorProfile: Codable, Sendable, Hashable {
+    /// Used when the profile does not say at what request length `maxBatchSize` was measured: the value of
+    /// every upstream example.
+    package static let defaultAtTokens = 128
+
+    package var acc: String
+    package var accCount: Int
+    package var maxBatchSize: Int
+    package var atTokens: Int?
+    package var alpha: Double
+    package var beta: Double
+    package var gamma: Double
+    package var delta: Double
+    /// The per-iteration kind's parameters; nil for the seed kind (then `alpha` ... `delta` hold it).
+    package var iteration: IterationParameters?
+
+    package var performance: PerformanceParameters {
+        iteration.map(PerformanceParameters.perIteration)
+            ?? .seed(decode: DecodeParameters(alpha: alpha, beta: beta), prefill: PrefillParameters(gamma: gamma, delta: delta))
+    }
+
+    package init(acc: String, accCount: Int = 1, maxBatchSize: Int, atTokens: Int? = nil, iteration: IterationParameters) {
+        self.init(acc: acc, accCount: accCount, maxBatchSize: maxBatchSize, atTokens: atTokens, alpha: 0, beta: 0)
+        self.iteration = iteration
+    }
+
+    package static let spellings = "the seed kind is perfParms: {decodeParms: {alpha, beta}, prefillParms: {gamma, delta}}; "
+        + "the per-iteration kind is perfParms: {alpha, beta, gamma, maxNumTokens (optional)}"
+
+    package init(acc: String, accCount: Int = 1, maxBatchSize: Int, atTokens: Int? = nil, alpha: Double, beta: Double,
+         gamma: Double = 0, delta: Double = 0) {
+        self.acc = acc
+        self.accCount = accCount
+        self.maxBatchSize = maxBatchSize
+        self.atTokens = atTokens
+        self.alpha = alpha
+        self.beta = beta
+        self.gamma = gamma
+        self.delta = delta
+    }
+
+    private enum Keys: String, CodingKey {
+        case acc, accCount, maxBatchSize, atTokens, perfParms, decodeParms, prefillParms, alpha, beta, gamma, delta
+        case maxNumTokens
+    }
+
+    package init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        acc = try c.decode(String.self, forKey: .acc)
+        accCount = try c.lenientInt(.accCount) ?? 1
+        guard let batch = try c.lenientInt(.maxBatchSize) else {
+            throw DecodingError.keyNotFound(Keys.maxBatchSize, .init(codingPath: c.codingPath, debugDescription: ""))
+        }
+        maxBatchSize = batch
+        atTokens = try c.lenientInt(.atTokens)
+        if c.contains(.perfParms) {
+            let perf = try c.nestedContainer(keyedBy: Keys.self, forKey: .perfParms)
+            let nested = perf.contains(.decodeParms) || perf.contains(.prefillParms)
+            let flat = [Keys.alpha, .beta, .gamma, .delta].filter { perf.contains($0) }
+            let beside = [Keys.alpha, .beta, .gamma, .delta].filter { c.contains($0) }
+            if nested == !flat.isEmpty || !beside.isEmpty {
+                let mixed = flat.map { "perfParms." + $0.stringValue } + beside.map(\.stringValue)
+                throw DecodingError.dataCorruptedError(forKey: .perfParms, in: c, debugDescription: (nested || !beside.isEmpty
+                    ? "mixes the two performance models (" + (nested ? "perfParms.decodeParms/prefillParms" : "perfParms")
+                        + " with " + mixed.joined(separator: ", ") + ")"
+                    : "holds neither performance model") + "; " + Self.spellings)
+            }
+            if !nested {
+                (alpha, beta, gamma, delta) = (0, 0, 0, 0)
+                iteration = IterationParameters(alpha: try perf.requiredDouble(.alpha), beta: try perf.requiredDouble(.beta),
+                                                gamma: try perf.requiredDouble(.gamma),
+                                                maxNumTokens: try perf.lenientInt(.maxNumTokens) ?? c.lenientInt(.maxNumTokens)
+                                                    ?? IterationParameters.defaultMaxNumTokens)
+                return
+            }
+            let decode = try perf.nestedContainer(keyedBy: Keys.self, forKey: .decodeParms)
+            alpha = try decode.requiredDouble(.alpha)
+            beta = try decode.requiredDouble(.beta)
+            if perf.contains(.prefillParms) {
+                let prefill = try perf.nestedContainer(keyedBy: Keys.self, forKey: .prefillParms)
+                gamma = try prefill.lenientDouble(.gamma) ?? 0
+                delta = try prefill.lenientDouble(.delta) ?? 0
+            } else {
+                gamma = 0
+                delta = 0
+            }
+        } else {
+            alpha = try c.requiredDouble(.alpha)
+            beta = try c.requiredDouble(.beta)
+            gamma = try c.lenientDouble(.gamma) ?? 0
+            delta = try c.lenientDouble(.delta) ?? 0
+        }
+    }
+
+    /// Upstream's nested form, numbers as strings.
+    package func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(acc, forKey: .acc)
+        try c.encode(accCount, forKey: .accCount)
+        try c.encode(maxBatchSize, forKey: .maxBatchSize)
+        try c.encodeIfPresent(atTokens, forKey: .atTokens)
+        var perf = c.nestedContainer(keyedBy: Keys.self, forKey: .perfParms)
+        if let i = iteration {   // the per-iteration kind keeps its own spelling
+            try perf.encode(KubeJSON.format(i.alpha), forKey: .alpha)
+            try perf.encode(KubeJSON.format(i.beta), forKey: .beta)
+            try perf.encode(KubeJSON.format(i.gamma), forKey: .gamma)
+            try perf.encode(i.maxNumTokens, forKey: .maxNumTokens)
+            return
+        }
+        var decode = perf.nestedContainer(keyedBy: Keys.self, forKey: .decodeParms)
+        try decode.encode(KubeJSON.format(alpha), forKey: .alpha)
+        try decode.encode(KubeJSON.format(beta), forKey: .beta)
+        var prefill = perf.nestedContainer(keyedBy: Keys.self, forKey: .prefillParms)
+        try prefill.encode(KubeJSON.format(gamma), forKey: .gamma)
+        try prefill.encode(KubeJSON.format(delta), forKey: .delta)
+    }
+}
+
+/// What the controller writes back (docs/formats.md §2). Decimal numbers are strings formatted `%.2f`, as upstream.
+package struct VariantAutoscalingStatus: Codable, Sendable, Hashable {
+    package var currentAlloc: Allocation?
+    package var desiredOptimizedAlloc: OptimizedAllocation?
+    package var actuation: Actuation?
+    package var conditions: [KubeCondition]?
+
+    package struct Allocation: Codable, Sendable, Hashable {
+        package var accelerator: String
+        package var numReplicas: Int
+        package var maxBatch: Int
+        package var variantCost: String
+        package var itlAverage: String
+        package var ttftAverage: String
+        package var load: LoadProfile
+    }
+
+    package struct LoadProfile: Codable, Sendable, Hashable {
+        /// Requests per minute.
+        package var arrivalRate: String
+        package var avgInputTokens: String
+        package var avgOutputTokens: String
+    }
+
+    package struct OptimizedAllocation: Codable, Sendable, Hashable {
+        package var lastRunTime: String?
+        /// Never empty, also at zero replicas (upstream's schema has `minLength`).
+        package var accelerator: String
+        package var numReplicas: Int
+    }
+
+    package struct Actuation: Codable, Sendable, Hashable {
+        package var applied: Bool
+    }
+}
+
+
+extension KeyedDecodingContainer {
+    /// A number written as a number or as a numeric string.
+    package func lenientDouble(_ key: Key) throws -> Double? {
+        guard contains(key), try !decodeNil(forKey: key) else { return nil }
+        if let d = try? decode(Double.self, forKey: key) { return d }
+        if let s = try? decode(String.self, forKey: key),
+           let d = DecimalNumber.parse(s) { return d }
+        let found = (try? decode(KubeJSON.self, forKey: key))?.kindDescription ?? "something else"
+        throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "expected a number, found \(found)")
+    }
+
+    package func lenientInt(_ key: Key) throws -> Int? {
+        guard let d = try lenientDouble(key) else { return nil }
+        guard d == d.rounded(), abs(d) < 1e15 else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: self,
+                                                   debugDescription: "expected a whole number, found \(d)")
+        }
+        return Int(d)
+    }
+
+    package func requiredDouble(_ key: Key) throws -> Double {
+        guard let d = try lenientDouble(key) else {
+            throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: ""))
+        }
+        return d
+    }
+}
