@@ -65,8 +65,8 @@ package struct PrometheusLoadSource: LoadSource {
             age = a
         }
         if age > staleAfterSeconds {
-            return .stale(String(format: "newest %@ sample for %@ is %.0f s old (limit %.0f s)",
-                                 VLLMQueries.presenceMetric, subject, age, staleAfterSeconds))
+            return .stale("newest \(VLLMQueries.presenceMetric) sample for \(subject) is \(String(format: "%.0f", age)) s old"
+                          + " (limit \(String(format: "%.0f", staleAfterSeconds)) s)")
         }
 
         // 2.–5. The rest, concurrently.
@@ -107,8 +107,8 @@ package struct PrometheusLoadSource: LoadSource {
         }
         guard let inTokens = input, inTokens.isFinite, inTokens >= 0,
               let outTokens = output, outTokens.isFinite, outTokens >= 0 else {
-            return .missing(String(format: "requests arrive for %@ (%.2f/min) but token lengths are unknown: no request completed in the last %@",
-                                   subject, rate, queries.window))
+            return .missing("requests arrive for \(subject) (\(String(format: "%.2f", rate))/min) but token lengths are unknown:"
+                            + " no request completed in the last \(queries.window)")
         }
         func usable(_ v: Double?) -> Double? { v.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil } }
         return .available(VariantLoad(arrivalRatePerMinute: rate, meanInputTokens: inTokens, meanOutputTokens: outTokens,

@@ -58,9 +58,12 @@ struct SimulateCommand: AsyncParsableCommand {
                 throw ScenarioFileError("--scenario: '\(path)' is neither a readable file nor a built-in name (\(SimulationScenario.builtInNames.joined(separator: ", ")))")
             }
             do { scenario = try JSONDecoder().decode(SimulationScenario.self, from: data) } catch {
-                throw ScenarioFileError("--scenario \(path): \(ScenarioDecodingError.describe(error))")
+                throw ScenarioFileError("--scenario \(path): \(ScenarioDecodingMessage.describe(error))")
             }
             do { try scenario.validate() } catch { throw ScenarioFileError("--scenario \(path): \(error)") }
+            for warning in scenario.warnings {
+                FileHandle.standardError.write(Data("warning: --scenario \(path): \(warning)\n".utf8))
+            }
         }
         if let seed { scenario.seed = seed }
         if let routing { scenario.routing = routing }

@@ -113,7 +113,7 @@ package struct SimulationScenario: Codable, Hashable, Sendable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             name: try c.decode(String.self, forKey: .name),
-            seed: try c.decode(UInt64.self, forKey: .seed),
+            seed: try Self.decodeSeed(c),
             durationSeconds: try c.decode(Double.self, forKey: .durationSeconds),
             startupDelaySeconds: try c.decode(Double.self, forKey: .startupDelaySeconds),
             drainGraceSeconds: try c.decodeIfPresent(Double.self, forKey: .drainGraceSeconds) ?? 30,
@@ -124,6 +124,14 @@ package struct SimulationScenario: Codable, Hashable, Sendable {
             serviceClasses: try c.decode([ServiceClass].self, forKey: .serviceClasses),
             variants: try c.decode([SimulatedVariant].self, forKey: .variants),
             loads: try c.decode([LoadTrace].self, forKey: .loads))
+    }
+
+    /// The decoder says only "not valid JSON" for a seed out of UInt64's range (-1); this names the field.
+    private static func decodeSeed(_ c: KeyedDecodingContainer<CodingKeys>) throws -> UInt64 {
+        if let seed = try? c.decode(UInt64.self, forKey: .seed) { return seed }
+        let found = (try? c.decode(Double.self, forKey: .seed)).map { "\($0)" } ?? "something that is not a number"
+        throw DecodingError.dataCorruptedError(forKey: .seed, in: c,
+                                               debugDescription: "expected a whole number from 0 to \(UInt64.max), found \(found)")
     }
 
     /// Cards per GPU type over all nodes, in the analyzer's terms.
@@ -166,6 +174,8 @@ package struct SimulationScenario: Codable, Hashable, Sendable {
         for trace in loads where !models.insert(trace.model).inserted {
             throw SimulationError.invalidScenario("model \"\(trace.model)\" has two load traces")
         }
+        let problems = boundsProblems()
+        if !problems.isEmpty { throw SimulationError.invalidScenario(problems.joined(separator: "; ")) }
     }
 
     /// The cluster at time 0: nodes, the variants' deployments at their initial replicas, the load traces.
