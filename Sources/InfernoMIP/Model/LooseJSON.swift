@@ -141,6 +141,10 @@ struct LooseFields {
         switch v {
         case .number(let n): d = n
         case .string(let s):
+            if let n = Double(s.trimmingCharacters(in: .whitespaces)), !n.isFinite, !s.lowercased().contains("x") {
+                log.error(entity, path(key), "is \(v.kindDescription), not a finite number", key: keyPath(key))
+                return nil
+            }
             guard let n = DecimalNumber.parse(s) else {
                 wrongKind(key, expected: "a number", found: v)
                 return nil
