@@ -30,6 +30,13 @@ package struct VariantDecision: Sendable {
     package var priority: Int?
     /// The arrival rate sized for when a rising trend was extrapolated above the measured one, per minute.
     package var plannedRatePerMinute: Double?
+    /// For a model with several variants: the share of the model's demand this variant was planned to carry.
+    package var plannedShare: Double? = nil
+    /// For a model with several variants: requests per second one replica of this variant serves within the SLOs.
+    package var ratePerReplica: Double? = nil
+    /// The model had no requests for the whole retention window: the scale to its floor is not stabilised again
+    /// (the retention window already was the damping).
+    package var idle = false
     /// Set by the Stabilizer when the scale-down window held the count above the optimizer's.
     package var heldByStabilization = false
     /// Set by the Stabilizer when held replicas were released so that the fleet fits its capacity.
@@ -44,7 +51,8 @@ package struct VariantDecision: Sendable {
     package init(variant: VariantObservation, load: LoadObservation, action: Action, current: Int, desired: Int,
                  optimized: Int? = nil, accelerator: String, batchLimit: Int? = nil, predictedITL: Double? = nil,
                  predictedTTFT: Double? = nil, reason: String, fullyServed: Bool, serviceClass: String? = nil,
-                 priority: Int? = nil, plannedRatePerMinute: Double? = nil) {
+                 priority: Int? = nil, plannedRatePerMinute: Double? = nil, plannedShare: Double? = nil,
+                 ratePerReplica: Double? = nil, idle: Bool = false) {
         self.variant = variant
         self.load = load
         self.action = action
@@ -60,6 +68,9 @@ package struct VariantDecision: Sendable {
         self.serviceClass = serviceClass
         self.priority = priority
         self.plannedRatePerMinute = plannedRatePerMinute
+        self.plannedShare = plannedShare
+        self.ratePerReplica = ratePerReplica
+        self.idle = idle
     }
 }
 

@@ -2,15 +2,15 @@
 ///
 /// A replica scaled up now serves only after its start-up (model loading: tens of seconds to minutes), and the
 /// load was measured over a window that ended now, so a purely reactive controller is always a few minutes behind
-/// a ramp. When a variant's arrival rate rose since the previous cycle, its rate is extrapolated linearly
+/// a ramp. When a model's arrival rate rose since the previous cycle, its rate is extrapolated linearly
 /// `lookahead` seconds ahead. Falling rates are not extrapolated: scale-down stays reactive (and stabilised).
-package struct LoadForecast: Sendable {
-    private var previous: [VariantID: (time: Double, rate: Double)] = [:]
+package struct LoadForecast<Key: Hashable & Sendable>: Sendable {
+    private var previous: [Key: (time: Double, rate: Double)] = [:]
 
     package init() {}
 
-    package mutating func extrapolate(_ loads: [VariantID: LoadObservation], at now: Double,
-                              lookaheadSeconds: Double) -> [VariantID: LoadObservation] {
+    package mutating func extrapolate(_ loads: [Key: LoadObservation], at now: Double,
+                                      lookaheadSeconds: Double) -> [Key: LoadObservation] {
         var out = loads
         for (id, observation) in loads {
             guard let load = observation.load else { continue }

@@ -10,10 +10,14 @@ package struct LoopSettings: Sendable {
     package static let defaultLookaheadSeconds = 120.0
     /// Time between cycles (upstream's `GLOBAL_OPT_INTERVAL` default).
     package static let defaultIntervalSeconds = 60.0
+    /// Seconds a model with `minReplicas: 0` must go without requests before it may scale to zero (WVA's default,
+    /// 10 minutes).
+    package static let defaultRetentionSeconds = 600.0
 
     package var intervalSeconds = defaultIntervalSeconds
     package var stabilizationWindowSeconds = defaultStabilizationWindowSeconds
     package var lookaheadSeconds = defaultLookaheadSeconds
+    package var retentionSeconds = defaultRetentionSeconds
     package var solver: any AllocationSolver = MIPSolver()
     package var analyzer = AnalyzerSettings()
     // Best effort by priority: a controller must not scale an overloaded variant to zero because its SLOs
@@ -28,6 +32,6 @@ package struct LoopSettings: Sendable {
         Reconciler(cluster: cluster, metrics: metrics, actuator: actuator,
                    planner: Planner(analyzer: analyzer, solver: solver, options: options),
                    stabilizationWindowSeconds: stabilizationWindowSeconds, lookaheadSeconds: lookaheadSeconds,
-                   logger: logger)
+                   retentionSeconds: retentionSeconds, logger: logger)
     }
 }

@@ -34,10 +34,20 @@ package struct VariantObservation: Sendable {
     /// The batch limit the server is configured with (vLLM `--max-num-seqs`), from the VariantAutoscaling: used as
     /// the server's override, as upstream does. `nil` bounds the batch by the profile's memory rule.
     package var batchLimitOverride: Int? = nil
+    /// An explicit model group (the VariantAutoscaling's `modelGroup`), for two pools of one model in one
+    /// namespace that must be planned apart; `nil` groups by `modelID`.
+    package var modelGroup: String? = nil
+    /// The `matchLabels` of the Deployment's selector: the variant's own pods, whose series its load is summed
+    /// over (their labels reach the series through the scrape config, docs/reference.md). `nil` when unknown.
+    package var podSelector: [String: String]? = nil
+    /// Whether other variants serve the same model: then its load must be measured over its own pods, never by
+    /// `model_name` alone (that would count the other variants' load too).
+    package var sharesModel = false
 
     package init(id: VariantID, modelID: String, accelerator: String, profiles: [ModelProfile], minReplicas: Int,
                  maxReplicas: Int? = nil, scaleTarget: String, currentReplicas: Int? = nil,
-                 readyReplicas: Int? = nil, invalidReason: String? = nil, batchLimitOverride: Int? = nil) {
+                 readyReplicas: Int? = nil, invalidReason: String? = nil, batchLimitOverride: Int? = nil,
+                 modelGroup: String? = nil, podSelector: [String: String]? = nil, sharesModel: Bool = false) {
         self.id = id
         self.modelID = modelID
         self.accelerator = accelerator
@@ -49,7 +59,25 @@ package struct VariantObservation: Sendable {
         self.readyReplicas = readyReplicas
         self.invalidReason = invalidReason
         self.batchLimitOverride = batchLimitOverride
+        self.modelGroup = modelGroup
+        self.podSelector = podSelector
+        self.sharesModel = sharesModel
     }
+
+    /// The model this variant serves a share of: its namespace and group (by default its `modelID`).
+    package var modelKey: ModelKey { ModelKey(namespace: id.namespace, name: modelGroup ?? modelID) }
+}
+
+/// One model in one namespace, served by all the variants with this key; planned once across them.
+package struct ModelKey: Hashable, Comparable, Sendable, CustomStringConvertible {
+    package var namespace: String
+    package var name: String
+    package init(namespace: String, name: String) {
+        self.namespace = namespace
+        self.name = name
+    }
+    package static func < (a: ModelKey, b: ModelKey) -> Bool { (a.namespace, a.name) < (b.namespace, b.name) }
+    package var description: String { "\(namespace)/\(name)" }
 }
 
 /// Everything read from the cluster at the start of a cycle.
@@ -82,6 +110,7 @@ package protocol ClusterSource: Sendable {
 /// The load a variant carries, as measured over the last window.
 package struct VariantLoad: Sendable, Hashable {
     package var arrivalRatePerMinute: Double
+    /// Token means over the requests completed in the window; both 0 when none completed (unknown lengths).
     package var meanInputTokens: Double
     package var meanOutputTokens: Double
     /// Observed latencies, ms, when the server reports them.
@@ -120,4 +149,11 @@ package enum LoadObservation: Sendable, Hashable {
 /// Measures variants' load: Prometheus or the simulation.
 package protocol LoadSource: Sendable {
     func load(of variant: VariantObservation) async -> LoadObservation
+    /// Requests per minute for `model` that reached its gateway but no variant's pod (queued there, or dropped
+    /// for want of a ready replica): demand the variants' own series cannot show. `nil` when not measured.
+    func unservedDemand(of model: ModelKey, variants: [VariantObservation]) async -> Double?
+}
+
+extension LoadSource {
+    package func unservedDemand(of model: ModelKey, variants: [VariantObservation]) async -> Double? { nil }
 }

@@ -17,16 +17,19 @@ package actor Reconciler {
     package private(set) var hasCompletedCycle = false
     /// Seconds ahead a rising load is extrapolated (see ``LoadForecast``); 0 sizes for the measured load.
     package let lookaheadSeconds: Double
-    private var forecast = LoadForecast()
+    /// Model demand across cycles: forecast, token lengths, retention window of scale to zero.
+    private var demand: DemandTracker
 
     package init(cluster: any ClusterSource, metrics: any LoadSource, actuator: any Actuator, planner: Planner,
-         stabilizationWindowSeconds: Double, lookaheadSeconds: Double = 0, logger: Logger) {
+                 stabilizationWindowSeconds: Double, lookaheadSeconds: Double = 0,
+                 retentionSeconds: Double = LoopSettings.defaultRetentionSeconds, logger: Logger) {
         self.cluster = cluster
         self.metrics = metrics
         self.actuator = actuator
         self.planner = planner
         self.stabilizer = Stabilizer(windowSeconds: stabilizationWindowSeconds)
         self.lookaheadSeconds = lookaheadSeconds
+        self.demand = DemandTracker(retentionSeconds: retentionSeconds, lookaheadSeconds: lookaheadSeconds)
         self.logger = logger
     }
 
@@ -49,13 +52,19 @@ package actor Reconciler {
             }
             for await (id, load) in group { loads[id] = load }
         }
+        // Demand per model: its variants' loads summed, plus what its gateway saw and no pod did.
+        let models = Dictionary(grouping: observation.variants.filter { $0.invalidReason == nil }, by: \.modelKey)
+        var unserved: [ModelKey: Double] = [:]
+        for (key, members) in models {
+            if let u = await metrics.unservedDemand(of: key, variants: members) { unserved[key] = u }
+        }
+        let modelDemand = demand.demand(observation.variants, loads: loads, unserved: unserved, at: now)
         // Analyze and optimize (pure), for the load expected when new replicas would be ready.
-        let planned = forecast.extrapolate(loads, at: now, lookaheadSeconds: lookaheadSeconds)
-        var plan = planner.plan(observation, loads: planned)
+        var plan = planner.plan(observation, loads: loads, demand: modelDemand)
         for i in plan.decisions.indices {
-            let id = plan.decisions[i].variant.id
-            if let measured = loads[id] { plan.decisions[i].load = measured }
-            if let m = loads[id]?.load, let p = planned[id]?.load, p.arrivalRatePerMinute > m.arrivalRatePerMinute + 1e-9 {
+            let key = plan.decisions[i].variant.modelKey
+            if let m = modelDemand.measured[key]?.load, let p = modelDemand.planned[key]?.load,
+               p.arrivalRatePerMinute > m.arrivalRatePerMinute + 1e-9 {
                 plan.decisions[i].plannedRatePerMinute = p.arrivalRatePerMinute
             }
         }

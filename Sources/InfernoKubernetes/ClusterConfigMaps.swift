@@ -27,9 +27,16 @@ package enum ClusterConfigMaps {
                 problems.append("\(at).cost: expected a non-negative number, found \(json["cost"]?.kindDescription ?? "nothing")")
                 continue
             }
-            let multiplicity = number(json["multiplicity"]).map { Int($0) } ?? 1
-            guard multiplicity >= 1 else {
-                problems.append("\(at).multiplicity: must be at least 1")
+            let multiplicityValue = number(json["multiplicity"]) ?? 1
+            // Checked before `Int(_:)`, which traps on a value out of Int's range.
+            guard multiplicityValue == multiplicityValue.rounded(), multiplicityValue >= 1,
+                  multiplicityValue <= Double(InputLimits.cardsPerReplica) else {
+                problems.append("\(at).multiplicity: expected a whole number in [1, \(InputLimits.cardsPerReplica)], found \(json["multiplicity"]?.kindDescription ?? "nothing")")
+                continue
+            }
+            let multiplicity = Int(multiplicityValue)
+            guard cost <= InputLimits.cost else {
+                problems.append("\(at).cost: \(cost) is above the limit \(plainNumber(InputLimits.cost))")
                 continue
             }
             out.append(Accelerator(name: key, type: device, multiplicity: multiplicity,
@@ -57,8 +64,8 @@ package enum ClusterConfigMaps {
             }
             let priority: Int
             if let p = doc["priority"], !p.isNull {
-                guard let n = number(p), n == n.rounded(), n >= 1 else {
-                    problems.append("\(at).priority: expected a whole number ≥ 1, found \(p.kindDescription)")
+                guard let n = number(p), n == n.rounded(), n >= 1, n <= 1_000_000 else {
+                    problems.append("\(at).priority: expected a whole number in [1, 1000000], found \(p.kindDescription)")
                     continue
                 }
                 priority = Int(n)
@@ -89,7 +96,7 @@ package enum ClusterConfigMaps {
     package static func number(_ v: KubeJSON?) -> Double? {
         switch v {
         case .number(let d): d
-        case .string(let s): Double(s.trimmingCharacters(in: .whitespaces)).flatMap { $0.isFinite ? $0 : nil }
+        case .string(let s): DecimalNumber.parse(s)
         default: nil
         }
     }

@@ -63,7 +63,12 @@ package struct KubeCondition: Codable, Sendable, Hashable {
 /// `apps/v1` Deployment: replicas only (scaled through its `scale` subresource).
 package struct Deployment: KubernetesObject {
     package static let resource = KubeResource.deployments
-    package struct Spec: Codable, Sendable, Hashable { var replicas: Int? }
+    package struct Spec: Codable, Sendable, Hashable {
+        package var replicas: Int?
+        /// Which pods are the Deployment's: `matchLabels` is what a variant's load is measured over.
+        package var selector: LabelSelector?
+    }
+    package struct LabelSelector: Codable, Sendable, Hashable { package var matchLabels: [String: String]? }
     package struct Status: Codable, Sendable, Hashable {
         package var replicas: Int?
         package var readyReplicas: Int?

@@ -87,6 +87,7 @@ package struct KubernetesClusterSource: ClusterSource, VariantWatcher {
                 // An unset spec.replicas means 1 (the API's default).
                 variants[i].currentReplicas = d.spec?.replicas ?? 1
                 variants[i].readyReplicas = d.status?.readyReplicas ?? 0
+                variants[i].podSelector = d.spec?.selector?.matchLabels
             case .failure(let error)?:
                 notes.append("\(variants[i].id): cannot read Deployment \(variants[i].scaleTarget): \(error)")
             case nil:
@@ -96,6 +97,8 @@ package struct KubernetesClusterSource: ClusterSource, VariantWatcher {
         for v in variants {
             if let why = v.invalidReason { notes.append("\(v.id): invalid VariantAutoscaling, skipped: \(why)") }
         }
+        let perModel = Dictionary(grouping: variants.filter { $0.invalidReason == nil }, by: \.modelKey).mapValues(\.count)
+        for i in variants.indices { variants[i].sharesModel = (perModel[variants[i].modelKey] ?? 0) > 1 }
         variants.sort { $0.id < $1.id }
         log(variants: variants, accelerators: accelerators, classes: classes, capacity: inventory.capacity, notes: notes)
         return ClusterObservation(variants: variants, accelerators: accelerators, capacity: inventory.capacity,
@@ -176,6 +179,7 @@ package struct KubernetesClusterSource: ClusterSource, VariantWatcher {
             v.batchLimitOverride = own.maxBatchSize
         }
         v.minReplicas = va.spec.minReplicas ?? defaultMinReplicas
+        if let group = object[path: "spec.modelGroup"]?.string, !group.isEmpty { v.modelGroup = group }
         v.maxReplicas = va.spec.maxReplicas
         return v
     }

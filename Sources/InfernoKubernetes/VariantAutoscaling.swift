@@ -79,17 +79,25 @@ package struct VariantAutoscalingSpec: Codable, Sendable, Hashable {
             let at = "spec.modelProfile.accelerators[\(i)]"
             if a.acc.isEmpty { out.append("\(at).acc: empty") }
             if a.accCount < 1 { out.append("\(at).accCount: \(a.accCount) < 1") }
+            if a.accCount > InputLimits.cardsPerReplica { out.append("\(at).accCount: \(a.accCount) > \(InputLimits.cardsPerReplica)") }
             if a.maxBatchSize < 1 { out.append("\(at).maxBatchSize: \(a.maxBatchSize) < 1") }
+            if a.maxBatchSize > InputLimits.batchSize { out.append("\(at).maxBatchSize: \(a.maxBatchSize) > \(InputLimits.batchSize)") }
             if let t = a.atTokens, t < 1 { out.append("\(at).atTokens: \(t) < 1") }
+            if let t = a.atTokens, Double(t) > InputLimits.tokens { out.append("\(at).atTokens: \(t) > \(plainNumber(InputLimits.tokens))") }
             let parameters = a.iteration.map { [("perfParms.alpha", $0.alpha), ("perfParms.beta", $0.beta),
                                                 ("perfParms.gamma", $0.gamma)] }
                 ?? [("alpha", a.alpha), ("beta", a.beta), ("gamma", a.gamma), ("delta", a.delta)]
             if let t = a.iteration?.maxNumTokens, t < 1 { out.append("\(at).perfParms.maxNumTokens: \(t) < 1") }
-            for (name, v) in parameters where v < 0 || !v.isFinite {
-                out.append("\(at): \(name) = \(v) is not a non-negative number")
+            if let t = a.iteration?.maxNumTokens, Double(t) > InputLimits.tokens {
+                out.append("\(at).perfParms.maxNumTokens: \(t) > \(plainNumber(InputLimits.tokens))")
+            }
+            for (name, v) in parameters where v < 0 || !v.isFinite || v > InputLimits.milliseconds {
+                out.append("\(at): \(name) = \(v) is not a number in [0, \(plainNumber(InputLimits.milliseconds))] ms")
             }
         }
         if let m = minReplicas, m < 0 { out.append("spec.minReplicas: \(m) < 0") }
+        if let m = minReplicas, m > InputLimits.replicas { out.append("spec.minReplicas: \(m) > \(InputLimits.replicas)") }
+        if let m = maxReplicas, m > InputLimits.replicas { out.append("spec.maxReplicas: \(m) > \(InputLimits.replicas)") }
         if let m = maxReplicas, m < max(1, minReplicas ?? 0) {
             out.append("spec.maxReplicas: \(m) < max(1, minReplicas)")
         }
@@ -262,13 +270,14 @@ package struct VariantAutoscalingStatus: Codable, Sendable, Hashable {
     }
 }
 
+
 extension KeyedDecodingContainer {
     /// A number written as a number or as a numeric string.
     package func lenientDouble(_ key: Key) throws -> Double? {
         guard contains(key), try !decodeNil(forKey: key) else { return nil }
         if let d = try? decode(Double.self, forKey: key) { return d }
         if let s = try? decode(String.self, forKey: key),
-           let d = Double(s.trimmingCharacters(in: .whitespaces)), d.isFinite { return d }
+           let d = DecimalNumber.parse(s) { return d }
         let found = (try? decode(KubeJSON.self, forKey: key))?.kindDescription ?? "something else"
         throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "expected a number, found \(found)")
     }

@@ -59,10 +59,12 @@ package enum VariantStatusBuilder {
             // Never an empty accelerator, also at zero replicas: upstream's schema rejects it.
             let accelerator = d.accelerator.isEmpty ? v.accelerator : d.accelerator
             if !accelerator.isEmpty {
-                update["desiredOptimizedAlloc"] = [
+                var desired: KubeJSON = [
                     "lastRunTime": .string(time), "accelerator": .string(accelerator),
                     "numReplicas": .number(Double(d.action == .scale ? d.targetReplicas : d.current)),
                 ]
+                if let share = d.plannedShare, d.action == .scale { desired = desired.mergePatched(with: ["modelShare": .string(f2(share))]) }
+                update["desiredOptimizedAlloc"] = desired
             }
         }
         let applied: Bool = switch ctx.outcome {

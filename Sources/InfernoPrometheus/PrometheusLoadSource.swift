@@ -4,8 +4,9 @@ import Logging
 
 /// Measures a variant's load from vLLM's metrics in Prometheus (docs/formats.md §5).
 ///
-/// Every query is aggregated with `sum(...)` over the variant's `{model_name, namespace}` (all its pods), and each
-/// answer is classified before use. The rules, in order:
+/// Every query is aggregated with `sum(...)` over the variant's `{model_name, namespace}` (all its pods) — plus, when
+/// other variants serve the same model, its Deployment's `matchLabels` (its own pods only; docs/reference.md) — and
+/// each answer is classified before use. The rules, in order:
 ///
 /// 1. **Presence and freshness**: `time() - max(timestamp(vllm:num_requests_running{…}))`, the age of the newest
 ///    sample on Prometheus' own clock. No series → `.missing`; older than `staleAfterSeconds` → `.stale`.
@@ -28,6 +29,9 @@ package struct PrometheusLoadSource: LoadSource {
     package var queries: VLLMQueries
     /// Newest sample older than this (seconds, on Prometheus' clock) → `.stale`. Twice a 30 s scrape interval.
     package var staleAfterSeconds: Double
+    /// PromQL for a model's demand its pods do not see (`INFERNO_GATEWAY_QUERY`, docs/reference.md); `nil` leaves
+    /// it unmeasured.
+    package var gatewayQuery: String?
     package let logger: Logger
 
     package init(client: PrometheusClient, queries: VLLMQueries = VLLMQueries(), staleAfterSeconds: Double = 60,
@@ -39,8 +43,16 @@ package struct PrometheusLoadSource: LoadSource {
     }
 
     package func load(of variant: VariantObservation) async -> LoadObservation {
-        let m = VLLMQueries.matchers(model: variant.modelID, namespace: variant.id.namespace)
-        let subject = "model_name=\(PromQL.quoted(variant.modelID)), namespace=\(PromQL.quoted(variant.id.namespace))"
+        // A model's only variant is measured over every pod of the model in its namespace, as always (no pod
+        // labels needed on the series); one of several, over its own pods only.
+        let selector = variant.sharesModel ? variant.podSelector ?? [:] : [:]
+        if variant.sharesModel, selector.isEmpty {
+            return .missing("\(variant.id) shares model \(variant.modelID) with other variants and its Deployment's selector is unknown: "
+                            + "measuring by model_name alone would count their load too")
+        }
+        let m = VLLMQueries.matchers(model: variant.modelID, namespace: variant.id.namespace, pods: selector)
+        var subject = "model_name=\(PromQL.quoted(variant.modelID)), namespace=\(PromQL.quoted(variant.id.namespace))"
+        for (k, v) in selector.sorted(by: { $0.key < $1.key }) { subject += ", \(VLLMQueries.seriesLabel(k))=\(PromQL.quoted(v))" }
 
         // 1. Presence and freshness.
         let age: Double
@@ -53,8 +65,8 @@ package struct PrometheusLoadSource: LoadSource {
             age = a
         }
         if age > staleAfterSeconds {
-            return .stale(String(format: "newest %@ sample for %@ is %.0f s old (limit %.0f s)",
-                                 VLLMQueries.presenceMetric, subject, age, staleAfterSeconds))
+            return .stale("newest \(VLLMQueries.presenceMetric) sample for \(subject) is \(String(format: "%.0f", age)) s old"
+                          + " (limit \(String(format: "%.0f", staleAfterSeconds)) s)")
         }
 
         // 2.–5. The rest, concurrently.
@@ -95,12 +107,27 @@ package struct PrometheusLoadSource: LoadSource {
         }
         guard let inTokens = input, inTokens.isFinite, inTokens >= 0,
               let outTokens = output, outTokens.isFinite, outTokens >= 0 else {
-            return .missing(String(format: "requests arrive for %@ (%.2f/min) but token lengths are unknown: no request completed in the last %@",
-                                   subject, rate, queries.window))
+            return .missing("requests arrive for \(subject) (\(String(format: "%.2f", rate))/min) but token lengths are unknown:"
+                            + " no request completed in the last \(queries.window)")
         }
         func usable(_ v: Double?) -> Double? { v.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil } }
         return .available(VariantLoad(arrivalRatePerMinute: rate, meanInputTokens: inTokens, meanOutputTokens: outTokens,
                                       itlMilliseconds: usable(itl), ttftMilliseconds: usable(ttft)))
+    }
+
+    /// The gateway query for `model`, its value in requests per minute; `nil` without a query, on an empty
+    /// answer, or on error (logged: the model's demand is then what its variants' pods show).
+    package func unservedDemand(of model: ModelKey, variants: [VariantObservation]) async -> Double? {
+        guard let template = gatewayQuery, let modelID = variants.first?.modelID else { return nil }
+        let promql = template.replacingOccurrences(of: "$model", with: PromQL.quoted(modelID))
+            .replacingOccurrences(of: "$namespace", with: PromQL.quoted(model.namespace))
+        switch await scalar(promql) {
+        case .success(let v?) where v.isFinite && v >= 0: return v
+        case .success: return nil
+        case .failure(let e):
+            logger.warning("gateway query failed", metadata: ["model": "\(model)", "error": "\(e.description)"])
+            return nil
+        }
     }
 
     /// The single value of an aggregated query: `nil` for an empty vector. More than one element means the query
@@ -136,8 +163,16 @@ package struct VLLMQueries: Sendable, Equatable {
         self.arrivalCounter = arrivalCounter
     }
 
-    package static func matchers(model: String, namespace: String) -> String {
-        PromQL.matchers(["model_name": model, "namespace": namespace])
+    package static func matchers(model: String, namespace: String, pods: [String: String] = [:]) -> String {
+        PromQL.matchers([("model_name", model), ("namespace", namespace)]
+                        + pods.map { (seriesLabel($0.key), $0.value) }.sorted { $0.0 < $1.0 })
+    }
+
+    /// A pod label as it appears on scraped series: every character outside `[a-zA-Z0-9_]` becomes `_`, as
+    /// Prometheus' Kubernetes discovery (`__meta_kubernetes_pod_label_…`) and the Prometheus Operator's
+    /// `podTargetLabels` spell it (`app.kubernetes.io/name` → `app_kubernetes_io_name`).
+    package static func seriesLabel(_ podLabel: String) -> String {
+        String(podLabel.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") ? $0 : "_" })
     }
 
     package func sampleAge(_ m: String) -> String {

@@ -16,7 +16,8 @@ import InfernoTestSupport
     static let demoID = VariantID(namespace: KubeDemoCluster.namespace, name: "vllme-deployment")
 
     static func reconciler(_ client: KubernetesClient, load: any LoadSource, logs: KubeLogCapture,
-                           mode: KubernetesActuator.Mode = .scale, stabilizationWindow: Double = 300,
+                           mode: KubernetesActuator.Mode = .scale, stabilizationWindow: Double = 300, retention: Double = 600,
+                           solver: any AllocationSolver = GreedySolver(),
                            sink: (@Sendable ([VariantDecision], [VariantID: ActuationOutcome]) -> Void)? = nil) -> Reconciler {
         let source = KubernetesClusterSource(client: client, watchNamespace: nil,
                                              configNamespace: KubeDemoCluster.controllerNamespace,
@@ -25,8 +26,9 @@ import InfernoTestSupport
                                           configNamespace: KubeDemoCluster.controllerNamespace,
                                           logger: logs.logger("inferno.kubernetes.actuator"))
         return Reconciler(cluster: source, metrics: load, actuator: actuator,
-                          planner: Planner(analyzer: AnalyzerSettings(), solver: GreedySolver(), options: OptimizerOptions()),
-                          stabilizationWindowSeconds: stabilizationWindow, logger: logs.logger("inferno.reconciler"))
+                          planner: Planner(analyzer: AnalyzerSettings(), solver: solver, options: OptimizerOptions()),
+                          stabilizationWindowSeconds: stabilizationWindow, retentionSeconds: retention,
+                          logger: logs.logger("inferno.reconciler"))
     }
 
     static func condition(_ va: KubeJSON?, _ type: String) -> KubeJSON? {
@@ -276,8 +278,10 @@ import InfernoTestSupport
             await api.seed(.variantAutoscalings, va)
         }) { server, client in
             let idle = StubLoadSource(fallback: .available(VariantLoad(arrivalRatePerMinute: 0, meanInputTokens: 0, meanOutputTokens: 228)))
-            // No stabilisation window: a controller that just started holds scale-downs for the window otherwise.
-            let report = await Self.reconciler(client, load: idle, logs: logs, stabilizationWindow: 0).cycle(at: Date().timeIntervalSince1970)
+            // No stabilisation or retention window: a controller that just started holds scale-downs for the window
+            // otherwise, and keeps an idle model's last replica for the retention window (KubeMultiVariantTests).
+            let report = await Self.reconciler(client, load: idle, logs: logs, stabilizationWindow: 0, retention: 0)
+                .cycle(at: Date().timeIntervalSince1970)
             #expect(report.outcomes[Self.demoID] == .scaled(from: 1, to: 0))
             let va = await server.api.object(.variantAutoscalings, namespace: KubeDemoCluster.namespace, name: "vllme-deployment")
             #expect(va?[path: "status.desiredOptimizedAlloc.numReplicas"]?.int == 0)

@@ -57,7 +57,7 @@ import InfernoTestSupport
                     "segments": [{"kind": "ramp", "fromPerMinute": 60, "toPerMinute": 600, "durationSeconds": 300}]}]}
         """
         let s = try JSONDecoder().decode(SimulationScenario.self, from: Data(json.utf8))
-        #expect(s.routing == .random && s.drainGraceSeconds == 30 && s.tokenLengths == .exponential)
+        #expect(s.routing == .loadAware && s.drainGraceSeconds == 30 && s.tokenLengths == .exponential)
         #expect(s.loads[0].bursts.isEmpty && s.loads[0].rate(at: 150) == 330)
         var cluster = try s.makeCluster()
         cluster.advance(to: 60)

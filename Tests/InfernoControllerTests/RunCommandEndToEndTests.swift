@@ -63,7 +63,12 @@ import InfernoTestSupport
                 #expect(ready?.0 == 200)
                 let metrics = await Self.get("http://127.0.0.1:\(metricsPort)/metrics")
                 #expect(metrics?.1.contains("inferno_desired_replicas{") == true)
-                let va = await server.api.object(.variantAutoscalings, namespace: KubeDemoCluster.namespace, name: "vllme-deployment")
+                // The status is written after the scale (act, then record): on a loaded machine it may lag a moment.
+                var va = await server.api.object(.variantAutoscalings, namespace: KubeDemoCluster.namespace, name: "vllme-deployment")
+                while va?[path: "status.desiredOptimizedAlloc.numReplicas"]?.int != 2, Date() < deadline.addingTimeInterval(10) {
+                    try await Task.sleep(for: .milliseconds(200))
+                    va = await server.api.object(.variantAutoscalings, namespace: KubeDemoCluster.namespace, name: "vllme-deployment")
+                }
                 #expect(va?[path: "status.desiredOptimizedAlloc.numReplicas"]?.int == 2)
                 #expect(output.contains("\"msg\":\"controller started\""), "JSON logs")
                 #expect(output.contains("\"msg\":\"effective configuration\""), "the settings and their sources at start-up")

@@ -27,11 +27,13 @@ package final class VLLMTestExporter: Sendable {
         /// When set, only `vllm:num_requests_running` is exported, with this explicit sample time (ms since the
         /// epoch): a series Prometheus keeps but that never gets newer.
         package var frozenAtMilliseconds: Int64? = nil
+        /// Further labels on every series (a variant's pod labels, as the scrape config copies them).
+        package var labels: [String: String] = [:]
 
         package init(name: String, namespace: String, pods: Int = 1, requestsPerMinute: Double, promptTokens: Double = 512,
                      generationTokens: Double = 128, ttftSeconds: Double = 0.25, itlSeconds: Double = 0.02,
                      itl: ITLSeries = .timePerOutputToken, waitingGrowthPerSecond: Double = 0,
-                     frozenAtMilliseconds: Int64? = nil) {
+                     frozenAtMilliseconds: Int64? = nil, labels: [String: String] = [:]) {
             self.name = name
             self.namespace = namespace
             self.pods = pods
@@ -43,6 +45,7 @@ package final class VLLMTestExporter: Sendable {
             self.itl = itl
             self.waitingGrowthPerSecond = waitingGrowthPerSecond
             self.frozenAtMilliseconds = frozenAtMilliseconds
+            self.labels = labels
         }
     }
 
@@ -77,6 +80,7 @@ package final class VLLMTestExporter: Sendable {
             for pod in 0..<m.pods {
                 let share = 1 / Double(m.pods)
                 let labels = "model_name=\"\(MetricsRegistry.escapeLabelValue(m.name))\",namespace=\"\(MetricsRegistry.escapeLabelValue(m.namespace))\",pod=\"pod-\(pod)\""
+                    + m.labels.sorted { $0.key < $1.key }.map { ",\($0.key)=\"\(MetricsRegistry.escapeLabelValue($0.value))\"" }.joined()
                 if let frozen = m.frozenAtMilliseconds {
                     add("vllm:num_requests_running", "gauge", "vllm:num_requests_running{\(labels)} 1 \(frozen)")
                     continue

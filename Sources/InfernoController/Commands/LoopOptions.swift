@@ -14,6 +14,9 @@ struct LoopOptions: ParsableArguments {
     @Option(help: "How far a rising load is extrapolated when sizing, a Go duration (0s: size for the measured load).")
     var lookahead = DurationArgument(seconds: LoopSettings.defaultLookaheadSeconds)
 
+    @Option(name: .customLong("retention-window"), help: "How long a model with minReplicas 0 must go without requests before it may scale to zero, a Go duration (run: default INFERNO_SCALE_TO_ZERO_RETENTION, else 10m; simulate: 10m).")
+    var retentionWindow: DurationArgument?
+
     @Option(help: "Solver: mip (default), greedy or unlimited.")
     var solver: SolverChoice = .mip
 
@@ -23,10 +26,12 @@ struct LoopOptions: ParsableArguments {
         if let interval, !(interval.seconds > 0) { throw ValidationError("--interval: \"\(interval.text)\" must be a positive duration") }
     }
 
-    /// The loop's settings with these flags; `interval` is the one the command resolved (flag, environment, default).
-    func settings(intervalSeconds: Double, options: OptimizerOptions) -> LoopSettings {
+    /// The loop's settings with these flags; `interval` and `retention` are the ones the command resolved (flag,
+    /// environment, default).
+    func settings(intervalSeconds: Double, retentionSeconds: Double, options: OptimizerOptions) -> LoopSettings {
         var s = LoopSettings()
         s.intervalSeconds = intervalSeconds
+        s.retentionSeconds = retentionSeconds
         s.stabilizationWindowSeconds = stabilizationWindow.seconds
         s.lookaheadSeconds = lookahead.seconds
         s.solver = solver.solver

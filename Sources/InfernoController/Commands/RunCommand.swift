@@ -114,7 +114,7 @@ struct RunCommand: AsyncParsableCommand {
             }
             let flags = ControllerSettings.Flags(
                 prometheusURL: prometheusURL, prometheusCAFile: prometheusCAFile, prometheusTokenFile: prometheusTokenFile,
-                prometheusInsecureSkipVerify: prometheusInsecureSkipVerify ? true : nil, interval: loop.interval?.goDuration)
+                prometheusInsecureSkipVerify: prometheusInsecureSkipVerify ? true : nil, interval: loop.interval?.goDuration, retentionWindow: loop.retentionWindow?.goDuration)
             let settings = try ControllerSettings.resolve(configMap: configMap, environment: environment, flags: flags)
             let effective = effectiveConfiguration(settings, configMap: configMap, environment: environment, flags: flags,
                                                    controllerNamespace: controllerNamespace)
@@ -133,7 +133,8 @@ struct RunCommand: AsyncParsableCommand {
                                               metricsSink: { metrics.emit(decisions: $0, outcomes: $1); fleet.emit(decisions: $0) },
                                               configNamespace: controllerNamespace, events: events)
             let options = OptimizerOptions(saturationPolicy: policy, timeLimitSeconds: min(10, settings.intervalSeconds / 4))
-            let reconciler = loop.settings(intervalSeconds: settings.intervalSeconds, options: options)
+            let reconciler = loop.settings(intervalSeconds: settings.intervalSeconds, retentionSeconds: settings.retentionSeconds,
+                                           options: options)
                 .makeReconciler(cluster: source, metrics: loads.source, actuator: actuator, logger: Logger(label: "inferno.reconciler"))
             probes = try await ProbeServer.start(
                 metrics: addresses.metrics, health: addresses.health, registry: metrics.registry, debugConfig: effective.json,

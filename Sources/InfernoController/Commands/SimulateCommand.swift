@@ -18,8 +18,14 @@ struct SimulateCommand: AsyncParsableCommand {
             capacity of 14 GPUs (6 A100, 4 MI300X, 4 Gaudi-2) and back down.
             """)
 
-    @Option(help: "Scenario JSON file (default: the built-in scenario).")
+    @Option(help: "Scenario: a JSON file, or a built-in name (built-in, multi-variant, scale-to-zero; default built-in).")
     var scenario: String?
+
+    @Flag(name: .customLong("print-scenario"), help: "Print the scenario as JSON (a file to copy and edit) and exit.")
+    var printScenario = false
+
+    @Option(help: "Router, overriding the scenario's: loadAware, random, roundRobin or leastLoaded.")
+    var routing: RoutingPolicy?
 
     @Option(help: "Cycles to run (default: the scenario's duration divided by the interval).")
     var cycles: Int?
@@ -45,17 +51,33 @@ struct SimulateCommand: AsyncParsableCommand {
 
     func run() async throws {
         var scenario = SimulationScenario.builtIn
-        if let path = self.scenario {
-            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("--scenario: cannot read '\(path)'") }
-            do { scenario = try JSONDecoder().decode(SimulationScenario.self, from: data) } catch {
-                throw ValidationError("--scenario \(path): \(error)")
+        if let name = self.scenario, let named = SimulationScenario.named(name) {
+            scenario = named
+        } else if let path = self.scenario {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ScenarioFileError("--scenario: '\(path)' is neither a readable file nor a built-in name (\(SimulationScenario.builtInNames.joined(separator: ", ")))")
             }
-            do { try scenario.validate() } catch { throw ValidationError("--scenario \(path): \(error)") }
+            do { scenario = try JSONDecoder().decode(SimulationScenario.self, from: data) } catch {
+                throw ScenarioFileError("--scenario \(path): \(ScenarioDecodingMessage.describe(error))")
+            }
+            do { try scenario.validate() } catch { throw ScenarioFileError("--scenario \(path): \(error)") }
+            for warning in scenario.warnings {
+                FileHandle.standardError.write(Data("warning: --scenario \(path): \(warning)\n".utf8))
+            }
         }
         if let seed { scenario.seed = seed }
+        if let routing { scenario.routing = routing }
+        if printScenario {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(scenario), as: UTF8.self))
+            return
+        }
         let interval = loop.interval?.seconds ?? LoopSettings.defaultIntervalSeconds
         var settings = SimulationRunner.Settings(cycles: cycles ?? max(1, Int(scenario.durationSeconds / interval)))
-        settings.loop = loop.settings(intervalSeconds: interval, options: settings.loop.options)
+        settings.loop = loop.settings(intervalSeconds: interval,
+                                      retentionSeconds: loop.retentionWindow?.seconds ?? LoopSettings.defaultRetentionSeconds,
+                                      options: settings.loop.options)
         settings.speed = speed
         var logger = Logger(label: "inferno.simulate")
         logger.logLevel = .warning
@@ -76,3 +98,6 @@ struct SimulateCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// `--routing loadAware|random|roundRobin|leastLoaded`.
+extension RoutingPolicy: ExpressibleByArgument {}

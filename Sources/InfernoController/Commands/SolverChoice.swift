@@ -5,9 +5,10 @@ import InfernoMIP
 enum SolverChoice: String, ExpressibleByArgument, CaseIterable, Sendable {
     case mip, greedy, unlimited
 
+    /// The MIP's CBC solves run in a child process (``IsolatedCbcSolver``) when this is the controller binary.
     var solver: any AllocationSolver {
         switch self {
-        case .mip: MIPSolver()
+        case .mip: MIPSolver(stageSolver: IsolatedCbcSolver.stageSolver())
         case .greedy: GreedySolver()
         case .unlimited: UnlimitedSolver()
         }

@@ -7,6 +7,8 @@ extension ControllerSettings {
     func makeLoadSource(logger: Logger) throws -> (source: any LoadSource, client: PrometheusClient?) {
         guard let configuration = prometheus else { return (NoPrometheusLoadSource(), nil) }
         let client = try PrometheusClient(configuration: configuration)
-        return (PrometheusLoadSource(client: client, queries: VLLMQueries(arrivalCounter: arrivalCounter), logger: logger), client)
+        var source = PrometheusLoadSource(client: client, queries: VLLMQueries(arrivalCounter: arrivalCounter), logger: logger)
+        source.gatewayQuery = gatewayQuery
+        return (source, client)
     }
 }

@@ -16,6 +16,12 @@ struct ControllerSettings: Sendable, Equatable {
     /// A counter of requests received with `model_name`/`namespace` labels, used instead of completions + queue
     /// growth (`PROMETHEUS_ARRIVAL_COUNTER`, an Inferno extension).
     var arrivalCounter: String?
+    /// PromQL for a model's demand that no variant's pod sees (queued or dropped at its gateway), requests per
+    /// minute, with `$model` and `$namespace` replaced by the model's quoted labels (`INFERNO_GATEWAY_QUERY`).
+    var gatewayQuery: String?
+    /// Seconds a model with `minReplicas: 0` must go without requests before it may scale to zero
+    /// (`INFERNO_SCALE_TO_ZERO_RETENTION`, Go duration; WVA's default, 10 minutes).
+    var retentionSeconds: Double = LoopSettings.defaultRetentionSeconds
     /// Where each resolved key came from (for the start-up log).
     var sources: [String: Source] = [:]
     /// ConfigMap keys that are not settings (likely typos), sorted.
@@ -32,7 +38,10 @@ struct ControllerSettings: Sendable, Equatable {
         static let interval = "GLOBAL_OPT_INTERVAL"
         static let scaleToZero = "WVA_SCALE_TO_ZERO"
         static let arrivalCounter = "PROMETHEUS_ARRIVAL_COUNTER"
-        static let all = [baseURL, insecureSkipVerify, caCertPath, bearerToken, tokenPath, interval, scaleToZero, arrivalCounter]
+        static let gatewayQuery = "INFERNO_GATEWAY_QUERY"
+        static let retention = "INFERNO_SCALE_TO_ZERO_RETENTION"
+        static let all = [baseURL, insecureSkipVerify, caCertPath, bearerToken, tokenPath, interval, scaleToZero, arrivalCounter,
+                          gatewayQuery, retention]
     }
 
     /// Flag values (`nil` = not given), named as on the command line for error messages.
@@ -43,13 +52,16 @@ struct ControllerSettings: Sendable, Equatable {
         var prometheusInsecureSkipVerify: Bool?
         /// `--interval`, a Go duration.
         var interval: String?
+        /// `--retention-window`, a Go duration.
+        var retentionWindow: String?
         init(prometheusURL: String? = nil, prometheusCAFile: String? = nil, prometheusTokenFile: String? = nil,
-             prometheusInsecureSkipVerify: Bool? = nil, interval: String? = nil) {
+             prometheusInsecureSkipVerify: Bool? = nil, interval: String? = nil, retentionWindow: String? = nil) {
             self.prometheusURL = prometheusURL
             self.prometheusCAFile = prometheusCAFile
             self.prometheusTokenFile = prometheusTokenFile
             self.prometheusInsecureSkipVerify = prometheusInsecureSkipVerify
             self.interval = interval
+            self.retentionWindow = retentionWindow
         }
     }
 
@@ -57,6 +69,7 @@ struct ControllerSettings: Sendable, Equatable {
     static let flagNames: [String: String] = [
         Key.baseURL: "--prometheus-url", Key.caCertPath: "--prometheus-ca-file", Key.tokenPath: "--prometheus-token-file",
         Key.insecureSkipVerify: "--prometheus-insecure-skip-verify", Key.interval: "--interval",
+        Key.retention: "--retention-window",
     ]
 
     /// Merges the layers; throws naming the key, the layer and the bad value.
@@ -68,6 +81,7 @@ struct ControllerSettings: Sendable, Equatable {
         flagValues[Key.tokenPath] = flags.prometheusTokenFile
         flagValues[Key.insecureSkipVerify] = flags.prometheusInsecureSkipVerify.map { $0 ? "true" : "false" }
         flagValues[Key.interval] = flags.interval
+        flagValues[Key.retention] = flags.retentionWindow
         // Highest precedence first.
         let layers: [(Source, [String: String])] = [(.flag, flagValues), (.environment, environment), (.configMap, configMap)]
 
@@ -102,6 +116,20 @@ struct ControllerSettings: Sendable, Equatable {
                 throw .invalid(Key.arrivalCounter, value: v, expected: "a Prometheus metric name such as vllm:request_received_total")
             }
             settings.arrivalCounter = v
+        }
+        if let (v, source) = lookup(Key.gatewayQuery) {
+            guard v.contains("$model") else {
+                throw .invalid(name(Key.gatewayQuery, source), value: v, expected: "PromQL naming the model as $model, e.g. sum(...{target_model_name=$model})")
+            }
+            settings.gatewayQuery = v
+        }
+        if let (v, source) = lookup(Key.retention) {
+            let seconds: Double
+            do { seconds = try GoDuration.seconds(v) } catch {
+                throw .invalid(name(Key.retention, source), value: v, expected: "a Go duration such as 10m")
+            }
+            guard seconds >= 0 else { throw .invalid(name(Key.retention, source), value: v, expected: "a duration of 0 or more") }
+            settings.retentionSeconds = seconds
         }
 
         var prometheus = PrometheusConfiguration(baseURL: "")
@@ -160,6 +188,8 @@ struct ControllerSettings: Sendable, Equatable {
             parts.append("prometheus=<none>")
         }
         if let c = arrivalCounter { parts.append("arrivalCounter=\(c)") }
+        if let q = gatewayQuery { parts.append("gatewayQuery=\(q)") }
+        if retentionSeconds != LoopSettings.defaultRetentionSeconds { parts.append("retention=\(GoDuration.format(retentionSeconds))") }
         return parts.joined(separator: " ")
     }
 }

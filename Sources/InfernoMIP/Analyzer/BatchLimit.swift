@@ -10,9 +10,12 @@ extension ModelProfile {
     /// The largest batch that fits in memory for requests of `outputTokens` tokens, upstream's formula:
     /// KV-cache use scales with tokens per request, so `maxBatchSize` measured at `atTokens` scales by
     /// `atTokens / outputTokens`. Integer arithmetic, as upstream, so results compare number for number.
+    /// Never above ``InputLimits/batchSize``: the queue model allocates in proportion to the limit, and a short
+    /// request shape can scale a legal `maxBatchSize` far past it (the product is also kept from overflowing).
     public func memoryBoundBatchLimit(outputTokens: Double) -> Int {
-        let tokens = max(1, Int(outputTokens))
-        return max(1, maxBatchSize * atTokens / tokens)
+        let tokens = outputTokens >= 1 && outputTokens < 1e15 ? Int(outputTokens) : 1
+        let (product, overflow) = maxBatchSize.multipliedReportingOverflow(by: atTokens)
+        return min(InputLimits.batchSize, max(1, overflow ? Int.max : product / tokens))
     }
 }
 

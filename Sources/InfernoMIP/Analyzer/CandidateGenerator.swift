@@ -21,7 +21,7 @@ public struct AnalyzerStatistics: Hashable, Sendable {
     public var pairs = 0
 }
 
-/// Turns a system into every server's candidates (MODEL.md, "Candidates").
+/// Turns a system into every server's candidates (docs/model.md, "Candidates").
 public struct CandidateGenerator: Sendable {
     public var system: SystemSpec
     public var settings: AnalyzerSettings
@@ -101,7 +101,8 @@ public struct CandidateGenerator: Sendable {
         let units = profile.acceleratorCount * acc.multiplicity
         let costPerReplica = Double(profile.acceleratorCount) * acc.costPerHour
         let times = ServiceTimes(profile: profile, load: server.load)
-        let bound = server.maxBatchSizeOverride ?? profile.memoryBoundBatchLimit(outputTokens: server.load.meanOutputTokens)
+        let bound = min(max(1, server.maxBatchSizeOverride ?? profile.memoryBoundBatchLimit(outputTokens: server.load.meanOutputTokens)),
+                        InputLimits.batchSize)
         if requiredRate <= 0 {
             // Zero load: no sizing, the floor of replicas (possibly none).
             let idle = QueueModel(times: times, batchLimit: bound).evaluate(ratePerSecond: 0)

@@ -37,7 +37,7 @@ public enum SLOPercentile: Hashable, Sendable, CustomStringConvertible {
         let t = text.lowercased()
         if t == "mean" { self = .mean; return }
         let digits = t.hasPrefix("p") ? String(t.dropFirst()) : t
-        guard var value = Double(digits) else { return nil }
+        guard var value = DecimalNumber.parse(digits) else { return nil }
         if value >= 1 { value /= 100 }
         guard value > 0, value < 1 else { return nil }
         self = .quantile(value)

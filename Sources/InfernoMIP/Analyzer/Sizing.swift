@@ -98,8 +98,9 @@ public struct ReplicaSizer: Sendable {
             let m = model.evaluate(ratePerSecond: low)
             let what: String
             switch atLow.1 {
-            case .itl: what = String(format: "ITL %.2f ms exceeds the %.2f ms target even at the lowest load", m.itlMilliseconds, target.itlMilliseconds ?? 0)
-            case .ttft: what = String(format: "TTFT %.2f ms (%@) exceeds the %.2f ms target even at the lowest load", percentile.ttft(m), percentile.description, target.ttftMilliseconds ?? 0)
+            // Interpolation, never `%@`: a Swift String is not a C vararg, and this line trapped on Linux (issue 12).
+            case .itl: what = "ITL \(Self.ms(m.itlMilliseconds)) ms exceeds the \(Self.ms(target.itlMilliseconds ?? 0)) ms target even at the lowest load"
+            case .ttft: what = "TTFT \(Self.ms(percentile.ttft(m))) ms (\(percentile.description)) exceeds the \(Self.ms(target.ttftMilliseconds ?? 0)) ms target even at the lowest load"
             case .stability: what = "no rate is stable"
             }
             return .failure(SizingFailure(description: what + " (batch limit \(model.batchLimit))"))
@@ -114,6 +115,9 @@ public struct ReplicaSizer: Sendable {
         return .success(SizingResult(batchLimit: model.batchLimit, maxRatePerSecond: root,
                                      bindingLimit: binding, evaluations: evaluations))
     }
+
+    /// Two decimals, as `%.2f`.
+    static func ms(_ value: Double) -> String { String(format: "%.2f", value) }
 
     /// Brent's method on a bracket `f(a) <= 0 < f(b)` of an increasing function; returns a point with `f <= 0`
     /// within `tolerance` (relative) of the root, so the answer always meets the targets.

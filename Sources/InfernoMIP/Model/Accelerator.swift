@@ -20,4 +20,15 @@ public struct Accelerator: Codable, Hashable, Sendable {
         self.memoryGB = memoryGB
         self.costPerHour = costPerHour
     }
+
+    private enum CodingKeys: String, CodingKey { case name, type, multiplicity, memoryGB, costPerHour }
+
+    /// `multiplicity` (1) and `memoryGB` (0) may be left out, as in the initializer.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name), type: try c.decode(String.self, forKey: .type),
+                  multiplicity: try c.decodeIfPresent(Int.self, forKey: .multiplicity) ?? 1,
+                  memoryGB: try c.decodeIfPresent(Double.self, forKey: .memoryGB) ?? 0,
+                  costPerHour: try c.decode(Double.self, forKey: .costPerHour))
+    }
 }

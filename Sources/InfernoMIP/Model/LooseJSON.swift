@@ -132,7 +132,8 @@ struct LooseFields {
         log.error(entity, path(key), "is missing", key: keyPath(key))
     }
 
-    /// A number, from a JSON number or a numeric string (VA-style `"40.00"`). `nil` when absent or invalid
+    /// A number, from a JSON number or a decimal string (VA-style `"40.00"`; not `"0x10"`, see ``DecimalNumber``).
+    /// `nil` when absent or invalid
     /// (invalid is recorded).
     func optionalDouble(_ key: String, aliases: [String] = []) -> Double? {
         guard let v = raw(key, aliases: aliases) else { return nil }
@@ -140,8 +141,11 @@ struct LooseFields {
         switch v {
         case .number(let n): d = n
         case .string(let s):
-            let t = s.trimmingCharacters(in: .whitespaces)
-            guard !t.isEmpty, let n = Double(t) else {
+            if let n = Double(s.trimmingCharacters(in: .whitespaces)), !n.isFinite, !s.lowercased().contains("x") {
+                log.error(entity, path(key), "is \(v.kindDescription), not a finite number", key: keyPath(key))
+                return nil
+            }
+            guard let n = DecimalNumber.parse(s) else {
                 wrongKind(key, expected: "a number", found: v)
                 return nil
             }

@@ -52,10 +52,14 @@ public struct Server: Codable, Hashable, Sendable {
     public var maxBatchSizeOverride: Int?
     /// Restricts the server to the accelerator of ``current``.
     public var keepAccelerator: Bool
+    /// Set when the server is one model served by several variants (a Deployment per accelerator): its replicas
+    /// may then be split over these accelerators, as in heterogeneous mode but for this server alone, each
+    /// within its variant's bounds (docs/optimizer.md, "One model, several variants"). `nil`: one placement.
+    public var variants: [VariantBounds]?
 
     public init(name: String, serviceClass: String, model: String, load: Load, current: Allocation? = nil,
                 minReplicas: Int = 0, maxReplicas: Int? = nil, maxBatchSizeOverride: Int? = nil,
-                keepAccelerator: Bool = false) {
+                keepAccelerator: Bool = false, variants: [VariantBounds]? = nil) {
         self.name = name
         self.serviceClass = serviceClass
         self.model = model
@@ -65,5 +69,30 @@ public struct Server: Codable, Hashable, Sendable {
         self.maxReplicas = maxReplicas
         self.maxBatchSizeOverride = maxBatchSizeOverride
         self.keepAccelerator = keepAccelerator
+        self.variants = variants
+    }
+
+    /// The bounds of the variant on `accelerator`, when the server has variants.
+    public func variant(on accelerator: String) -> VariantBounds? { variants?.first { $0.accelerator == accelerator } }
+}
+
+/// One variant of a model planned across several: the accelerator its Deployment runs on, the replicas it has
+/// now (a variant with none pays the transition penalty for each new replica) and the replicas it may have.
+public struct VariantBounds: Codable, Hashable, Sendable {
+    public var accelerator: String
+    public var currentReplicas: Int
+    public var minReplicas: Int
+    public var maxReplicas: Int?
+
+    public init(accelerator: String, currentReplicas: Int, minReplicas: Int = 0, maxReplicas: Int? = nil) {
+        self.accelerator = accelerator
+        self.currentReplicas = currentReplicas
+        self.minReplicas = minReplicas
+        self.maxReplicas = maxReplicas
+    }
+
+    /// Cost per replica charged by the cost stage: the transition penalty's share for a variant started anew.
+    public func valuePerReplica(costPerReplica: Double) -> Double {
+        currentReplicas > 0 ? costPerReplica : (1 + acceleratorChangePenaltyFactor) * costPerReplica
     }
 }

@@ -12,7 +12,7 @@ public struct UpstreamSystem: Hashable, Sendable {
     }
 }
 
-/// Reading and writing the upstream offline system JSON (FORMATS.md §1).
+/// Reading and writing the upstream offline system JSON (docs/formats.md §1).
 ///
 /// **Input.** `{"system": {"acceleratorData": {"accelerators": […]}, "capacityData": {"count": […]},
 /// "modelData": {"models": […]}, "serviceClassData": {"serviceClasses": […]}, "serverData": {"servers": […]},

@@ -86,6 +86,7 @@ extension SystemSpec {
         checkServiceClasses(checks)
         checkServers(checks)
         checkOptimizer(checks)
+        checkLimits(checks)
         return checks.log.issues
     }
 

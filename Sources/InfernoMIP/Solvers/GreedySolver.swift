@@ -1,7 +1,7 @@
 import Foundation
 
 /// The upstream baseline: a regret-ordered greedy allocation under limited capacity, followed by best effort
-/// for the servers it could not fully serve (OPTIMIZER.md, "Greedy"). Ported for behaviour, so the benchmark
+/// for the servers it could not fully serve (docs/optimizer.md, "`greedy`"). Ported for behaviour, so the benchmark
 /// compares the MIP against what upstream actually does, quirks included.
 ///
 /// How it decides:
@@ -31,16 +31,22 @@ public struct GreedySolver: AllocationSolver {
     public func solve(_ problem: OptimizationProblem) -> Solution {
         let start = Date()
         var state = GreedyState(problem: problem)
-        let entries = problem.servers.compactMap(GreedyEntry.init(server:))
+        // Models with several variants take the cost-aware rule (``GreedyState/costAware(_:)``), before the
+        // ordinary servers of their priority.
+        let models = problem.servers.filter { $0.server.variants != nil }
+        let entries = problem.servers.filter { $0.server.variants == nil }.compactMap(GreedyEntry.init(server:))
         let policy = problem.options.saturationPolicy
         var notes: [String] = []
         var unallocatedCount = 0
+        var split: [String: [Placement]] = [:]
 
-        let groups: [[GreedyEntry]] = problem.options.delayedBestEffort
-            ? [entries]
-            : Dictionary(grouping: entries, by: \.priority).sorted { $0.key < $1.key }.map(\.value)
+        let groups: [(levels: Set<Int>, entries: [GreedyEntry])] = problem.options.delayedBestEffort
+            ? [(Set(problem.servers.map(\.priority)), entries)]
+            : Set(problem.servers.map(\.priority)).sorted().map { level in (Set([level]), entries.filter { $0.priority == level }) }
         for group in groups {
-            let unallocated = state.allocate(group)
+            for sc in models where group.levels.contains(sc.priority) { split[sc.name] = state.costAware(sc) }
+            guard !group.entries.isEmpty else { continue }
+            let unallocated = state.allocate(group.entries)
             unallocatedCount += unallocated.count
             state.bestEffort(unallocated, policy: policy)
         }
@@ -50,6 +56,7 @@ public struct GreedySolver: AllocationSolver {
                          + "gave \(state.bestEffortServers) of them replicas")
         }
         let placements = state.chosen.mapValues { [Placement(candidate: $0.candidate, replicas: $0.replicas)] }
+            .merging(split) { a, _ in a }
         return SolutionAssembler(problem: problem).assemble(
             solver: name, placements: placements,
             diagnostics: SolverDiagnostics(seconds: Date().timeIntervalSince(start), notes: notes))

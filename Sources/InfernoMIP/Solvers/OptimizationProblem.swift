@@ -31,7 +31,7 @@ extension OptimizationProblem {
 }
 
 /// The value the cost stage and the greedy solver minimise for choosing `candidate` with `replicas` replicas:
-/// the transition penalty from the current allocation (OPTIMIZER.md), or 1.1 × cost when there is none
+/// the transition penalty from the current allocation (docs/optimizer.md, "Value of a choice"), or 1.1 × cost when there is none
 /// (upstream's quirk: "nothing" counts as another accelerator).
 public func transitionValue(from current: Allocation?, to accelerator: String, replicas: Int, costPerReplica: Double) -> Double {
     let newCost = Double(replicas) * costPerReplica

@@ -48,7 +48,8 @@ extension SimulatedCluster {
 
     /// Arrivals and unserved demand per model, by model name.
     package var modelTraffic: [ModelTrafficSnapshot] {
-        traffic.map { ModelTrafficSnapshot(model: $0.model, arrivals: $0.arrived, unserved: $0.unserved) }
+        traffic.map { ModelTrafficSnapshot(model: $0.model, arrivals: $0.arrived, unserved: $0.unserved,
+                                           longestWaitForReplica: $0.longestWaitForReplica) }
             .sorted { $0.model < $1.model }
     }
 

@@ -21,7 +21,8 @@ import InfernoMIP
 /// - counters of stopped replicas stay with their deployment, so a deployment's counters never go back.
 ///
 /// **Routing**: each model's arrivals go to the ready replicas of all the deployments serving that model, by
-/// ``RoutingPolicy``. With no ready replica the request is dropped at the router and counted as unserved.
+/// ``RoutingPolicy`` (a scenario's default: load-aware, as llm-d's endpoint picker). With no ready replica the
+/// request is dropped at the router and counted as unserved.
 package struct SimulatedCluster: Sendable {
     package struct Configuration: Codable, Hashable, Sendable {
         /// From binding to ready, seconds.
@@ -65,6 +66,9 @@ package struct SimulatedCluster: Sendable {
         /// Round-robin position, and the start of the tie-break scan of least-loaded routing.
         package var cursor = 0
         package var meanOutputTokens: Double?
+        /// The first request dropped since a replica was last ready, and the longest such wait so far.
+        package var firstDropped: Double?
+        package var longestWaitForReplica: Double?
     }
 
     package let configuration: Configuration
@@ -160,6 +164,10 @@ package struct SimulatedCluster: Sendable {
             replicas[i].phase = .ready
             replicas[i].server = EmulatedServer(profile: r.profile, batchLimit: r.batchLimit,
                                                 queueLimit: r.queueLimit, startTime: now, sloTarget: r.sloTarget)
+            if let first = traffic[r.model].firstDropped {
+                traffic[r.model].longestWaitForReplica = max(traffic[r.model].longestWaitForReplica ?? 0, now - first)
+                traffic[r.model].firstDropped = nil
+            }
             reindex()
         case .draining(let deadline):
             replicas[i].server?.advance(to: now)
@@ -181,6 +189,7 @@ package struct SimulatedCluster: Sendable {
         let candidates = readyByModel[m]
         guard !candidates.isEmpty else {
             traffic[m].unserved += 1
+            if traffic[m].firstDropped == nil { traffic[m].firstDropped = request.arrival }
             return
         }
         let target: Int
@@ -200,8 +209,30 @@ package struct SimulatedCluster: Sendable {
             }
             target = best
             traffic[m].cursor &+= 1
+        case .loadAware:
+            target = pickLoadAware(candidates, at: request.arrival)
         }
         replicas[target].server!.submit(request)
+    }
+
+    /// ``RoutingPolicy/loadAware``: queue score plus KV-cache score, best first, ties drawn at random.
+    private mutating func pickLoadAware(_ candidates: [Int], at time: Double) -> Int {
+        var waiting: [Int] = [], used: [Double] = []
+        for i in candidates {
+            replicas[i].server!.advance(to: time)
+            let s = replicas[i].server!
+            waiting.append(s.waitingCount)
+            used.append(Double(s.runningCount) / Double(max(1, s.batchLimit)))
+        }
+        let lo = waiting.min()!, hi = waiting.max()!
+        var best: [Int] = [], bestScore = -Double.infinity
+        for k in candidates.indices {
+            let queueScore = hi > lo ? Double(hi - waiting[k]) / Double(hi - lo) : 1
+            let score = queueScore + (1 - min(1, used[k]))
+            if score > bestScore + 1e-12 { best = [candidates[k]]; bestScore = score }
+            else if score > bestScore - 1e-12 { best.append(candidates[k]) }
+        }
+        return best.count == 1 ? best[0] : best[Int(routerRNG.next() % UInt64(best.count))]
     }
 
     // MARK: - Bookkeeping shared by the extensions

@@ -11,6 +11,12 @@ package enum RoutingPolicy: String, Codable, Hashable, Sendable, CaseIterable {
     /// To the replica with the fewest requests in it (running plus waiting), ties in turn: a load-aware
     /// gateway such as llm-d's inference scheduler. Beats the analyzer's per-replica prediction.
     case leastLoaded
+    /// Like llm-d's endpoint picker (the inference scheduler's default queue and KV-cache scorers, equal
+    /// weights): each ready replica scores `(maxQ − q)/(maxQ − minQ)` on its waiting requests `q` (1 when all
+    /// are equal) plus `1 − running/batchLimit` (its KV-cache use, as the share of its batch slots taken); the
+    /// best score wins, ties at random. A replica with more batch slots takes proportionally more, so the split
+    /// follows capacity, not replica count: the default.
+    case loadAware
 }
 
 /// A vLLM Deployment in the simulated cluster: one variant of a model on one accelerator.
@@ -87,6 +93,9 @@ package struct ModelTrafficSnapshot: Hashable, Sendable {
     package var arrivals: Int
     /// Requests dropped at the router because no replica of the model was ready: unserved demand.
     package var unserved: Int
+    /// Longest time from a request finding no ready replica to the next replica of the model becoming ready,
+    /// seconds: the delay of scaling from zero. `nil` when no request ever waited for a replica.
+    package var longestWaitForReplica: Double? = nil
     /// Arrivals handed to a replica (which may still reject them when its queue is full).
     package var routed: Int { arrivals - unserved }
 }

@@ -32,6 +32,23 @@ package struct SimulatedVariant: Codable, Hashable, Sendable {
         self.maxBatchSize = maxBatchSize
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case name, namespace, model, serviceClass, accelerator, profiles, initialReplicas, minReplicas, maxReplicas, maxBatchSize
+    }
+
+    /// `minReplicas` (0), `maxReplicas` and `maxBatchSize` (none) may be left out.
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name), namespace: try c.decode(String.self, forKey: .namespace),
+                  model: try c.decode(String.self, forKey: .model), serviceClass: try c.decode(String.self, forKey: .serviceClass),
+                  accelerator: try c.decode(String.self, forKey: .accelerator),
+                  profiles: try c.decode([ModelProfile].self, forKey: .profiles),
+                  initialReplicas: try c.decode(Int.self, forKey: .initialReplicas),
+                  minReplicas: try c.decodeIfPresent(Int.self, forKey: .minReplicas) ?? 0,
+                  maxReplicas: try c.decodeIfPresent(Int.self, forKey: .maxReplicas),
+                  maxBatchSize: try c.decodeIfPresent(Int.self, forKey: .maxBatchSize))
+    }
+
     package var deploymentSpec: SimulatedDeploymentSpec {
         SimulatedDeploymentSpec(namespace: namespace, name: name, model: model, accelerator: accelerator,
                                 profiles: profiles, replicas: initialReplicas, maxBatchSize: maxBatchSize)
@@ -59,7 +76,7 @@ package struct SimulationScenario: Codable, Hashable, Sendable {
     package var startupDelaySeconds: Double
     /// Termination grace period of a stopping replica, seconds (default 30, Kubernetes').
     package var drainGraceSeconds: Double
-    /// Default `random` (a Kubernetes Service).
+    /// Default `loadAware` (llm-d's endpoint picker); `random` is a plain Kubernetes Service.
     package var routing: RoutingPolicy
     /// Default exponential input and output lengths.
     package var tokenLengths: TokenLengths
@@ -70,7 +87,7 @@ package struct SimulationScenario: Codable, Hashable, Sendable {
     package var loads: [LoadTrace]
 
     package init(name: String, seed: UInt64, durationSeconds: Double, startupDelaySeconds: Double,
-         drainGraceSeconds: Double = 30, routing: RoutingPolicy = .random, tokenLengths: TokenLengths = .exponential,
+         drainGraceSeconds: Double = 30, routing: RoutingPolicy = .loadAware, tokenLengths: TokenLengths = .exponential,
          nodes: [SimulatedNode], accelerators: [Accelerator], serviceClasses: [ServiceClass],
          variants: [SimulatedVariant], loads: [LoadTrace]) {
         self.name = name
@@ -96,17 +113,25 @@ package struct SimulationScenario: Codable, Hashable, Sendable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             name: try c.decode(String.self, forKey: .name),
-            seed: try c.decode(UInt64.self, forKey: .seed),
+            seed: try Self.decodeSeed(c),
             durationSeconds: try c.decode(Double.self, forKey: .durationSeconds),
             startupDelaySeconds: try c.decode(Double.self, forKey: .startupDelaySeconds),
             drainGraceSeconds: try c.decodeIfPresent(Double.self, forKey: .drainGraceSeconds) ?? 30,
-            routing: try c.decodeIfPresent(RoutingPolicy.self, forKey: .routing) ?? .random,
+            routing: try c.decodeIfPresent(RoutingPolicy.self, forKey: .routing) ?? .loadAware,
             tokenLengths: try c.decodeIfPresent(TokenLengths.self, forKey: .tokenLengths) ?? .exponential,
             nodes: try c.decode([SimulatedNode].self, forKey: .nodes),
             accelerators: try c.decode([Accelerator].self, forKey: .accelerators),
             serviceClasses: try c.decode([ServiceClass].self, forKey: .serviceClasses),
             variants: try c.decode([SimulatedVariant].self, forKey: .variants),
             loads: try c.decode([LoadTrace].self, forKey: .loads))
+    }
+
+    /// The decoder says only "not valid JSON" for a seed out of UInt64's range (-1); this names the field.
+    private static func decodeSeed(_ c: KeyedDecodingContainer<CodingKeys>) throws -> UInt64 {
+        if let seed = try? c.decode(UInt64.self, forKey: .seed) { return seed }
+        let found = (try? c.decode(Double.self, forKey: .seed)).map { "\($0)" } ?? "something that is not a number"
+        throw DecodingError.dataCorruptedError(forKey: .seed, in: c,
+                                               debugDescription: "expected a whole number from 0 to \(UInt64.max), found \(found)")
     }
 
     /// Cards per GPU type over all nodes, in the analyzer's terms.
@@ -149,6 +174,8 @@ package struct SimulationScenario: Codable, Hashable, Sendable {
         for trace in loads where !models.insert(trace.model).inserted {
             throw SimulationError.invalidScenario("model \"\(trace.model)\" has two load traces")
         }
+        let problems = boundsProblems()
+        if !problems.isEmpty { throw SimulationError.invalidScenario(problems.joined(separator: "; ")) }
     }
 
     /// The cluster at time 0: nodes, the variants' deployments at their initial replicas, the load traces.

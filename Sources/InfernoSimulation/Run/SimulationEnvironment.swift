@@ -10,7 +10,9 @@ package actor SimulationEnvironment: ClusterSource, LoadSource, Actuator {
     /// Length of the measurement window, seconds (Prometheus' `[1m]`).
     package let windowSeconds: Double
     /// Cumulative metrics per variant at the times they were taken, newest last.
-    private var history: [VariantID: [(time: Double, metrics: VLLMMetrics, unserved: Int)]] = [:]
+    private var history: [VariantID: [(time: Double, metrics: VLLMMetrics)]] = [:]
+    /// Requests the router dropped per model (no ready replica), cumulative, at the times they were taken.
+    private var dropped: [String: [(time: Double, unserved: Int)]] = [:]
     /// Variants whose metrics are withheld, as when a scrape target disappears
     /// (`SimulationRunner.Settings.withheldMetrics`).
     package private(set) var withheld: Set<VariantID> = []
@@ -28,12 +30,17 @@ package actor SimulationEnvironment: ClusterSource, LoadSource, Actuator {
     /// Runs the simulation to `time` and takes a metrics snapshot of every variant.
     package func advance(to time: Double) {
         cluster.advance(to: time)
-        let traffic = Dictionary(cluster.modelTraffic.map { ($0.model, $0.unserved) }, uniquingKeysWith: +)
+        for t in cluster.modelTraffic {
+            var h = dropped[t.model, default: []]
+            h.append((time, t.unserved))
+            h.removeAll { time - $0.time > 3 * windowSeconds }
+            dropped[t.model] = h
+        }
         for v in scenario.variants {
             let id = VariantID(namespace: v.namespace, name: v.name)
             guard let m = try? cluster.metrics(namespace: v.namespace, name: v.name) else { continue }
             var h = history[id, default: []]
-            h.append((time, m, traffic[v.model] ?? 0))
+            h.append((time, m))
             // Keep what the window needs and a little more.
             h.removeAll { time - $0.time > 3 * windowSeconds }
             history[id] = h
@@ -72,18 +79,23 @@ package actor SimulationEnvironment: ClusterSource, LoadSource, Actuator {
         }
         let w = MetricsWindow(from: first.metrics, to: last.metrics, seconds: last.time - first.time)
         let ready = (try? cluster.deployment(namespace: variant.id.namespace, name: variant.id.name))?.readyReplicas ?? 0
-        if ready == 0 && w.arrivalRatePerMinute == 0 && last.unserved == first.unserved {
+        if ready == 0 && w.arrivalRatePerMinute == 0 {
             return .missing("no ready replica exported metrics")
         }
-        // Requests the router dropped for want of a ready replica are load too (a gateway counts them).
-        let dropped = Double(last.unserved - first.unserved) / (last.time - first.time) * 60
         if let i = w.meanInputTokens, let o = w.meanOutputTokens { lastTokens[variant.id] = (i, o) }
-        guard let tokens = lastTokens[variant.id] else {
-            return .missing("no completed request yet to measure token lengths")
-        }
-        return .available(VariantLoad(arrivalRatePerMinute: w.arrivalRatePerMinute + dropped, meanInputTokens: tokens.input,
+        // No request completed yet: the rate is known, the token lengths are not (0; the planner falls back).
+        let tokens = lastTokens[variant.id] ?? (0, 0)
+        return .available(VariantLoad(arrivalRatePerMinute: w.arrivalRatePerMinute, meanInputTokens: tokens.input,
                                       meanOutputTokens: tokens.output, itlMilliseconds: w.itlMilliseconds,
                                       ttftMilliseconds: w.ttftMilliseconds))
+    }
+
+    /// The router's drops for the model over the window: what a gateway in front of it counts and no pod sees.
+    /// Counted once per model, however many variants it has.
+    package func unservedDemand(of model: ModelKey, variants: [VariantObservation]) async -> Double? {
+        guard let name = variants.first?.modelID, let h = dropped[name], let last = h.last,
+              let first = h.first(where: { last.time - $0.time <= windowSeconds + 1e-9 && $0.time < last.time }) else { return nil }
+        return Double(last.unserved - first.unserved) / (last.time - first.time) * 60
     }
 
     /// The simulated latencies of the last window, for the comparison with the prediction.

@@ -48,6 +48,8 @@ package struct SimulationRunner {
         package var usage: [[TypeUsage]]
         package var scenario: SimulationScenario
         package var wallSeconds: Double
+        /// Arrivals and router drops per model at the end of the run.
+        package var traffic: [ModelTrafficSnapshot] = []
     }
 
     package let scenario: SimulationScenario
@@ -84,7 +86,7 @@ package struct SimulationRunner {
         let wall = (ContinuousClock.now - wallStart).secondsDouble
         let recorded = await recorder.recorded
         return Result(samples: recorded.samples, reports: recorded.reports, usage: recorded.reports.map(\.usage),
-                      scenario: scenario, wallSeconds: wall)
+                      scenario: scenario, wallSeconds: wall, traffic: await env.snapshot().traffic)
     }
 }
 
@@ -94,8 +96,10 @@ actor SampleRecorder {
     let scenario: SimulationScenario
     let environment: SimulationEnvironment
     private(set) var recorded: (samples: [SimulationRunner.Sample], reports: [CycleReport]) = ([], [])
-    /// Cumulative metrics and dropped requests per variant at the previous cycle.
-    private var previous: [VariantID: (VLLMMetrics, Int)] = [:]
+    /// Cumulative metrics per variant, and dropped requests per model, at the previous cycle (none before the
+    /// first: its window counts from the start).
+    private var previous: [VariantID: VLLMMetrics] = [:]
+    private var droppedBefore: [String: Int] = [:]
     private let targets: [VariantID: (String, SLOTarget?)]
     private let costPerReplica: [VariantID: [String: Double]]
 
@@ -122,19 +126,26 @@ actor SampleRecorder {
                                      uniquingKeysWith: { a, _ in a })
         let unserved = Dictionary(snapshot.traffic.map { ($0.model, $0.unserved) }, uniquingKeysWith: +)
         var samples: [SimulationRunner.Sample] = []
+        // The router's drops belong to the model, not to one variant: the first variant of the model in the
+        // cycle carries them, so a model's dropped requests are counted once.
+        var dropsCharged = Set<String>()
         for d in report.decisions {
             let id = d.variant.id
             let (cls, target) = targets[id] ?? ("", nil)
             let window = await environment.window(of: id)
             var slo: SLOWindowCount?
-            if let now = try? await environment.cluster.metrics(namespace: id.namespace, name: id.name) {
-                let dropped = unserved[d.variant.modelID] ?? 0
-                if let (before, droppedBefore) = previous[id] {
-                    var delta = now
-                    delta.subtractCounters(before)
-                    slo = SLOWindowCount(window: delta, dropped: dropped - droppedBefore)
-                }
-                previous[id] = (now, dropped)
+            let cumulative = try? await environment.cluster.metrics(namespace: id.namespace, name: id.name)
+            var drops = 0
+            if dropsCharged.insert(d.variant.modelID).inserted {
+                let total = unserved[d.variant.modelID] ?? 0
+                drops = total - (droppedBefore[d.variant.modelID] ?? 0)
+                droppedBefore[d.variant.modelID] = total
+            }
+            if let now = cumulative {
+                var delta = now
+                if let before = previous[id] { delta.subtractCounters(before) }
+                slo = SLOWindowCount(window: delta, dropped: drops)
+                previous[id] = now
             }
             let offered = scenario.load(of: d.variant.modelID, at: t).arrivalRatePerMinute
             samples.append(SimulationRunner.Sample(

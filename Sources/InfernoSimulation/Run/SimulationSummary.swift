@@ -26,6 +26,11 @@ package struct SimulationSummary: Sendable, Codable {
     package var heldForMissingMetrics: Int
     /// Largest share of a GPU type the controller committed in any cycle (≤ 1: capacity never exceeded).
     package var maxCapacityShare: Double
+    /// Requests that arrived, and those the router dropped for want of a ready replica (once per model).
+    package var arrivals: Int
+    package var droppedAtRouter: Int
+    /// Longest wait of a request for a replica of its model (scale from zero), seconds; `nil` when none waited.
+    package var longestWaitForReplicaSeconds: Double?
 
     package init(_ r: SimulationRunner.Result, intervalSeconds: Double) {
         cycles = r.reports.count
@@ -55,6 +60,9 @@ package struct SimulationSummary: Sendable, Codable {
         maxCapacityShare = r.usage.flatMap { $0 }.compactMap { u in
             u.cardsAvailable.flatMap { $0 > 0 ? Double(u.cardsUsed) / Double($0) : nil }
         }.max() ?? 0
+        arrivals = r.traffic.reduce(0) { $0 + $1.arrivals }
+        droppedAtRouter = r.traffic.reduce(0) { $0 + $1.unserved }
+        longestWaitForReplicaSeconds = r.traffic.compactMap(\.longestWaitForReplica).max()
     }
 
     package func text() -> String {
@@ -66,6 +74,8 @@ package struct SimulationSummary: Sendable, Codable {
         out += String(format: "  cost: mean %.1f/h, peak %.1f/h, total %.1f over the run\n", meanCostPerHour, peakCostPerHour, totalCost)
         out += "  scale events: \(scaleUps) up, \(scaleDowns) down; holds for missing metrics: \(heldForMissingMetrics)\n"
         out += String(format: "  largest share of a GPU type committed: %.0f%%\n", maxCapacityShare * 100)
+        out += "  requests: \(arrivals) arrived, \(droppedAtRouter) dropped at the router for want of a ready replica"
+        out += longestWaitForReplicaSeconds.map { String(format: "; longest wait for a replica %.0f s\n", $0) } ?? "\n"
         return out
     }
 }

@@ -64,8 +64,8 @@ struct CandidatesCommand: ParsableCommand {
                 guard let stats else { continue }
                 let wall = Stats.median(times)
                 let perServer = wall / Double(servers)
-                print(String(format: "| %@ | %@ | %d | %.3f | %.3f | %.1f | %d | %d | %.2f | %.1f | %.1f× |",
-                             kind.rawValue, policy.rawValue, t, wall, Stats.median(cpu), perServer * 1e6, stats.pairs, stats.sizings,
+                print("| \(kind.rawValue) | \(policy.rawValue) " + String(format: "| %d | %.3f | %.3f | %.1f | %d | %d | %.2f | %.1f | %.1f× |",
+                             t, wall, Stats.median(cpu), perServer * 1e6, stats.pairs, stats.sizings,
                              Double(stats.sizings) / Double(max(1, stats.pairs)),
                              Double(stats.evaluations) / Double(max(1, stats.sizings)), 0.003 / perServer))
             }

@@ -61,19 +61,20 @@ struct MIPTimesCommand: ParsableCommand {
                     let r = ScenarioRunner(settings: settings).run(scenario, policies: [policy])
                     for p in r.policies {
                         let m = p.mip.mip
-                        print(String(format: "| %d | %.2f | %d | %@ | %.3f | %.4f | %.3f | %.3f | %@ | %@ | %d | %d/%d | %@ | %@ | %.0f | %.0f | %@ |",
-                                     n, tight, seed, variant, r.candidateSeconds, p.greedy.seconds, p.mip.seconds,
-                                     r.candidateSeconds + p.mip.seconds, m?.status ?? "-",
-                                     m?.gap.map { String(format: "%.4f%%", $0 * 100) } ?? "-",
-                                     m?.components ?? 0, m?.stagesSolved ?? 0, m?.stages ?? 0,
-                                     p.greedy.served.map(String.init).joined(separator: "/"),
-                                     p.mip.served.map(String.init).joined(separator: "/"),
-                                     p.greedy.cost, p.mip.cost, p.verdict.rawValue + (p.verdict == .equal ? "" : " (\(p.decidedBy))")))
+                        let times = String(format: "%.3f | %.4f | %.3f | %.3f", r.candidateSeconds, p.greedy.seconds, p.mip.seconds,
+                                           r.candidateSeconds + p.mip.seconds)
+                        let gap = m?.gap.map { String(format: "%.4f%%", $0 * 100) } ?? "-"
+                        let served = p.greedy.served.map(String.init).joined(separator: "/") + " | "
+                            + p.mip.served.map(String.init).joined(separator: "/")
+                        let costs = String(format: "%.0f | %.0f", p.greedy.cost, p.mip.cost)
+                        let verdict = p.verdict.rawValue + (p.verdict == .equal ? "" : " (\(p.decidedBy))")
+                        print("| \(n) | \(String(format: "%.2f", tight)) | \(seed) | \(variant) | \(times) | \(m?.status ?? "-") | \(gap) | "
+                              + "\(m?.components ?? 0) | \(m?.stagesSolved ?? 0)/\(m?.stages ?? 0) | \(served) | \(costs) | \(verdict) |")
                         if stages, let m {
                             for st in m.stageDetails {
-                                progress(String(format: "    %@: %@ %.3f s objective %@ bound %@", st.name, st.status, st.seconds,
-                                                st.objective.map { String(format: "%.4f", $0) } ?? "-",
-                                                st.bound.map { String(format: "%.4f", $0) } ?? "-"))
+                                progress("    \(st.name): \(st.status) \(String(format: "%.3f", st.seconds)) s objective "
+                                         + "\(st.objective.map { String(format: "%.4f", $0) } ?? "-") bound "
+                                         + "\(st.bound.map { String(format: "%.4f", $0) } ?? "-")")
                                 for step in st.steps ?? [] { progress("        " + step) }
                             }
                         }

@@ -50,14 +50,14 @@ public enum Chart {
             body.append("<polyline points='\(path)' fill='none' stroke='\(color)' stroke-width='2'\(dashed ? " stroke-dasharray='6,4'" : "")/>")
             if markers {
                 for p in pts {
-                    body.append(String(format: "<circle cx='%.1f' cy='%.1f' r='3' fill='%@'/>", px(p.0), py(p.1), color))
+                    body.append(String(format: "<circle cx='%.1f' cy='%.1f' r='3' ", px(p.0), py(p.1)) + "fill='\(color)'/>")
                 }
             }
         }
 
         mutating func dots(_ points: [(Double, Double)], color: String) {
             for p in points where p.0.isFinite && p.1.isFinite {
-                body.append(String(format: "<circle cx='%.1f' cy='%.1f' r='2.5' fill='none' stroke='%@'/>", px(p.0), py(p.1), color))
+                body.append(String(format: "<circle cx='%.1f' cy='%.1f' r='2.5' fill='none' ", px(p.0), py(p.1)) + "stroke='\(color)'/>")
             }
         }
 

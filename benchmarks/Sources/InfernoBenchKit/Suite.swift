@@ -127,11 +127,12 @@ public struct BenchmarkSuite: Sendable {
             let served = "\(p.greedy.servedTotal)→\(p.mip.servedTotal)"
             let ratio = p.greedy.cost > 0 ? String(format: "%.3f", p.mip.cost / p.greedy.cost) : "-"
             let mark = p.verdict == .worse ? " WORSE (\(p.decidedBy))" : ""
-            parts.append(String(format: "%@: served %@, cost ×%@, MIP %.2f s %@%@", Report.short(p.policy), served, ratio,
-                                p.mip.seconds, p.mip.mip?.status ?? "-", mark))
+            parts.append("\(Report.short(p.policy)): served \(served), cost ×\(ratio), MIP \(String(format: "%.2f", p.mip.seconds)) s "
+                         + "\(p.mip.mip?.status ?? "-")\(mark)")
         }
-        return String(format: "[%@/%d %6.1fs] %@ (tightness %.2f): candidates %.2f s; ", index, n, elapsed, r.label,
-                      r.measuredTightness, r.candidateSeconds) + parts.joined(separator: "; ")
+        return "[\(index)/\(n) \(String(format: "%6.1f", elapsed))s] \(r.label) "
+            + String(format: "(tightness %.2f): candidates %.2f s; ", r.measuredTightness, r.candidateSeconds)
+            + parts.joined(separator: "; ")
     }
 }
 

@@ -13,10 +13,16 @@
 ///     Σ_k λ[k]·r[s,k] ≥ R·full[s],  Σ_k r[s,k] ≥ minReplicas·full[s]
 ///     φ[s] ≤ Σ_k λ[k]/R·r[s,k],  φ[s] ≤ 1   served fraction          (None: r ≤ n[k]·full[s])
 ///
+/// A server with variants (one model, a Deployment per accelerator) is formulated as in heterogeneous mode in
+/// either mode, with each variant's bounds: `min[k]·full[s] ≤ r[s,k] ≤ max[k]`, and each replica of a variant
+/// that has none now valued at 1.1 × its cost (the transition penalty of starting it).
+///
 /// Both: `Σ_{s,k of type t} u[k]·replicas[s,k] ≤ capacity[t]`.
 struct AllocationFormulation {
     let servers: [ServerCandidates]
     let heterogeneous: Bool
+    /// Whether server `s` may split its replicas over accelerators: heterogeneous mode, or a server with variants.
+    let split: [Bool]
     let policy: SaturationPolicy
     var model = LinearModel(sense: .maximize)
 
@@ -32,6 +38,7 @@ struct AllocationFormulation {
     init(servers: [ServerCandidates], options: OptimizerOptions, cards: (String) -> Int, tuning: MIPTuning = MIPTuning()) {
         self.servers = servers
         self.heterogeneous = options.heterogeneous
+        self.split = servers.map { options.heterogeneous || $0.server.variants != nil }
         self.policy = options.saturationPolicy
         let bestEffort = policy != .none
         var unitsByType: [String: LinearExpression] = [:]
@@ -43,7 +50,7 @@ struct AllocationFormulation {
             var served: Variable?, fraction: Variable?, idle: Variable?
             let maxReplicas = sc.server.maxReplicas ?? Int.max
             let name = sc.name
-            if !heterogeneous {
+            if sc.server.variants == nil && !heterogeneous {
                 var assignment = LinearExpression()
                 for k in keep {
                     let c = sc.candidates[k]
@@ -85,9 +92,13 @@ struct AllocationFormulation {
                 var coverage = LinearExpression(), replicas = LinearExpression()
                 for k in keep {
                     let c = sc.candidates[k]
-                    let upper = min(c.replicasNeeded, maxReplicas)
+                    let bounds = sc.server.variant(on: c.accelerator)
+                    let variantMax = min(maxReplicas, bounds?.maxReplicas ?? Int.max)
+                    let floor = min(bounds?.minReplicas ?? 0, variantMax)
+                    let upper = max(floor, min(c.replicasNeeded, variantMax))
                     guard upper >= 1 else { continue }
                     let r = model.integer("r[\(name),\(c.accelerator)]", upTo: Double(upper))
+                    if floor > 0 { model.add(LinearExpression(r) >= Double(floor) * LinearExpression(fullV), "minReplicas of \(name) on \(c.accelerator)") }
                     q[k] = r
                     coverage.add(r, rate > 0 ? c.ratePerReplica / rate : 0)
                     replicas.add(r)
@@ -124,19 +135,19 @@ struct AllocationFormulation {
     /// Servers fully served among `members` (indices into `servers`).
     func servedCount(_ members: [Int]) -> LinearExpression {
         members.map { s in
-            heterogeneous ? servedVar[s].map(LinearExpression.init) ?? LinearExpression() : full[s].values.sorted().sum()
+            split[s] ? servedVar[s].map(LinearExpression.init) ?? LinearExpression() : full[s].values.sorted().sum()
         }.sum()
     }
 
     /// Served fraction of server `s`: 1 when fully served, the share of its SLO-meeting replicas (or rate) otherwise.
     func fraction(_ s: Int) -> LinearExpression {
-        if heterogeneous { return fractionVar[s].map(LinearExpression.init) ?? LinearExpression() }
+        if split[s] { return fractionVar[s].map(LinearExpression.init) ?? LinearExpression() }
         var e = full[s].values.sorted().sum()
         for (k, q) in replicaVars[s] { e.add(q, 1 / Double(servers[s].candidates[k].replicasNeeded)) }
         return e
     }
 
-    /// Cost plus transition penalty, less the constant current cost (OPTIMIZER.md): keeping an accelerator is
+    /// Cost plus transition penalty, less the constant current cost (docs/optimizer.md, "Value of a choice"): keeping an accelerator is
     /// free, moving costs 10% of both allocations, and replicas cost what they cost.
     func value() -> LinearExpression {
         var e = LinearExpression()
@@ -146,7 +157,8 @@ struct AllocationFormulation {
             for k in kept[s] {
                 let c = sc.candidates[k]
                 let moves = (current?.accelerator ?? "") != c.accelerator
-                let perReplica = moves ? (1 + acceleratorChangePenaltyFactor) * c.costPerReplica : c.costPerReplica
+                var perReplica = moves ? (1 + acceleratorChangePenaltyFactor) * c.costPerReplica : c.costPerReplica
+                if let bounds = sc.server.variant(on: c.accelerator) { perReplica = bounds.valuePerReplica(costPerReplica: c.costPerReplica) }
                 let fixed = moves && current != nil && !(current!.accelerator.isEmpty) ? acceleratorChangePenaltyFactor * currentCost : 0
                 if let f = full[s][k] {
                     e.add(f, transitionValue(from: current, to: c.accelerator, replicas: c.replicasNeeded, costPerReplica: c.costPerReplica) + currentCost)
@@ -181,7 +193,7 @@ struct AllocationFormulation {
     /// The columns of partial (best-effort) service of server `s`: `g` and `q` in single mode; none in
     /// heterogeneous mode, where the same replica columns serve fully or partly.
     func partialColumns(of s: Int) -> [Int] {
-        heterogeneous ? [] : partialUse[s].values.map(\.index) + replicaVars[s].values.map(\.index)
+        split[s] ? [] : partialUse[s].values.map(\.index) + replicaVars[s].values.map(\.index)
     }
 
     /// Sets every server's idle column to what its choices at `p` leave (1 when it has none).
@@ -219,14 +231,14 @@ struct AllocationFormulation {
                 }
                 perChoice.append(c)
             }
-            total += heterogeneous ? perChoice.reduce(0, +) : perChoice.max() ?? 0
+            total += split[s] ? perChoice.reduce(0, +) : perChoice.max() ?? 0
         }
         return total
     }
 
     /// Whether server `s` can be fully served by some candidate at all.
     func canBeServed(_ s: Int) -> Bool {
-        heterogeneous ? !kept[s].isEmpty || servers[s].requiredRatePerSecond <= 0 && !servers[s].candidates.isEmpty
+        split[s] ? !kept[s].isEmpty || servers[s].requiredRatePerSecond <= 0 && !servers[s].candidates.isEmpty
                       : !full[s].isEmpty
     }
 
@@ -254,12 +266,12 @@ struct AllocationFormulation {
         var p = [Double](repeating: 0, count: model.columns.count)
         for (s, sc) in servers.enumerated() {
             let ps = placements[sc.name] ?? []
-            if heterogeneous {
+            if split[s] {
                 var coverage = 0.0
                 for pl in ps {
                     guard let k = kept[s].first(where: { sc.candidates[$0].accelerator == pl.accelerator }),
                           let r = replicaVars[s][k] else { return nil }
-                    p[r.index] = Double(min(pl.replicas, sc.candidates[k].replicasNeeded))
+                    p[r.index] = min(Double(pl.replicas), model.columns[r.index].upper)
                     if let x = partialUse[s][k] { p[x.index] = 1 }
                     coverage += p[r.index] * pl.ratePerReplica
                 }

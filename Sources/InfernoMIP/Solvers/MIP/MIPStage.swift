@@ -73,11 +73,11 @@ public enum MIPStep: Hashable, Sendable, CustomStringConvertible {
         case .repair(let priority, let server, let accelerator, let cards, let moved, let evicted):
             return "repair p\(priority): \(server) on \(accelerator) (\(cards) cards), \(moved) moved, \(evicted) evicted"
         case .rins(let status, let value, let seconds):
-            return String(format: "RINS %@ %@ in %.2f s", "\(status)", objective(value), seconds)
+            return "RINS \(status) \(objective(value)) in \(String(format: "%.2f", seconds)) s"
         case .noTimeForSearch:
             return "no time left for CBC's search"
         case .search(let limit, let status, let value):
-            return String(format: "search (%.1f s limit): %@ %@", limit, "\(status)", objective(value))
+            return "search (\(String(format: "%.1f", limit)) s limit): \(status) \(objective(value))"
         }
     }
 }

@@ -1,0 +1,120 @@
+import Foundation
+import InfernoMIP
+import Testing
+@testable import InfernoController
+import InfernoControl
+import InfernoKubernetes
+import InfernoPrometheus
+import InfernoSimulation
+import InfernoTestSupport
+
+/// CBC in a child process (`inferno-controller solve-stage`): the same answers as CBC in-process, and a CBC that
+/// aborts, hangs or answers garbage ends the child, not the caller; the MIP then falls back to the greedy answer
+/// with the reason, and the next solve tries CBC again.
+@Suite struct SolverIsolationTests {
+    static var binary: URL { RunCommandEndToEndTests.binary }
+
+    static func smallProblem() throws -> OptimizationProblem {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/small.json")
+        let system = try SystemSpec.decodeUpstream(system: Data(contentsOf: url))
+        return OptimizationProblem(system: system, candidates: CandidateGenerator(system: system).generate().servers)
+    }
+
+    /// A knapsack whose optimum is known by hand: values 10, 13, 7, weights 4, 6, 3, capacity 9 → items 2 and 3 (20).
+    static let knapsack: MIPProblem = {
+        var p = MIPProblem(sense: .maximize)
+        for (i, v) in [10.0, 13, 7].enumerated() { p.addVariable(.binary("x\(i)", objective: v)) }
+        p.addRow("weight", [(0, 4), (1, 6), (2, 3)], upper: 9)
+        return p
+    }()
+
+    @Test func childSolvesAsCBCInProcessDoes() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the product first")
+        let result = IsolatedCbcSolver(executable: Self.binary).solve(Self.knapsack, settings: CbcSettings(timeLimitSeconds: 5))
+        #expect(result.status == .optimal)
+        #expect(result.objective == 20)
+        #expect(result.values == [0, 1, 1])
+        #expect(result == CbcSolver().solve(Self.knapsack, settings: CbcSettings(timeLimitSeconds: 5)).withSeconds(result.seconds))
+    }
+
+    @Test func anAbortingCBCIsAnErrorNotACrash() throws {
+        let result = IsolatedCbcSolver(executable: Self.binary, extraArguments: ["--fault", "abort"])
+            .solve(Self.knapsack, settings: CbcSettings(timeLimitSeconds: 5))
+        guard case .error(let message) = result.status else { Issue.record("expected an error, got \(result.status)"); return }
+        #expect(message.contains("SIGABRT"), "\(message)")
+    }
+
+    @Test func aHangingCBCIsKilledByTheWatchdog() throws {
+        var solver = IsolatedCbcSolver(executable: Self.binary, extraArguments: ["--fault", "hang"])
+        solver.graceSeconds = 0.5
+        let started = Date()
+        let result = solver.solve(Self.knapsack, settings: CbcSettings(timeLimitSeconds: 0.5))
+        #expect(Date().timeIntervalSince(started) < 5)
+        guard case .error(let message) = result.status else { Issue.record("expected an error, got \(result.status)"); return }
+        #expect(message.contains("without an answer"), "\(message)")
+    }
+
+    @Test func garbageFromTheChildIsAnError() throws {
+        let result = IsolatedCbcSolver(executable: Self.binary, extraArguments: ["--fault", "garbage"])
+            .solve(Self.knapsack, settings: CbcSettings(timeLimitSeconds: 5))
+        guard case .error(let message) = result.status else { Issue.record("expected an error, got \(result.status)"); return }
+        #expect(message.contains("not a solution"), "\(message)")
+    }
+
+    /// The whole MIP with CBC aborting in every stage: the greedy answer, the fallback named with its reason;
+    /// then the same MIP with a healthy child solves (each solve starts a fresh child).
+    @Test func mipFallsBackToGreedyWhenCBCAbortsAndRecoversNextTime() throws {
+        let problem = try Self.smallProblem()
+        let aborting = IsolatedCbcSolver(executable: Self.binary, extraArguments: ["--fault", "abort"])
+        let failed = MIPSolver(stageSolver: { aborting.solve($0, settings: $1) }).solve(problem)
+        let greedy = GreedySolver().solve(problem)
+        #expect(failed.servers.map(\.placements) == greedy.servers.map(\.placements))
+        let reason = try #require(failed.diagnostics.mip?.fallbackReason)
+        #expect(reason.contains("SIGABRT"), "\(reason)")
+        #expect(failed.diagnostics.notes.contains { $0.contains("using the greedy answer") })
+
+        let healthy = IsolatedCbcSolver(executable: Self.binary)
+        let next = MIPSolver(stageSolver: { healthy.solve($0, settings: $1) }).solve(problem)
+        #expect(next.diagnostics.mip?.fallbackReason == nil)
+        let inProcess = MIPSolver().solve(problem)
+        #expect(next.servers.map(\.placements) == inProcess.servers.map(\.placements))
+    }
+}
+
+extension SolverIsolationTests {
+    /// The price of the child: a process start, the MIP as JSON both ways. Median over 20 solves of the small
+    /// example's stages, child minus in-process; printed for docs/robustness.md, bounded loosely here.
+    @Test func childOverheadPerSolveIsSmall() throws {
+        let problem = try Self.smallProblem()
+        let recorder = StageRecorder()
+        _ = MIPSolver(stageSolver: { p, s in recorder.add(p, s); return CbcSolver().solve(p, settings: s) }).solve(problem)
+        let stages = recorder.stages
+        try #require(!stages.isEmpty)
+        let child = IsolatedCbcSolver(executable: Self.binary)
+        func median(_ f: () -> Void) -> Double {
+            var times: [Double] = []
+            for _ in 0..<20 { let t = Date(); f(); times.append(Date().timeIntervalSince(t)) }
+            return times.sorted()[10]
+        }
+        let (p, settings) = stages[0]
+        let inProcess = median { _ = CbcSolver().solve(p, settings: settings) }
+        let isolated = median { _ = child.solve(p, settings: settings) }
+        print("solve-stage overhead: \(stages.count) stages; stage 1 (\(p.variables.count) columns, \(p.rows.count) rows): "
+              + "in-process \(String(format: "%.4f", inProcess)) s, child \(String(format: "%.4f", isolated)) s, "
+              + "overhead \(String(format: "%.4f", isolated - inProcess)) s")
+        #expect(isolated - inProcess < 1.0)
+    }
+}
+
+/// The stages a MIP solve hands to its stage solver, kept for replay.
+final class StageRecorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var recorded: [(MIPProblem, CbcSettings)] = []
+    func add(_ p: MIPProblem, _ s: CbcSettings) { lock.withLock { recorded.append((p, s)) } }
+    var stages: [(MIPProblem, CbcSettings)] { lock.withLock { recorded } }
+}
+
+extension MIPResult {
+    func withSeconds(_ s: Double) -> MIPResult { var r = self; r.seconds = s; return r }
+}
