@@ -66,7 +66,7 @@ struct KubeObserveOnlyTests {
             let used = await server.api.permissionsUsed
             #expect(used.contains("core/events:create") && used.contains("core/events:patch"))
             let granted = try PromDeployTests.rbacRules().cluster
-            #expect(granted.filter { $0.contains("events") } == ["core/events:create", "core/events:patch"], "exactly what Events need")
+            #expect(Set(granted.filter { $0.contains("events") }) == ["core/events:create", "core/events:patch"], "exactly what Events need")
         }
     }
 }
