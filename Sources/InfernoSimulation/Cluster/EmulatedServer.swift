@@ -212,22 +212,8 @@ package struct EmulatedServer: Sendable {
     }
 
     private mutating func complete(_ running: Running) {
-        let request = running.request
-        counters.requestSuccessTotal += 1
-        counters.promptTokensSum += request.inputTokens
-        counters.promptTokensCount += 1
-        counters.generationTokensSum += request.outputTokens
-        counters.generationTokensCount += 1
-        counters.e2eLatencySecondsSum += now - request.arrival
-        counters.e2eLatencyCount += 1
-        let intervals = request.outputTokens - 1
-        let itl = intervals > 0 ? (now - running.firstToken) / Double(intervals) : 0
-        if intervals > 0 {
-            counters.timePerOutputToken.observe(itl, weight: intervals)
-        }
-        if running.firstToken - request.arrival <= (sloTTFT ?? .infinity), itl <= (sloITL ?? .infinity) {
-            counters.requestsMeetingSLOTotal += 1
-        }
+        counters.recordCompletion(of: running.request, firstToken: running.firstToken, at: now,
+                                  sloTTFT: sloTTFT, sloITL: sloITL)
         while runningCount < batchLimit, let next = waiting.popFirst() { admit(next) }
     }
 }

@@ -154,19 +154,6 @@ package struct IterationEngine: Sendable {
     }
 
     private mutating func complete(_ r: Running) {
-        let request = r.request
-        counters.requestSuccessTotal += 1
-        counters.promptTokensSum += request.inputTokens
-        counters.promptTokensCount += 1
-        counters.generationTokensSum += request.outputTokens
-        counters.generationTokensCount += 1
-        counters.e2eLatencySecondsSum += now - request.arrival
-        counters.e2eLatencyCount += 1
-        let intervals = request.outputTokens - 1
-        let itl = intervals > 0 ? (now - r.firstToken) / Double(intervals) : 0
-        if intervals > 0 { counters.timePerOutputToken.observe(itl, weight: intervals) }
-        if r.firstToken - request.arrival <= (sloTTFT ?? .infinity), itl <= (sloITL ?? .infinity) {
-            counters.requestsMeetingSLOTotal += 1
-        }
+        counters.recordCompletion(of: r.request, firstToken: r.firstToken, at: now, sloTTFT: sloTTFT, sloITL: sloITL)
     }
 }

@@ -166,3 +166,24 @@ extension VLLMMetrics {
         queueTimeCount -= earlier.queueTimeCount
     }
 }
+
+extension VLLMMetrics {
+    /// Counts a finished request as vLLM does: success, token sums, end-to-end latency, its mean inter-token time
+    /// (weighted by its intervals), and whether it met the SLO targets. Both engines of the emulated server use it.
+    mutating func recordCompletion(of request: SimulatedRequest, firstToken: Double, at now: Double,
+                                   sloTTFT: Double?, sloITL: Double?) {
+        requestSuccessTotal += 1
+        promptTokensSum += request.inputTokens
+        promptTokensCount += 1
+        generationTokensSum += request.outputTokens
+        generationTokensCount += 1
+        e2eLatencySecondsSum += now - request.arrival
+        e2eLatencyCount += 1
+        let intervals = request.outputTokens - 1
+        let itl = intervals > 0 ? (now - firstToken) / Double(intervals) : 0
+        if intervals > 0 { timePerOutputToken.observe(itl, weight: intervals) }
+        if firstToken - request.arrival <= (sloTTFT ?? .infinity), itl <= (sloITL ?? .infinity) {
+            requestsMeetingSLOTotal += 1
+        }
+    }
+}
