@@ -32,6 +32,9 @@ if [[ ! -x "$root/usr/bin/apt-get" ]]; then
 fi
 
 install -D -m 0755 "$binary" "$root/usr/local/bin/inferno-controller"
+# A container runtime mounts /proc; Foundation needs it (without it the binary stops on an illegal instruction).
+mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
+trap 'umount "$root/proc" 2>/dev/null || true' EXIT
 install -D -m 0644 examples/small.json "$root/examples/small.json"
 # What the binary links dynamically must all resolve inside the runtime filesystem.
 missing=$(chroot "$root" /usr/bin/ldd /usr/local/bin/inferno-controller | grep 'not found' || true)
