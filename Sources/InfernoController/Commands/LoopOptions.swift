@@ -23,7 +23,14 @@ struct LoopOptions: ParsableArguments {
     @OptionGroup var analyzer: AnalyzerOptions
 
     func validate() throws {
-        if let interval, !(interval.seconds > 0) { throw ValidationError("--interval: \"\(interval.text)\" must be a positive duration") }
+        // Below a second a cycle would outrun every Prometheus scrape; the bound also keeps the simulation's cycle
+        // count (its duration over the interval) finite.
+        if let interval, !(interval.seconds >= 1) { throw ValidationError("--interval: \"\(interval.text)\" must be at least 1s") }
+        let durations = [("--interval", interval), ("--stabilization-window", stabilizationWindow), ("--lookahead", lookahead),
+                         ("--retention-window", retentionWindow)]
+        for case let (flag, duration?) in durations where duration.seconds > GoDuration.limitSeconds {
+            throw ValidationError("\(flag): \"\(duration.text)\" is longer than \(GoDuration.limitText)")
+        }
     }
 
     /// The loop's settings with these flags; `interval` and `retention` are the ones the command resolved (flag,
@@ -55,7 +62,10 @@ struct DurationArgument: ExpressibleByArgument, Sendable, Equatable {
 
     init?(argument: String) {
         let trimmed = argument.trimmingCharacters(in: .whitespaces)
-        guard let seconds = (try? GoDuration.seconds(trimmed)) ?? Double(trimmed), seconds.isFinite, seconds >= 0 else { return nil }
+        // Plain seconds are decimal only ("0x10" is not sixteen seconds).
+        guard let seconds = (try? GoDuration.seconds(trimmed)) ?? DecimalNumber.parse(trimmed), seconds.isFinite, seconds >= 0 else {
+            return nil
+        }
         self.text = trimmed
         self.seconds = seconds
     }
