@@ -39,11 +39,21 @@ package struct KubeConfig: Sendable, Equatable {
     package var contexts: [Context] = []
     package var currentContext: String?
 
+    /// The largest kubeconfig read: real ones are kilobytes (a few certificates); this keeps a wrong path (a disk
+    /// image, a log) from being read whole into memory.
+    package static let fileSizeLimit = 16 << 20
+
     /// Reads and parses the file at `path`.
     package static func load(path: String) throws -> KubeConfig {
         let text: String
         do {
+            let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+            guard size <= fileSizeLimit else {
+                throw KubeConfigError(file: path, field: nil, message: "is \(size) bytes; a kubeconfig is at most \(fileSizeLimit) bytes")
+            }
             text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch let error as KubeConfigError {
+            throw error
         } catch {
             throw KubeConfigError(file: path, field: nil, message: "cannot read the file (\(error.localizedDescription))")
         }

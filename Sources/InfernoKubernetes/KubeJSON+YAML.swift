@@ -2,6 +2,10 @@ import InfernoControl
 import Yams
 
 extension KubeJSON {
+    /// The most nodes one YAML document may expand to. Aliases let a few hundred bytes stand for billions of nodes
+    /// (the "billion laughs" document), and kubectl refuses such documents too; a real kubeconfig has hundreds.
+    package static let yamlNodeLimit = 1_000_000
+
     /// Reads one YAML document as the API machinery does (YAML to JSON): quoted scalars stay strings, plain ones
     /// resolve to null, booleans and numbers per the YAML core schema. An empty document is `null`.
     package init(yaml text: String) throws {
@@ -9,12 +13,18 @@ extension KubeJSON {
         do {
             node = try Yams.compose(yaml: text)
         } catch {
-            throw KubeJSONError(message: "not valid YAML: \(error)")
+            // The parser's message quotes the offending line, which may be the whole file.
+            throw KubeJSONError(message: "not valid YAML: \(String("\(error)".prefix(400)))")
         }
-        self = node.map(KubeJSON.init(yamlNode:)) ?? .null
+        var budget = Self.yamlNodeLimit
+        self = try node.map { try KubeJSON(yamlNode: $0, budget: &budget) } ?? .null
     }
 
-    package init(yamlNode node: Node) {
+    private init(yamlNode node: Node, budget: inout Int) throws {
+        budget -= 1
+        guard budget >= 0 else {
+            throw KubeJSONError(message: "YAML document expands to more than \(Self.yamlNodeLimit) nodes (aliases repeated too often)")
+        }
         switch node {
         case .scalar(let s):
             switch Tag.Name(rawValue: s.tag.rawValue) {
@@ -25,10 +35,10 @@ extension KubeJSON {
             default: self = .string(s.string)
             }
         case .sequence(let seq):
-            self = .array(seq.map(KubeJSON.init(yamlNode:)))
+            self = .array(try seq.map { try KubeJSON(yamlNode: $0, budget: &budget) })
         case .mapping(let map):
             var o: [String: KubeJSON] = [:]
-            for (k, v) in map { o[k.string ?? "\(k)"] = KubeJSON(yamlNode: v) }
+            for (k, v) in map { o[k.string ?? "\(k)"] = try KubeJSON(yamlNode: v, budget: &budget) }
             self = .object(o)
         case .alias:
             self = .null
