@@ -61,6 +61,7 @@ let package = Package(
             name: "InfernoPrometheus",
             dependencies: [
                 "InfernoControl",
+                "InfernoMIP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
