@@ -75,8 +75,11 @@ package actor Reconciler {
             return (acc.type, p.acceleratorCount * acc.multiplicity)
         }
         stabilizer.retain(Set(observation.variants.map(\.id)))
-        let decisions = stabilizer.stabilize(plan.decisions, at: now, cardsPerReplica: cards,
+        var decisions = stabilizer.stabilize(plan.decisions, at: now, cardsPerReplica: cards,
                                              available: observation.capacity.cardsByType)
+        if let fallback = plan.solution?.diagnostics.mip?.fallbackReason {
+            for i in decisions.indices { decisions[i].solverFallback = fallback }
+        }
         // Act, then record.
         let outcomes = await actuator.apply(decisions)
         await actuator.record(decisions, outcomes: outcomes, at: now)
@@ -112,6 +115,9 @@ package actor Reconciler {
             ]
             if let l = d.load.load { meta["arrivalRatePerMinute"] = "\(l.arrivalRatePerMinute)" }
             logger.debug("decision", metadata: meta)
+        }
+        if let fallback = report.solverDiagnostics?.mip?.fallbackReason {
+            logger.warning("the MIP failed; the greedy answer is used this cycle", metadata: ["reason": "\(fallback)"])
         }
         logger.info("reconciliation completed", metadata: [
             "variants": "\(report.decisions.count)", "scaled": "\(report.scaleEvents)",

@@ -124,8 +124,14 @@ package enum VariantStatusBuilder {
 
     package static func optimizationCondition(_ d: VariantDecision, replicasError: String?) -> KubeCondition {
         func c(_ status: String, _ reason: String, _ message: String) -> KubeCondition {
-            KubeCondition(type: ConditionType.optimizationReady, status: status, reason: reason, message: message,
-                          lastTransitionTime: "")
+            // An allocation that is the greedy fallback says so, whatever else it says.
+            guard let fallback = d.solverFallback, case .scale = d.action else {
+                return KubeCondition(type: ConditionType.optimizationReady, status: status, reason: reason, message: message,
+                                     lastTransitionTime: "")
+            }
+            return KubeCondition(type: ConditionType.optimizationReady, status: status, reason: "SolverFallback",
+                                 message: message + "; the MIP failed (\(fallback)), so this is the greedy answer",
+                                 lastTransitionTime: "")
         }
         let v = d.variant
         switch d.action {
