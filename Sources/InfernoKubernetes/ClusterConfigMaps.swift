@@ -1,5 +1,6 @@
 import Foundation
 import InfernoControl
+import InfernoFormats
 import InfernoMIP
 
 /// The controller's ConfigMaps (docs/formats.md §3), parsed. Bad entries are skipped with a problem each, so one typo
@@ -36,7 +37,7 @@ package enum ClusterConfigMaps {
             }
             let multiplicity = Int(multiplicityValue)
             guard cost <= InputLimits.cost else {
-                problems.append("\(at).cost: \(cost) is above the limit \(plainNumber(InputLimits.cost))")
+                problems.append("\(at).cost: \(cost) is above the limit \(formatNumber(InputLimits.cost))")
                 continue
             }
             out.append(Accelerator(name: key, type: device, multiplicity: multiplicity,

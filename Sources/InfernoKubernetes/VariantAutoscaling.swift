@@ -1,5 +1,6 @@
 import Foundation
 import InfernoControl
+import InfernoFormats
 import InfernoMIP
 
 /// `llmd.ai/v1alpha1` VariantAutoscaling (docs/formats.md §2): one model on one accelerator, autoscaled.
@@ -83,16 +84,16 @@ package struct VariantAutoscalingSpec: Codable, Sendable, Hashable {
             if a.maxBatchSize < 1 { out.append("\(at).maxBatchSize: \(a.maxBatchSize) < 1") }
             if a.maxBatchSize > InputLimits.batchSize { out.append("\(at).maxBatchSize: \(a.maxBatchSize) > \(InputLimits.batchSize)") }
             if let t = a.atTokens, t < 1 { out.append("\(at).atTokens: \(t) < 1") }
-            if let t = a.atTokens, Double(t) > InputLimits.tokens { out.append("\(at).atTokens: \(t) > \(plainNumber(InputLimits.tokens))") }
+            if let t = a.atTokens, Double(t) > InputLimits.tokens { out.append("\(at).atTokens: \(t) > \(formatNumber(InputLimits.tokens))") }
             let parameters = a.iteration.map { [("perfParms.alpha", $0.alpha), ("perfParms.beta", $0.beta),
                                                 ("perfParms.gamma", $0.gamma)] }
                 ?? [("alpha", a.alpha), ("beta", a.beta), ("gamma", a.gamma), ("delta", a.delta)]
             if let t = a.iteration?.maxNumTokens, t < 1 { out.append("\(at).perfParms.maxNumTokens: \(t) < 1") }
             if let t = a.iteration?.maxNumTokens, Double(t) > InputLimits.tokens {
-                out.append("\(at).perfParms.maxNumTokens: \(t) > \(plainNumber(InputLimits.tokens))")
+                out.append("\(at).perfParms.maxNumTokens: \(t) > \(formatNumber(InputLimits.tokens))")
             }
             for (name, v) in parameters where v < 0 || !v.isFinite || v > InputLimits.milliseconds {
-                out.append("\(at): \(name) = \(v) is not a number in [0, \(plainNumber(InputLimits.milliseconds))] ms")
+                out.append("\(at): \(name) = \(v) is not a number in [0, \(formatNumber(InputLimits.milliseconds))] ms")
             }
         }
         if let m = minReplicas, m < 0 { out.append("spec.minReplicas: \(m) < 0") }

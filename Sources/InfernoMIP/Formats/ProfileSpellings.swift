@@ -1,3 +1,5 @@
+import InfernoFormats
+
 /// The profile kinds in upstream's system JSON (see ``SystemSpec`` decoding docs and docs/model.md).
 extension PerformanceParameters {
     /// The performance model in any of the accepted spellings of a system JSON profile (see ``SystemSpec`` decoding docs).

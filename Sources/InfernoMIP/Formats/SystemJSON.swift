@@ -1,4 +1,5 @@
 import Foundation
+import InfernoFormats
 
 /// A system read from upstream JSON, with what was accepted but deserves a look.
 public struct UpstreamSystem: Hashable, Sendable {
@@ -70,7 +71,7 @@ extension SystemSpec {
     /// `currentAlloc.load`, so a `current.load` different from the server's `load` reads back as the latter;
     /// a `current` with an empty accelerator reads back as `nil`; SLO targets of 0 read back as `nil`.
     public func encodeUpstream() -> Data {
-        JSONValue.object(["system": .object([
+        Data(JSONValue.object(["system": .object([
             "acceleratorData": .object(["accelerators": .array(accelerators.map(Self.upstreamJSON))]),
             "capacityData": .object(["count": .array(capacity.cardsByType.sorted { $0.key < $1.key }.map {
                 .object(["type": .string($0.key), "count": .number(Double($0.value))])
@@ -79,7 +80,7 @@ extension SystemSpec {
             "serviceClassData": .object(["serviceClasses": .array(serviceClasses.map(Self.upstreamJSON))]),
             "serverData": .object(["servers": .array(servers.map(Self.upstreamJSON))]),
             "optimizerData": .object(["optimizer": Self.upstreamJSON(options)]),
-        ])]).serialized()
+        ])]).serialized(pretty: true))
     }
 
     private static func upstreamJSON(_ a: Accelerator) -> JSONValue {
@@ -175,8 +176,8 @@ private struct UpstreamSystemReader {
         for (i, data) in documents.enumerated() {
             let source = documents.count == 1 ? "system" : "part \(i + 1)"
             let root: JSONValue
-            do { root = try JSONValue.parse(data) } catch {
-                log.error(source, "", "is not valid JSON: \(error.message)")
+            do { root = try JSONValue(parsing: data) } catch {
+                log.error(source, "", "is not valid JSON: \(error.detail)")
                 unreadable = true
                 continue
             }
