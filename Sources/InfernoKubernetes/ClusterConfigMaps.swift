@@ -16,7 +16,7 @@ package enum ClusterConfigMaps {
         var problems: [String] = []
         for key in data.keys.sorted() {
             let at = "\(costsName)[\(key)]"
-            guard let json = try? KubeJSON(parsing: Array(data[key]!.utf8)), json.object != nil else {
+            guard let json = try? JSONValue(parsing: Array(data[key]!.utf8)), json.object != nil else {
                 problems.append("\(at): not a JSON object")
                 continue
             }
@@ -54,8 +54,8 @@ package enum ClusterConfigMaps {
         var problems: [String] = []
         for key in data.keys.sorted() {
             let at = "\(serviceClassesName)[\(key)]"
-            let doc: KubeJSON
-            do { doc = try KubeJSON(yaml: data[key]!) } catch {
+            let doc: JSONValue
+            do { doc = try JSONValue(yaml: data[key]!) } catch {
                 problems.append("\(at): \(error)")
                 continue
             }
@@ -94,7 +94,7 @@ package enum ClusterConfigMaps {
     }
 
     /// A number written as a number or a numeric string.
-    package static func number(_ v: KubeJSON?) -> Double? {
+    package static func number(_ v: JSONValue?) -> Double? {
         switch v {
         case .number(let d): d
         case .string(let s): DecimalNumber.parse(s)

@@ -65,7 +65,7 @@ package struct VariantAutoscalingSpec: Codable, Sendable, Hashable {
         modelID = try c.decode(String.self, forKey: .modelID)
         sloClassRef = try c.decodeIfPresent(ConfigMapKeyRef.self, forKey: .sloClassRef)
         modelProfile = try c.decode(ModelProfileSpec.self, forKey: .modelProfile)
-        variantCost = try c.lenientDouble(.variantCost).map(KubeJSON.format)
+        variantCost = try c.lenientDouble(.variantCost).map(formatNumber)
         scaleTargetRef = try c.decodeIfPresent(ScaleTargetRef.self, forKey: .scaleTargetRef)
         minReplicas = try c.lenientInt(.minReplicas)
         maxReplicas = try c.lenientInt(.maxReplicas)
@@ -220,18 +220,18 @@ package struct AcceleratorProfile: Codable, Sendable, Hashable {
         try c.encodeIfPresent(atTokens, forKey: .atTokens)
         var perf = c.nestedContainer(keyedBy: Keys.self, forKey: .perfParms)
         if let i = iteration {   // the per-iteration kind keeps its own spelling
-            try perf.encode(KubeJSON.format(i.alpha), forKey: .alpha)
-            try perf.encode(KubeJSON.format(i.beta), forKey: .beta)
-            try perf.encode(KubeJSON.format(i.gamma), forKey: .gamma)
+            try perf.encode(formatNumber(i.alpha), forKey: .alpha)
+            try perf.encode(formatNumber(i.beta), forKey: .beta)
+            try perf.encode(formatNumber(i.gamma), forKey: .gamma)
             try perf.encode(i.maxNumTokens, forKey: .maxNumTokens)
             return
         }
         var decode = perf.nestedContainer(keyedBy: Keys.self, forKey: .decodeParms)
-        try decode.encode(KubeJSON.format(alpha), forKey: .alpha)
-        try decode.encode(KubeJSON.format(beta), forKey: .beta)
+        try decode.encode(formatNumber(alpha), forKey: .alpha)
+        try decode.encode(formatNumber(beta), forKey: .beta)
         var prefill = perf.nestedContainer(keyedBy: Keys.self, forKey: .prefillParms)
-        try prefill.encode(KubeJSON.format(gamma), forKey: .gamma)
-        try prefill.encode(KubeJSON.format(delta), forKey: .delta)
+        try prefill.encode(formatNumber(gamma), forKey: .gamma)
+        try prefill.encode(formatNumber(delta), forKey: .delta)
     }
 }
 
@@ -279,7 +279,7 @@ extension KeyedDecodingContainer {
         if let d = try? decode(Double.self, forKey: key) { return d }
         if let s = try? decode(String.self, forKey: key),
            let d = DecimalNumber.parse(s) { return d }
-        let found = (try? decode(KubeJSON.self, forKey: key))?.kindDescription ?? "something else"
+        let found = (try? decode(JSONValue.self, forKey: key))?.kindDescription ?? "something else"
         throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "expected a number, found \(found)")
     }
 

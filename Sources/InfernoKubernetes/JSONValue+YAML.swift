@@ -1,7 +1,8 @@
 import InfernoControl
+import InfernoFormats
 import Yams
 
-extension KubeJSON {
+extension JSONValue {
     /// Reads one YAML document as the API machinery does (YAML to JSON): quoted scalars stay strings, plain ones
     /// resolve to null, booleans and numbers per the YAML core schema. An empty document is `null`.
     package init(yaml text: String) throws {
@@ -9,9 +10,9 @@ extension KubeJSON {
         do {
             node = try Yams.compose(yaml: text)
         } catch {
-            throw KubeJSONError(message: "not valid YAML: \(error)")
+            throw YAMLSyntaxError(detail: "\(error)")
         }
-        self = node.map(KubeJSON.init(yamlNode:)) ?? .null
+        self = node.map(JSONValue.init(yamlNode:)) ?? .null
     }
 
     package init(yamlNode node: Node) {
@@ -19,19 +20,25 @@ extension KubeJSON {
         case .scalar(let s):
             switch Tag.Name(rawValue: s.tag.rawValue) {
             case .null: self = .null
-            case .bool: self = node.bool.map(KubeJSON.bool) ?? .string(s.string)
+            case .bool: self = node.bool.map(JSONValue.bool) ?? .string(s.string)
             case .int: self = node.int.map { .number(Double($0)) } ?? .string(s.string)
-            case .float: self = node.float.map(KubeJSON.number) ?? .string(s.string)
+            case .float: self = node.float.map(JSONValue.number) ?? .string(s.string)
             default: self = .string(s.string)
             }
         case .sequence(let seq):
-            self = .array(seq.map(KubeJSON.init(yamlNode:)))
+            self = .array(seq.map(JSONValue.init(yamlNode:)))
         case .mapping(let map):
-            var o: [String: KubeJSON] = [:]
-            for (k, v) in map { o[k.string ?? "\(k)"] = KubeJSON(yamlNode: v) }
+            var o: [String: JSONValue] = [:]
+            for (k, v) in map { o[k.string ?? "\(k)"] = JSONValue(yamlNode: v) }
             self = .object(o)
         case .alias:
             self = .null
         }
     }
+}
+
+/// A document that is not YAML; ``detail`` is the parser's description.
+package struct YAMLSyntaxError: Error, CustomStringConvertible, Sendable {
+    package var detail: String
+    package var description: String { "not valid YAML: \(detail)" }
 }
