@@ -47,6 +47,7 @@ import InfernoTestSupport
     func mixedOrEmptyProfilesAreRefusedWithBothSpellings(profile: JSONValue) {
         let reason = KubernetesClusterSource.variant(from: Self.variant(profile), defaultMinReplicas: 1).invalidReason ?? ""
         #expect(reason.contains("spec.modelProfile.accelerators[0].perfParms"), "\(reason)")
-        #expect(reason.contains("decodeParms: {alpha, beta}") && reason.contains("perfParms: {alpha, beta, gamma"), "\(reason)")
+        #expect(reason.contains(#""decodeParms": {"alpha", "beta"}"#) && reason.contains(#""perfParms": {"alpha", "beta", "gamma"}"#),
+                "\(reason)")
     }
 }

@@ -48,28 +48,19 @@ struct LooseFields {
     /// (invalid is recorded).
     func optionalDouble(_ key: String, aliases: [String] = []) -> Double? {
         guard let v = raw(key, aliases: aliases) else { return nil }
-        let d: Double
-        switch v {
-        case .number(let n): d = n
-        case .string(let s):
-            if let n = Double(s.trimmingCharacters(in: .whitespaces)), !n.isFinite, !s.lowercased().contains("x") {
-                log.error(entity, path(key), "is \(v.kindDescription), not a finite number", key: keyPath(key))
-                return nil
-            }
-            guard let n = DecimalNumber.parse(s) else {
-                wrongKind(key, expected: "a number", found: v)
-                return nil
-            }
-            d = n
-        default:
-            wrongKind(key, expected: "a number", found: v)
-            return nil
-        }
-        guard d.isFinite else {
+        if let d = v.decimal, d.isFinite { return d }
+        if v.decimal != nil || isNonFiniteWord(v) {
             log.error(entity, path(key), "is \(v.kindDescription), not a finite number", key: keyPath(key))
-            return nil
+        } else {
+            wrongKind(key, expected: "a number", found: v)
         }
-        return d
+        return nil
+    }
+
+    /// `"inf"`, `"-Infinity"`, `"nan"`: numbers to `strtod`, so the message says why they are refused.
+    private func isNonFiniteWord(_ v: JSONValue) -> Bool {
+        guard case .string(let s) = v, let n = Double(s.trimmingCharacters(in: .whitespaces)) else { return false }
+        return !n.isFinite && !s.lowercased().contains("x")
     }
 
     /// A required number (recorded as missing and read as 0 when absent) or an optional one with a default.
@@ -85,11 +76,11 @@ struct LooseFields {
     /// A whole number; `4.0` and `"4"` are accepted, `4.5` is not.
     func optionalInt(_ key: String, aliases: [String] = []) -> Int? {
         guard let d = optionalDouble(key, aliases: aliases) else { return nil }
-        guard d == d.rounded(), abs(d) <= 9.0e15 else {
+        guard let n = JSONValue.wholeNumber(d) else {
             log.error(entity, path(key), "is \(formatNumber(d)) (must be a whole number)", key: keyPath(key))
             return nil
         }
-        return Int(d)
+        return n
     }
 
     func int(_ key: String, aliases: [String] = [], default fallback: Int? = nil) -> Int {

@@ -27,13 +27,8 @@ public struct UpstreamSystem: Hashable, Sendable {
 /// Aliases: `slo-tpot` for `slo-itl` (the ConfigMap spelling), `avgInputTokens`/`avgOutputTokens` and
 /// `variantCost` (the VA spelling), `maxReplicas`/`minReplicas` for `maxNumReplicas`/`minNumReplicas`.
 ///
-/// **Profiles** carry one of two performance models (docs/model.md), told apart by structure:
-/// - the seed kind: `decodeParms{alpha,beta}` and optional `prefillParms{gamma,delta}` (absent: zero), also in the
-///   VA shape `perfParms{decodeParms{…}, prefillParms{…}}` or, oldest, `alpha`/`beta` directly in the entry;
-/// - the per-iteration kind of llm-inferno queue-analysis (upstream's sample data since March 2026):
-///   `perfParms{alpha, beta, gamma}` with optional `maxNumTokens` (in `perfParms` or the entry; absent: 8192).
-/// A profile that mixes them (seed keys beside or inside a per-iteration `perfParms`) is an error quoting both
-/// spellings: reading one model's numbers as the other's would size every server wrongly without a word.
+/// **Profiles** are read by ``ProfileEntry``, the reader VariantAutoscaling profiles share (docs/formats.md
+/// §9); `atTokens` is optional (absent: 128, as in every upstream example).
 ///
 /// **Servers.** The load is `currentAlloc.load` (upstream keeps the observed load there; `arrivalRate` is
 /// requests per minute). `current` is the `currentAlloc` when it names an accelerator, `nil` otherwise.
@@ -328,11 +323,11 @@ private struct UpstreamSystemReader {
             let byIndex = LooseFields(item, entity: indexLabel, log: log)
             let model = byIndex.string("name"), acc = byIndex.string("acc")
             let e = EntityLabel.profile(model: model, accelerator: acc, index: i)
-            let f = LooseFields(item, entity: e, log: log)
-            let performance = PerformanceParameters.read(f)
-            profiles.append(ModelProfile(model: model, accelerator: acc, acceleratorCount: f.int("accCount", default: 1),
-                                         maxBatchSize: f.int("maxBatchSize"), atTokens: f.int("atTokens"),
-                                         performance: performance))
+            let entry = ProfileEntry.read(LooseFields(item, entity: e, log: log), accelerator: acc)
+            profiles.append(ModelProfile(model: model, accelerator: acc, acceleratorCount: entry.acceleratorCount,
+                                         maxBatchSize: entry.maxBatchSize,
+                                         atTokens: entry.atTokens ?? ModelProfile.defaultAtTokens,
+                                         performance: entry.performance))
         }
         return profiles
     }
