@@ -1,5 +1,6 @@
 import Foundation
 import InfernoControl
+import InfernoFormats
 import InfernoMIP
 import Logging
 
@@ -123,10 +124,10 @@ package struct PrometheusLoadSource: LoadSource {
     /// Which measured value is beyond its limit (`InputLimits`), if any, as a message naming it.
     static func outOfRange(rate: Double, input: Double, output: Double) -> String? {
         if rate > InputLimits.ratePerMinute {
-            return "arrival rate \(rate)/min is above the limit of \(plainNumber(InputLimits.ratePerMinute))/min"
+            return "arrival rate \(rate)/min is above the limit of \(formatNumber(InputLimits.ratePerMinute))/min"
         }
         for (name, tokens) in [("input", input), ("output", output)] where tokens > InputLimits.tokens {
-            return "mean \(name) tokens \(tokens) is above the limit of \(plainNumber(InputLimits.tokens))"
+            return "mean \(name) tokens \(tokens) is above the limit of \(formatNumber(InputLimits.tokens))"
         }
         return nil
     }

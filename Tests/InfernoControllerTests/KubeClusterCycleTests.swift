@@ -1,4 +1,5 @@
 import Foundation
+import InfernoFormats
 import InfernoMIP
 import Logging
 import Testing
@@ -31,7 +32,7 @@ import InfernoTestSupport
                           logger: logs.logger("inferno.reconciler"))
     }
 
-    static func condition(_ va: KubeJSON?, _ type: String) -> KubeJSON? {
+    static func condition(_ va: JSONValue?, _ type: String) -> JSONValue? {
         va?[path: "status.conditions"]?.array?.first { $0["type"]?.string == type }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import InfernoFormats
 import NIOSSL
 import Testing
 @testable import InfernoControl
@@ -195,7 +196,7 @@ import InfernoTestSupport
         var bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
         for i in 1...10 { bomb += "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }
         let expanded = try failure(bomb)
-        #expect(expanded.contains("more than \(KubeJSON.yamlNodeLimit) nodes"), "\(expanded)")
+        #expect(expanded.contains("more than \(JSONValue.yamlNodeLimit) nodes"), "\(expanded)")
 
         let deep = try failure("a: " + String(repeating: "[", count: 100_000))
         #expect(deep.contains("not valid YAML") && deep.count < 1_000, "\(deep.count) characters")

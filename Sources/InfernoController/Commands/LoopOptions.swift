@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import InfernoControl
+import InfernoFormats
 import InfernoMIP
 
 /// The control loop's flags, shared by `run` and `simulate` so they read the same in both.
