@@ -57,7 +57,8 @@ public struct LexicographicKey: Sendable, CustomStringConvertible {
         }
         self.served = served
         self.bestEffort = bestEffort
-        bestEffortPerLevel = problem.options.saturationPolicy.bestEffortByLevel ? bestEffort.count / max(1, levels.count) : 0
+        bestEffortPerLevel = problem.options.saturationPolicy.bestEffortByLevel
+            ? bestEffort.count / max(1, levels.count) : 0
         self.value = value
     }
 
@@ -65,7 +66,8 @@ public struct LexicographicKey: Sendable, CustomStringConvertible {
     /// relative tolerance. `levels` names the served entries in the explanation.
     public func compare(_ other: LexicographicKey, levels: [Int], tolerance: Double = 1e-6) -> (order: Int, decidedBy: String) {
         for (a, b) in zip(ranked(levels), other.ranked(levels)) {
-            let decided = a.isCount ? a.value != b.value : abs(a.value - b.value) > tolerance * max(1, abs(a.value), abs(b.value))
+            let decided = a.isCount ? a.value != b.value
+                                    : abs(a.value - b.value) > tolerance * max(1, abs(a.value), abs(b.value))
             if decided {
                 return (a.value > b.value ? 1 : -1, a.isCount ? "\(a.name) \(Int(a.value)) vs \(Int(b.value))"
                                                               : String(format: "%@ %.6g vs %.6g", a.name, a.value, b.value))
@@ -89,7 +91,8 @@ public struct LexicographicKey: Sendable, CustomStringConvertible {
         for (i, entry) in servedEntries.enumerated() {
             out.append(entry)
             let own = bestEffort.indices.filter { $0 / bestEffortPerLevel == i }
-            out += own.map { ("best effort \(level(i))" + (own.count > 1 ? " #\($0 % bestEffortPerLevel + 1)" : ""), bestEffort[$0], false) }
+            let name = "best effort " + level(i)
+            out += own.map { (own.count > 1 ? name + " #\($0 % bestEffortPerLevel + 1)" : name, bestEffort[$0], false) }
         }
         return out
     }
