@@ -46,6 +46,10 @@ struct SimulateCommand: AsyncParsableCommand {
           help: "Play each model's load trace again from its start when it ends, instead of holding its last rate (soak runs).")
     var repeatLoad = false
 
+    @Flag(name: .customLong("no-record"),
+          help: "Keep no time series (no summary, no --output): memory then measures the loop alone (soak runs).")
+    var noRecord = false
+
     @Option(name: .customLong("progress-every"),
             help: "Print a progress line on stderr every N cycles: simulated hours, wall seconds, resident memory (VmRSS, kB).")
     var progressEvery: Int?
@@ -54,6 +58,7 @@ struct SimulateCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let cycles, cycles < 1 { throw ValidationError("--cycles: \(cycles) must be at least 1") }
+        if noRecord, output != nil { throw ValidationError("--no-record keeps no time series for --output to write") }
         if let progressEvery, progressEvery < 1 { throw ValidationError("--progress-every: \(progressEvery) must be at least 1") }
         if !(speed >= 0) { throw ValidationError("--speed: \(speed) must be 0 or positive") }
     }
@@ -89,6 +94,7 @@ struct SimulateCommand: AsyncParsableCommand {
                                       retentionSeconds: loop.retentionWindow?.seconds ?? LoopSettings.defaultRetentionSeconds,
                                       options: settings.loop.options)
         settings.speed = speed
+        settings.keepRecord = !noRecord
         var logger = Logger(label: "inferno.simulate")
         logger.logLevel = .warning
         print("Inferno simulate: scenario \"\(scenario.name)\", solver \(loop.solver.rawValue), \(settings.cycles) cycles of \(Int(interval)) s, "
@@ -105,6 +111,10 @@ struct SimulateCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data(("progress: cycle \(cycle), simulated \(String(format: "%.1f", report.time / 3600)) h, "
                     + "wall \(wall) s, VmRSS \(ResidentMemory.kilobytes().map(String.init) ?? "?") kB\n").utf8))
             }
+        }
+        if noRecord {
+            print("\(settings.cycles) cycles run in \(String(format: "%.1f", result.wallSeconds)) s (--no-record: no summary)")
+            return
         }
         let summary = SimulationSummary(result, intervalSeconds: interval)
         print(summary.text(), terminator: "")
