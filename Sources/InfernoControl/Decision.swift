@@ -41,6 +41,8 @@ package struct VariantDecision: Sendable {
     package var heldByStabilization = false
     /// Set by the Stabilizer when held replicas were released so that the fleet fits its capacity.
     package var releasedForCapacity = false
+    /// The variant's profile estimate after this cycle's measurement, when tuning is on.
+    package var tuning: TuningStatus? = nil
 
     /// The `reason` label of this decision (a small fixed vocabulary, not the free text of ``reason``).
     package var scalingReason: ScalingReason {

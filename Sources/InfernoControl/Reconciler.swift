@@ -19,10 +19,14 @@ package actor Reconciler {
     package let lookaheadSeconds: Double
     /// Model demand across cycles: forecast, token lengths, retention window of scale to zero.
     private var demand: DemandTracker
+    /// The online profile estimates (`--tuning on`); nil plans with the configured profiles as they are.
+    package private(set) var tuning: ProfileTuning?
 
     package init(cluster: any ClusterSource, metrics: any LoadSource, actuator: any Actuator, planner: Planner,
                  stabilizationWindowSeconds: Double, lookaheadSeconds: Double = 0,
-                 retentionSeconds: Double = LoopSettings.defaultRetentionSeconds, logger: Logger) {
+                 retentionSeconds: Double = LoopSettings.defaultRetentionSeconds, tuning: ProfileTuning? = nil,
+                 logger: Logger) {
+        self.tuning = tuning
         self.cluster = cluster
         self.metrics = metrics
         self.actuator = actuator
@@ -37,7 +41,7 @@ package actor Reconciler {
     package func cycle(at now: Double) async -> CycleReport {
         let started = ContinuousClock.now
         // Observe.
-        let observation: ClusterObservation
+        var observation: ClusterObservation
         do {
             observation = try await cluster.observe()
         } catch {
@@ -52,6 +56,8 @@ package actor Reconciler {
             }
             for await (id, load) in group { loads[id] = load }
         }
+        // Learn each variant's profile from its window; plan with the upper confidence bound of the estimate.
+        if tuning != nil { observation = tuning!.apply(to: observation, loads: loads) }
         // Demand per model: its variants' loads summed, plus what its gateway saw and no pod did.
         let models = Dictionary(grouping: observation.variants.filter { $0.invalidReason == nil }, by: \.modelKey)
         var unserved: [ModelKey: Double] = [:]
@@ -75,8 +81,9 @@ package actor Reconciler {
             return (acc.type, p.acceleratorCount * acc.multiplicity)
         }
         stabilizer.retain(Set(observation.variants.map(\.id)))
-        let decisions = stabilizer.stabilize(plan.decisions, at: now, cardsPerReplica: cards,
+        var decisions = stabilizer.stabilize(plan.decisions, at: now, cardsPerReplica: cards,
                                              available: observation.capacity.cardsByType)
+        for i in decisions.indices { decisions[i].tuning = tuning?.status(of: decisions[i].variant.id) }
         // Act, then record.
         let outcomes = await actuator.apply(decisions)
         await actuator.record(decisions, outcomes: outcomes, at: now)
