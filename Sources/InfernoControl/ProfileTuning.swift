@@ -6,8 +6,8 @@ package struct TuningStatus: Sendable, Hashable {
     /// The accelerator the estimate is of: a variant moved to another one starts over.
     package var accelerator: String
     package var estimate: ProfileEstimate
-    /// The factor the planner multiplied the estimate's times by this cycle (1 = none).
-    package var headroom: Double
+    /// The factors the planner multiplied the estimate's decode and prefill times by this cycle (1 = none).
+    package var headroom: [Double]
     /// Every estimated coefficient known within ``TunerSettings/convergedUncertainty``.
     package var converged: Bool
     /// What this cycle's measurement did (`updated`, `rejected`, `reset`, `skipped: why`, `resumed`).
@@ -15,7 +15,7 @@ package struct TuningStatus: Sendable, Hashable {
     /// `configured`, or `borrowed from <accelerator>` for a variant without a profile of its own.
     package var priorSource: String
 
-    package init(accelerator: String, estimate: ProfileEstimate, headroom: Double, converged: Bool,
+    package init(accelerator: String, estimate: ProfileEstimate, headroom: [Double], converged: Bool,
                  lastOutcome: String, priorSource: String) {
         self.accelerator = accelerator
         self.estimate = estimate
@@ -53,10 +53,12 @@ package struct ProfileTuning: Sendable {
                 status.lastOutcome = "skipped: \(why.text)"
             }
             let s = tuner.settings
-            status.headroom = status.estimate.headroom(z: s.confidenceZ, limit: s.maxHeadroom)
+            let limits = Self.headroomLimits(status.estimate, v, classes: observation.serviceClasses,
+                                             load: loads[v.id]?.load, settings: s)
+            status.headroom = status.estimate.headroom(z: s.confidenceZ, limits: limits, sizePrior: source != "configured")
             status.converged = status.estimate.isConverged(s.convergedUncertainty)
             var profile = base
-            profile.performance = status.estimate.upperBound(z: s.confidenceZ, limit: s.maxHeadroom)
+            profile.performance = status.estimate.upperBound(status.headroom)
             tuned.variants[i].profiles = v.profiles.filter { $0.accelerator != v.accelerator } + [profile]
             states[v.id] = (status, v.readyReplicas)
         }
@@ -88,9 +90,29 @@ package struct ProfileTuning: Sendable {
             saved.lastOutcome = "resumed"
             return (saved, nil)
         }
-        let prior = ProfileEstimate(prior: base.performance, uncertainty: uncertainty)
-        return (TuningStatus(accelerator: v.accelerator, estimate: prior, headroom: 1, converged: false,
+        let prior = ProfileEstimate(prior: base.performance, uncertainty: uncertainty,
+                                    shapeUncertainty: tuner.settings.shapeUncertainty)
+        return (TuningStatus(accelerator: v.accelerator, estimate: prior, headroom: [1, 1], converged: false,
                              lastOutcome: "prior", priorSource: source), nil)
+    }
+
+    /// How far the headroom may go: ``TunerSettings/maxHeadroom``, and never so far that a lone request on an
+    /// idle replica would miss 90% of a target the estimate's centre meets: the headroom is a margin, not a
+    /// verdict that the SLO cannot be met (which would leave the variant unplaced).
+    static func headroomLimits(_ e: ProfileEstimate, _ v: VariantObservation, classes: [ServiceClass], load: VariantLoad?,
+                               settings: TunerSettings) -> [Double] {
+        var limits = [settings.maxHeadroom, settings.maxHeadroom]
+        let target = classes.filter { $0.targets[v.modelID] != nil }.min { ($0.priority, $0.name) < ($1.priority, $1.name) }?
+            .targets[v.modelID]
+        guard let l = load, l.meanOutputTokens >= 1 else { return limits }
+        let times = ServiceTimes(performance: e.performance, inputTokens: l.meanInputTokens, outputTokens: l.meanOutputTokens)
+        let lone = times.loneRequest(batchLimit: 1).latencies
+        if let itl = target?.itlMilliseconds, lone.itl > 0 { limits[0] = min(limits[0], max(1, 0.9 * itl / lone.itl)) }
+        if let ttft = target?.ttftMilliseconds, lone.firstTokenService > 0 {
+            limits[1] = min(limits[1], max(1, 0.9 * ttft / lone.firstTokenService))
+        }
+        // The per-iteration kind's coefficients make both latencies: one factor for both.
+        return e.kind == .perIteration ? [limits.min()!, limits.min()!] : limits
     }
 
     struct NoObservation: Error { var text: String }

@@ -16,13 +16,16 @@ package enum TuningStatusJSON {
             if case .perIteration(let p) = e.prior { o["maxNumTokens"] = .number(Double(p.maxNumTokens)) }
             return .object(o)
         }
+        func pair(_ v: [Double], _ a: String, _ b: String) -> KubeJSON { [a: .number(v[0]), b: .number(v[1])] }
         let n = e.logCoefficients.count
         let rows = (0..<n).map { i in KubeJSON.array((0..<n).map { .number(e.covariance[i * n + $0]) }) }
         var out: [String: KubeJSON] = [
             "accelerator": .string(t.accelerator), "kind": .string(e.kind.rawValue), "priorSource": .string(t.priorSource),
             "prior": coefficients(e.prior.coefficients), "estimate": coefficients(e.coefficients),
             "logCovariance": .array(rows), "priorUncertainty": .number(e.priorUncertainty),
-            "predictionUncertainty": .number(e.predictionUncertainty), "headroom": .number(t.headroom),
+            "priorShapeUncertainty": .number(e.priorShapeUncertainty),
+            "predictionUncertainty": pair(e.predictionUncertainties, "itl", "ttft"),
+            "headroom": pair(t.headroom, "decode", "prefill"),
             "converged": .bool(t.converged), "updates": .number(Double(e.updates)),
             "rejections": .number(Double(e.rejections)), "consecutiveRejections": .number(Double(e.consecutiveRejections)),
             "lastOutcome": .string(t.lastOutcome),
@@ -37,6 +40,7 @@ package enum TuningStatusJSON {
         guard let j, let accelerator = j["accelerator"]?.string, let kind = j["kind"]?.string.flatMap(ProfileKind.init(rawValue:)),
               let prior = performance(j["prior"], kind: kind), let estimate = performance(j["estimate"], kind: kind),
               let uncertainty = j["priorUncertainty"]?.double, uncertainty > 0, uncertainty.isFinite,
+              let shape = j["priorShapeUncertainty"]?.double, shape >= 0, shape.isFinite,
               let rows = j["logCovariance"]?.array else { return nil }
         let n = prior.coefficients.count
         let matrix = rows.compactMap { $0.array?.compactMap(\.double) }
@@ -45,15 +49,18 @@ package enum TuningStatusJSON {
         guard flat.allSatisfy(\.isFinite), (0..<n).allSatisfy({ flat[$0 * n + $0] >= 0 }) else { return nil }
         let estimated = prior.coefficients.map { $0 > 0 }
         guard zip(estimate.coefficients, estimated).allSatisfy({ $1 ? $0 > 0 : $0 == 0 }) else { return nil }
-        var e = ProfileEstimate(prior: prior, uncertainty: uncertainty)
+        var e = ProfileEstimate(prior: prior, uncertainty: uncertainty, shapeUncertainty: shape)
         e.logCoefficients = zip(estimate.coefficients, estimated).map { $1 ? log($0) : 0 }
         e.covariance = flat
         e.updates = j["updates"]?.int ?? 0
         e.rejections = j["rejections"]?.int ?? 0
         e.consecutiveRejections = j["consecutiveRejections"]?.int ?? 0
         e.lastNIS = j["lastNIS"]?.double
-        e.predictionUncertainty = j["predictionUncertainty"]?.double.flatMap { $0 >= 0 && $0.isFinite ? $0 : nil } ?? uncertainty
-        return TuningStatus(accelerator: accelerator, estimate: e, headroom: j["headroom"]?.double ?? 1,
+        func pair(_ key: String, _ a: String, _ b: String, _ fallback: Double) -> [Double] {
+            [a, b].map { j[key]?[$0]?.double.flatMap { $0 >= 0 && $0.isFinite ? $0 : nil } ?? fallback }
+        }
+        e.predictionUncertainties = pair("predictionUncertainty", "itl", "ttft", uncertainty)
+        return TuningStatus(accelerator: accelerator, estimate: e, headroom: pair("headroom", "decode", "prefill", 1),
                             converged: j["converged"]?.bool ?? false, lastOutcome: j["lastOutcome"]?.string ?? "",
                             priorSource: j["priorSource"]?.string ?? "configured")
     }

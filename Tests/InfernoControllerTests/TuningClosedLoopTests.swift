@@ -9,11 +9,11 @@ import Testing
 /// The online profile estimate in the closed loop, refereed by the discrete-event simulation whose servers run a
 /// profile other than the one the controller is given (`--profile-error`).
 @Suite struct TuningClosedLoopTests {
-    /// Premium llama alone on the six A100s, a steady 900 req/min for 15 minutes.
+    /// Premium llama alone on the six A100s, a steady 600 req/min for 15 minutes (20 where a test runs longer).
     static func steady(profileError: Double) -> SimulationScenario {
         var s = SimulationScenario.builtIn
         s.variants = s.variants.filter { $0.name == "llama-premium" }
-        s.loads = [.constant(model: "llama-3.1-8b", ratePerMinute: 900, meanInputTokens: 500, meanOutputTokens: 300)]
+        s.loads = [.constant(model: "llama-3.1-8b", ratePerMinute: 600, meanInputTokens: 500, meanOutputTokens: 300)]
         s.durationSeconds = 15 * 60
         return s.withProfileError(profileError)
     }
@@ -34,10 +34,11 @@ import Testing
 
     @Test func slowServersAreLearnedAndTheSLOHeld() async throws {
         let scenario = Self.steady(profileError: 1.5)
-        let off = try await Self.run(scenario, tuning: false)
-        let on = try await Self.run(scenario, tuning: true)
-        let (offTail, onTail) = (Self.tail(off, from: 8), Self.tail(on, from: 8))
-        print("profile error 1.5, cycles 8-15: tuning off \(offTail), on \(onTail)")
+        let off = try await Self.run(scenario, tuning: false, cycles: 20)
+        let on = try await Self.run(scenario, tuning: true, cycles: 20)
+        // From cycle 11: the queue the first minutes' overload left behind has drained (about 6 minutes).
+        let (offTail, onTail) = (Self.tail(off, from: 11), Self.tail(on, from: 11))
+        print("profile error 1.5, cycles 11-20: tuning off \(offTail), on \(onTail)")
         #expect(onTail.attainment >= 0.9, "tuning on: \(onTail)")
         #expect(onTail.attainment > offTail.attainment + 0.1, "off \(offTail), on \(onTail)")
         #expect(onTail.replicas > offTail.replicas)
@@ -72,13 +73,13 @@ import Testing
         let first = settings.makeReconciler(cluster: env, metrics: env, actuator: env, logger: .init(label: "test"))
         var t = 60.0
         var before: TuningStatus?
-        for _ in 0..<8 {
+        for _ in 0..<10 {
             await env.advance(to: t)
             before = await first.cycle(at: t).decisions.first?.tuning
             t += 60
         }
         let learned = try #require(before)
-        #expect(learned.estimate.updates >= 3)
+        #expect(learned.estimate.updates >= 2)
         let second = settings.makeReconciler(cluster: env, metrics: env, actuator: env, logger: .init(label: "test"))
         await env.advance(to: t)
         let resumed = try #require(await second.cycle(at: t).decisions.first?.tuning)
@@ -93,11 +94,11 @@ import Testing
         e.logCoefficients[0] = log(15.5)
         e.updates = 7
         e.lastNIS = 1.25
-        let t = TuningStatus(accelerator: "A100", estimate: e, headroom: 1.2, converged: false, lastOutcome: "updated",
+        let t = TuningStatus(accelerator: "A100", estimate: e, headroom: [1.2, 1.5], converged: false, lastOutcome: "updated",
                              priorSource: "configured")
         let json = TuningStatusJSON.json(t)
         let back = try #require(TuningStatusJSON.read(try KubeJSON(parsing: json.serialized())))
-        #expect(back.accelerator == "A100" && back.estimate.updates == 7 && back.headroom == 1.2)
+        #expect(back.accelerator == "A100" && back.estimate.updates == 7 && back.headroom == [1.2, 1.5])
         #expect(abs(back.estimate.coefficients[0] - 15.5) < 1e-9 && back.estimate.coefficients[2] == 0)
         #expect(back.estimate.covariance == e.covariance && back.estimate.prior == e.prior)
         for damage in ["estimate.alpha", "logCovariance", "kind", "prior.beta"] {
@@ -143,7 +144,7 @@ import Testing
             if tuning {
                 let t = try #require(d.tuning)
                 #expect(t.priorSource.hasPrefix("borrowed from"), "\(t.priorSource)")
-                #expect(d.desired >= 3, "900 req/min needs at least 3 A100 replicas: \(d.desired), \(d.reason)")
+                #expect(d.desired >= 2, "600 req/min needs at least 2 A100 replicas: \(d.desired), \(d.reason)")
             } else {
                 #expect(d.reason.contains("no profile") && d.desired == 1, "\(d.reason)")
             }

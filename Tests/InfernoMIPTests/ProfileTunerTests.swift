@@ -67,7 +67,8 @@ import Testing
         #expect(Self.predictionError(e, truth) < before / 2, "\(before) → \(Self.predictionError(e, truth))")
         #expect(e.coefficients[0] > 12 && e.coefficients[1] > 0.30)
         // Three windows cannot pin four coefficients: the sizing keeps headroom.
-        #expect(e.headroom(z: 1.645, limit: 3) > 1.02)
+        #expect(e.headroom(z: 1.645, limits: [3, 3], sizePrior: false).max()! > 1.02)
+        #expect(ProfileTuner().prior(Self.configured).headroom(z: 1.645, limits: [3, 3], sizePrior: false) == [1, 1])
     }
 
     @Test func anOutlierBurstIsRejectedAndAPersistentChangeIsFollowed() {

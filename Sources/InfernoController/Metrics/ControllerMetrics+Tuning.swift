@@ -19,8 +19,8 @@ extension ControllerMetrics {
                           help: "Standard deviation of the natural log of the coefficient's estimate (about its relative uncertainty).",
                           labels: Self.coefficientLabels)
         registry.register(Self.profileHeadroom, kind: .gauge,
-                          help: "Factor the sizing multiplied the estimated profile's times by (upper confidence bound; 1 = none).",
-                          labels: Self.variantLabels)
+                          help: "Factor the sizing multiplied the estimated profile's decode or prefill times by (upper confidence bound; 1 = none).",
+                          labels: Self.variantLabels + ["part"])
         registry.register(Self.profileUpdates, kind: .gauge,
                           help: "Measurements the variant's estimate has taken since it started (rejected outliers not counted).",
                           labels: Self.variantLabels)
@@ -40,7 +40,11 @@ extension ControllerMetrics {
                 estimates.append((l, e.coefficients[i]))
                 spreads.append((l, e.uncertainties[i]))
             }
-            headroom.append((labels, t.headroom))
+            for (part, factor) in zip(["decode", "prefill"], t.headroom) {
+                var l = labels
+                l["part"] = part
+                headroom.append((l, factor))
+            }
             updates.append((labels, Double(e.updates)))
         }
         registry.replaceGauge(Self.profileEstimate, with: estimates)

@@ -12,26 +12,41 @@ public struct ProfileEstimate: Hashable, Sendable {
     public var logCoefficients: [Double]
     /// Covariance of ``logCoefficients``, row-major.
     public var covariance: [Double]
-    /// The log standard deviation the prior started with (the covariance goes back to it on a reset).
+    /// The prior's log standard deviations: of a factor common to every coefficient (a profile measured on other
+    /// hardware or software is mostly off by one factor), and of each coefficient on its own (its shape).
     public var priorUncertainty: Double
+    public var priorShapeUncertainty: Double
     /// Updates taken, outliers rejected, and rejections since the last update taken.
     public var updates = 0
     public var rejections = 0
     public var consecutiveRejections = 0
     /// Normalized innovation squared of the last measurement that was not skipped.
     public var lastNIS: Double?
-    /// Log standard deviation of the predicted latency (the larger of ITL and TTFT) at the last operating point
+    /// Log standard deviations of the predicted mean ITL and TTFT (in that order) at the last operating point
     /// measured: what the sizing headroom is made of. Before any measurement, the prior's coefficient uncertainty.
-    public var predictionUncertainty: Double
+    public var predictionUncertainties: [Double]
 
-    /// A prior: `performance` believed with a log standard deviation of `uncertainty` per coefficient.
-    public init(prior performance: PerformanceParameters, uncertainty: Double) {
+    /// A prior: `performance` believed within a common factor of log standard deviation `uncertainty` and each
+    /// coefficient within `shapeUncertainty` more.
+    public init(prior performance: PerformanceParameters, uncertainty: Double, shapeUncertainty: Double) {
         prior = performance
-        let c = performance.coefficients
-        logCoefficients = c.map { $0 > 0 ? log($0) : 0 }
-        covariance = SmallMatrix.diagonal(c.map { $0 > 0 ? uncertainty * uncertainty : 0 }).values
+        logCoefficients = performance.coefficients.map { $0 > 0 ? log($0) : 0 }
         priorUncertainty = uncertainty
-        predictionUncertainty = uncertainty
+        priorShapeUncertainty = shapeUncertainty
+        covariance = []
+        predictionUncertainties = [uncertainty, uncertainty]
+        covariance = priorCovariance.values
+    }
+
+    /// `uncertainty² · 1 1ᵀ + shapeUncertainty² · I` over the estimated coefficients.
+    var priorCovariance: SmallMatrix {
+        let active = estimated, n = active.count
+        var m = SmallMatrix(rows: n, columns: n)
+        for i in 0..<n where active[i] {
+            for j in 0..<n where active[j] { m[i, j] = priorUncertainty * priorUncertainty }
+            m[i, i] += priorShapeUncertainty * priorShapeUncertainty
+        }
+        return m
     }
 
     /// Which coefficients are estimated: those positive in the prior.
@@ -56,13 +71,29 @@ public struct ProfileEstimate: Hashable, Sendable {
         zip(uncertainties, estimated).allSatisfy { !$1 || $0 < threshold }
     }
 
-    /// The factor the sizing multiplies the profile's times by: the upper `z` confidence bound of the predicted
-    /// latency relative to the prediction, at most `limit`.
-    public func headroom(z: Double, limit: Double) -> Double { min(limit, exp(z * predictionUncertainty)) }
+    /// The factors the sizing multiplies the centre's times by, `[decode, prefill]`: the upper `z` confidence
+    /// bound of the predicted latency over the prediction, `exp(z * sigma)`, each at most its limit. A seed
+    /// profile's decode coefficients make its ITL and its prefill coefficients its TTFT, so each takes the bound
+    /// of its own latency; the per-iteration kind's coefficients make both, so both take the larger. Before any
+    /// measurement there is no measured uncertainty: 1 (the profile as given) unless `sizePrior` (a borrowed
+    /// profile, sized from its prior's uncertainty).
+    public func headroom(z: Double, limits: [Double], sizePrior: Bool) -> [Double] {
+        guard updates > 0 || sizePrior else { return [1, 1] }
+        var f = predictionUncertainties.map { exp(z * $0) }
+        if kind == .perIteration { f = [f.max()!, f.max()!] }
+        return zip(f, limits).map { max(1, min($0, $1)) }
+    }
 
-    /// The profile to size with: the centre's times times ``headroom(z:limit:)``.
-    public func upperBound(z: Double, limit: Double) -> PerformanceParameters {
-        performance.scaled(by: headroom(z: z, limit: limit))
+    /// The profile to size with: the centre's decode and prefill times multiplied by `factors` (as
+    /// ``headroom(z:limits:sizePrior:)`` gives them).
+    public func upperBound(_ factors: [Double]) -> PerformanceParameters {
+        switch performance {
+        case .seed(let d, let p):
+            return .seed(decode: DecodeParameters(alpha: d.alpha * factors[0], beta: d.beta * factors[0]),
+                         prefill: PrefillParameters(gamma: p.gamma * factors[1], delta: p.delta * factors[1]))
+        case .perIteration:
+            return performance.scaled(by: factors.max() ?? 1)
+        }
     }
 
     var covarianceMatrix: SmallMatrix {

@@ -48,7 +48,8 @@ public struct ProfileTuner: Hashable, Sendable {
 
     /// The prior of a configured profile.
     public func prior(_ performance: PerformanceParameters) -> ProfileEstimate {
-        ProfileEstimate(prior: performance, uncertainty: settings.configuredUncertainty)
+        ProfileEstimate(prior: performance, uncertainty: settings.configuredUncertainty,
+                        shapeUncertainty: settings.shapeUncertainty)
     }
 
     /// `log` of the predicted mean ITL and TTFT for `performance` under `o`'s load, each nil when the model
@@ -97,44 +98,93 @@ public struct ProfileTuner: Hashable, Sendable {
     }
 
     /// The estimate after measuring `o`.
+    ///
+    /// Both latencies are taken when their normalized innovation squared passes the χ² gate; else the ITL alone
+    /// when it passes (a TTFT swollen by a queue left from an overload says nothing about the profile); else the
+    /// window is rejected as an outlier. After ``TunerSettings/rejectionsBeforeReset`` rejections in a row the
+    /// surprise is a change: the covariance goes back to the prior's and the ITL is taken.
     public func update(_ estimate: ProfileEstimate, with o: TuningObservation) -> (ProfileEstimate, TuningOutcome) {
         if let why = lackOfExcitation(o) { return (estimate, .skipped(why)) }
-        var e = estimate
-        let n = e.logCoefficients.count
-        let q = settings.processNoise * settings.processNoise
-        var p = e.covarianceMatrix + SmallMatrix.diagonal(e.estimated.map { $0 ? q : 0 })
-        guard let (rows, h, j) = linearize(e, o) else {
+        guard let (rows, h, j) = linearize(estimate, o) else {
             return (estimate, .skipped("the analyzer has no prediction for this load"))
         }
+        var e = estimate
+        let q = settings.processNoise * settings.processNoise
+        let p = e.covarianceMatrix + SmallMatrix.diagonal(e.estimated.map { $0 ? q : 0 })
         let measured = [log(o.itlMilliseconds), log(o.ttftMilliseconds)]
-        let noise = [settings.itlNoise, settings.ttftNoise]
-        let r = SmallMatrix.diagonal(rows.map { noise[$0] * noise[$0] })
-        let innovation = SmallMatrix(rows: rows.count, columns: 1, values: rows.enumerated().map { measured[$1] - h[$0] })
-        var s = j * p * j.transposed + r
-        guard var sInverse = s.inverse else { return (estimate, .skipped("singular innovation covariance")) }
-        let nis = (innovation.transposed * sInverse * innovation)[0, 0]
-        var outcome = TuningOutcome.updated(nis: nis)
-        e.lastNIS = nis
-        if nis >= gate(dof: rows.count) {
-            e.consecutiveRejections += 1
-            e.rejections += 1
-            guard e.consecutiveRejections >= settings.rejectionsBeforeReset else {
-                e.covarianceMatrix = p
-                return (e, .rejected(nis: nis))
+        // The subsets to try, in order: every predicted latency, then the ITL alone.
+        var subsets = [Array(rows.indices)]
+        if rows.count > 1, let itl = rows.firstIndex(of: 0) { subsets.append([itl]) }
+        for subset in subsets {
+            let c = Correction(settings: settings, p: p, j: j, rows: rows, h: h, measured: measured, subset: subset)
+            guard let nis = c.nis else { return (estimate, .skipped("singular innovation covariance")) }
+            if subset == subsets[0] { e.lastNIS = nis }
+            if nis < gate(dof: subset.count) {
+                c.apply(to: &e)
+                e.predictionUncertainties = predictionUncertainties(e, o) ?? e.predictionUncertainties
+                return (e, .updated(nis: nis))
             }
-            // Persistent surprise is a change, not an outlier: forget the certainty and follow.
-            p = SmallMatrix.diagonal(e.estimated.map { $0 ? e.priorUncertainty * e.priorUncertainty : 0 })
-            s = j * p * j.transposed + r
-            guard let inv = s.inverse else { return (e, .rejected(nis: nis)) }
-            sInverse = inv
-            outcome = .reset(nis: nis)
         }
-        var gain = p * j.transposed * sInverse
+        e.consecutiveRejections += 1
+        e.rejections += 1
+        guard e.consecutiveRejections >= settings.rejectionsBeforeReset else {
+            e.covarianceMatrix = p
+            return (e, .rejected(nis: e.lastNIS ?? .infinity))
+        }
+        // Persistent surprise is a change, not an outlier: forget the certainty and follow the ITL.
+        let c = Correction(settings: settings, p: e.priorCovariance, j: j, rows: rows, h: h, measured: measured, subset: subsets.last!)
+        guard c.nis != nil else { return (e, .rejected(nis: e.lastNIS ?? .infinity)) }
+        c.apply(to: &e)
+        e.predictionUncertainties = predictionUncertainties(e, o) ?? e.predictionUncertainties
+        return (e, .reset(nis: e.lastNIS ?? .infinity))
+    }
+
+    /// The log standard deviations of the predicted ITL and TTFT under `o` (delta method); nil for one the
+    /// model does not predict.
+    public func predictionUncertainties(_ e: ProfileEstimate, _ o: TuningObservation) -> [Double]? {
+        guard let (rows, _, j) = linearize(e, o) else { return nil }
+        let v = j * e.covarianceMatrix * j.transposed
+        var out = e.predictionUncertainties
+        for (r, row) in rows.enumerated() { out[row] = max(v[r, r], 0).squareRoot() }
+        return out
+    }
+}
+
+/// One Kalman correction with a subset of the predicted latencies.
+struct Correction {
+    let settings: TunerSettings
+    let p: SmallMatrix
+    let jSub: SmallMatrix
+    let r: SmallMatrix
+    let innovation: SmallMatrix
+    let sInverse: SmallMatrix?
+
+    /// `rows[k]` is the latency (0 ITL, 1 TTFT) of the Jacobian's row `k` and of `h[k]`; `subset` indexes `rows`.
+    init(settings: TunerSettings, p: SmallMatrix, j: SmallMatrix, rows: [Int], h: [Double], measured: [Double], subset: [Int]) {
+        self.settings = settings
+        self.p = p
+        var js = SmallMatrix(rows: subset.count, columns: j.columns)
+        for (k, r) in subset.enumerated() { for c in 0..<j.columns { js[k, c] = j[r, c] } }
+        jSub = js
+        let noise = [settings.itlNoise, settings.ttftNoise]
+        r = SmallMatrix.diagonal(subset.map { noise[rows[$0]] * noise[rows[$0]] })
+        innovation = SmallMatrix(rows: subset.count, columns: 1, values: subset.map { measured[rows[$0]] - h[$0] })
+        sInverse = (js * p * js.transposed + r).inverse
+    }
+
+    var nis: Double? { sInverse.map { (innovation.transposed * $0 * innovation)[0, 0] } }
+
+    /// Moves `e` by the gain times the innovation, the step shortened to the limit, within the bounds.
+    func apply(to e: inout ProfileEstimate) {
+        guard let sInverse else { return }
+        let n = e.logCoefficients.count
+        var gain = p * jSub.transposed * sInverse
         // A step beyond the limit is shortened, which is the gain shortened: the covariance below is then that of
         // the shorter step (the Joseph form holds for any gain), so a clipped filter does not grow overconfident.
         let largest = (gain * innovation).values.map(abs).max() ?? 0
-        if largest > settings.maxStep { gain = SmallMatrix(rows: gain.rows, columns: gain.columns,
-                                                           values: gain.values.map { $0 * settings.maxStep / largest }) }
+        if largest > settings.maxStep {
+            gain = SmallMatrix(rows: gain.rows, columns: gain.columns, values: gain.values.map { $0 * settings.maxStep / largest })
+        }
         let step = (gain * innovation).values
         let bound = log(settings.boundFactor)
         let priorLogs = e.prior.coefficients.map { $0 > 0 ? log($0) : 0 }
@@ -142,18 +192,9 @@ public struct ProfileTuner: Hashable, Sendable {
             e.logCoefficients[i] = min(max(e.logCoefficients[i] + step[i], priorLogs[i] - bound), priorLogs[i] + bound)
         }
         // Joseph form: stays symmetric and positive semi-definite (coefficients not estimated have zero rows).
-        let ikj = SmallMatrix.identity(n) - gain * j
+        let ikj = SmallMatrix.identity(n) - gain * jSub
         e.covarianceMatrix = ikj * p * ikj.transposed + gain * r * gain.transposed
         e.updates += 1
         e.consecutiveRejections = 0
-        e.predictionUncertainty = predictionUncertainty(e, o) ?? e.predictionUncertainty
-        return (e, outcome)
-    }
-
-    /// The log standard deviation of the predicted ITL and TTFT under `o` (the larger), by the delta method.
-    public func predictionUncertainty(_ e: ProfileEstimate, _ o: TuningObservation) -> Double? {
-        guard let (rows, _, j) = linearize(e, o) else { return nil }
-        let v = j * e.covarianceMatrix * j.transposed
-        return max(rows.indices.map { v[$0, $0] }.max() ?? 0, 0).squareRoot()
     }
 }

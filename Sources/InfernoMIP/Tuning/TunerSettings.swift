@@ -5,8 +5,11 @@ import Foundation
 /// Everything is in natural-log space: a coefficient's uncertainty of 0.1 is about ±10%, and a latency's noise
 /// of 0.08 is about 8% of it.
 public struct TunerSettings: Hashable, Sendable {
-    /// Standard deviation of the log of a configured profile's coefficients before any measurement.
+    /// Standard deviation of the log of a factor common to all of a configured profile's coefficients, before any
+    /// measurement: a profile is most often off as a whole (other hardware, driver, vLLM version).
     public var configuredUncertainty = 0.5
+    /// Standard deviation of the log of each coefficient on its own, beyond the common factor.
+    public var shapeUncertainty = 0.15
     /// The same for a profile borrowed from another accelerator (a variant without its own): about a factor 2.
     public var borrowedUncertainty = log(2.0)
     /// Standard deviation per cycle of the random walk the coefficients may take (a server's speed drifts),

@@ -37,7 +37,7 @@ package struct TuningSummary: Sendable, Codable {
             }
             guard let (t, error) = last else { return nil }
             return TuningSummary(variant: v.name, cyclesToCoefficients: coefficientsAt, cyclesToPredictions: predictionsAt,
-                                 finalCoefficientError: error, finalHeadroom: t.headroom, updates: t.estimate.updates,
+                                 finalCoefficientError: error, finalHeadroom: t.headroom.max() ?? 1, updates: t.estimate.updates,
                                  rejections: t.estimate.rejections)
         }
     }
