@@ -67,6 +67,28 @@ package struct ProfileTuning: Sendable {
         return tuned
     }
 
+    /// `observation` (as ``apply(to:loads:)`` returned it) with the variants in `ids` sized at their estimate's
+    /// centre instead of its upper bound.
+    package func centred(_ observation: ClusterObservation, _ ids: Set<VariantID>) -> ClusterObservation {
+        var o = observation
+        for i in o.variants.indices where ids.contains(o.variants[i].id) {
+            guard let t = states[o.variants[i].id]?.status else { continue }
+            let acc = o.variants[i].accelerator
+            for k in o.variants[i].profiles.indices where o.variants[i].profiles[k].accelerator == acc {
+                o.variants[i].profiles[k].performance = t.estimate.performance
+            }
+        }
+        return o
+    }
+
+    /// Records that the variants in `ids` were sized at their centre this cycle.
+    package mutating func dropHeadroom(_ ids: Set<VariantID>) {
+        for id in ids where states[id] != nil {
+            states[id]!.status.headroom = [1, 1]
+            states[id]!.status.lastOutcome += "; sized at the centre: with headroom it could not be fully served"
+        }
+    }
+
     /// The profile to start from: the variant's own for its accelerator, else another accelerator's (the first
     /// by name) with the borrowed prior's wider uncertainty; nil without any profile.
     static func baseProfile(of v: VariantObservation, settings: TunerSettings)

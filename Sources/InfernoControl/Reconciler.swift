@@ -67,6 +67,7 @@ package actor Reconciler {
         let modelDemand = demand.demand(observation.variants, loads: loads, unserved: unserved, at: now)
         // Analyze and optimize (pure), for the load expected when new replicas would be ready.
         var plan = planner.plan(observation, loads: loads, demand: modelDemand)
+        if tuning != nil { plan = withoutCostlyHeadroom(plan, observation, loads: loads, demand: modelDemand) }
         for i in plan.decisions.indices {
             let key = plan.decisions[i].variant.modelKey
             if let m = modelDemand.measured[key]?.load, let p = modelDemand.planned[key]?.load,
@@ -100,6 +101,24 @@ package actor Reconciler {
                                  seconds: (ContinuousClock.now - started).secondsDouble)
         log(report)
         return report
+    }
+
+    /// The headroom is a margin, not a reason to go unserved: when variants sized at their estimate's upper bound
+    /// were not fully served, the plan is made again with them at the centre, and taken when it fully serves more
+    /// (per priority level, highest first; docs/tuning.md).
+    private func withoutCostlyHeadroom(_ plan: Planner.Plan, _ observation: ClusterObservation,
+                                                loads: [VariantID: LoadObservation], demand: DemandTracker.Demand) -> Planner.Plan {
+        guard let tuning, let solution = plan.solution else { return plan }
+        let short = Set(plan.decisions.filter {
+            $0.action == .scale && !$0.fullyServed && (tuning.status(of: $0.variant.id)?.headroom.max() ?? 1) > 1
+        }.map(\.variant.id))
+        guard !short.isEmpty else { return plan }
+        let retry = planner.plan(tuning.centred(observation, short), loads: loads, demand: demand)
+        guard let better = retry.solution else { return plan }
+        let levels = Set(solution.servers.map(\.priority)).union(better.servers.map(\.priority)).sorted()
+        guard solution.servedVector(levels: levels).lexicographicallyPrecedes(better.servedVector(levels: levels)) else { return plan }
+        self.tuning!.dropHeadroom(short)
+        return retry
     }
 
     package static func summary(_ s: Solution) -> String {

@@ -42,6 +42,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .customLong("profile-error"), help: "Run every emulated server with its profile's time coefficients multiplied by this factor (1: the profiles are right; 1.5: servers 1.5 times slower than the controller is told).")
     var profileError: Double = 1
 
+    @Flag(name: .customLong("oracle-profile"), help: "Tell the controller the servers' true profiles (with --profile-error or a scenario's trueProfiles): what a perfect estimate would size with.")
+    var oracleProfile = false
+
     @Flag(help: "Print only the summary.")
     var quiet = false
 
@@ -74,6 +77,7 @@ struct SimulateCommand: AsyncParsableCommand {
         if let seed { scenario.seed = seed }
         if let routing { scenario.routing = routing }
         scenario = scenario.withProfileError(profileError)
+        if oracleProfile { scenario = scenario.revealingTrueProfiles() }
         if printScenario {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -91,7 +95,8 @@ struct SimulateCommand: AsyncParsableCommand {
         print("Inferno simulate: scenario \"\(scenario.name)\", solver \(loop.solver.rawValue), \(settings.cycles) cycles of \(Int(interval)) s, "
               + "TTFT at \(settings.loop.analyzer.percentile), stabilisation \(Int(settings.loop.stabilizationWindowSeconds)) s, "
               + "lookahead \(Int(settings.loop.lookaheadSeconds)) s"
-              + (profileError == 1 ? "" : ", servers \(profileError)× their profiles' times"))
+              + (profileError == 1 ? "" : ", servers \(profileError)× their profiles' times")
+              + (oracleProfile ? " (told to the controller)" : "") + ", tuning \(loop.tuning.rawValue)")
         print("GPUs: " + scenario.capacity.cardsByType.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         let quiet = self.quiet
         let result = try await SimulationRunner(scenario: scenario, settings: settings).run(logger: logger) { report, samples, usage in

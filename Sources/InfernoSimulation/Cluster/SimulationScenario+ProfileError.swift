@@ -18,6 +18,20 @@ extension SimulationScenario {
     }
 }
 
+extension SimulationScenario {
+    /// The scenario with the controller told each variant's true profiles (`simulate --oracle-profile`): the best
+    /// an online estimate could learn, to measure a tuner against.
+    package func revealingTrueProfiles() -> SimulationScenario {
+        var s = self
+        for i in s.variants.indices {
+            guard let truths = s.variants[i].trueProfiles else { continue }
+            s.variants[i].profiles = s.variants[i].profiles.map { p in truths.first { $0.accelerator == p.accelerator } ?? p }
+            s.variants[i].trueProfiles = nil
+        }
+        return s
+    }
+}
+
 extension SimulatedVariant {
     /// `trueProfiles`: one per accelerator, each an accelerator the variant has a configured profile for, with
     /// positive, finite time coefficients.
