@@ -150,4 +150,19 @@ import Testing
             }
         }
     }
+
+    @Test func theFlagsParseAndBadValuesAreNamed() throws {
+        let c = try SimulateCommand.parse(["--profile-error", "1.5", "--tuning", "off", "--oracle-profile"])
+        #expect(c.profileError == 1.5 && c.loop.tuning == .off && c.oracleProfile)
+        #expect(try SimulateCommand.parse([]).loop.tuning == .on)
+        #expect(try SimulateCommand.parse([]).loop.settings(intervalSeconds: 60, retentionSeconds: 600, options: OptimizerOptions()).tuning != nil)
+        for bad in [["--profile-error", "0"], ["--profile-error", "-1"], ["--profile-error", "nan"], ["--tuning", "maybe"]] {
+            do {
+                _ = try SimulateCommand.parse(bad)
+                Issue.record("accepted \(bad)")
+            } catch {
+                #expect(SimulateCommand.message(for: error).contains(bad[0]), "\(SimulateCommand.message(for: error))")
+            }
+        }
+    }
 }
