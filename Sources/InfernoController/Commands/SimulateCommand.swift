@@ -39,6 +39,12 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Directory for the time series (CSV), summary (JSON) and chart (SVG).")
     var output: String?
 
+    @Option(name: .customLong("profile-error"), help: "Run every emulated server with its profile's time coefficients multiplied by this factor (1: the profiles are right; 1.5: servers 1.5 times slower than the controller is told).")
+    var profileError: Double = 1
+
+    @Flag(name: .customLong("oracle-profile"), help: "Tell the controller the servers' true profiles (with --profile-error or a scenario's trueProfiles): what a perfect estimate would size with.")
+    var oracleProfile = false
+
     @Flag(help: "Print only the summary.")
     var quiet = false
 
@@ -61,6 +67,9 @@ struct SimulateCommand: AsyncParsableCommand {
         if noRecord, output != nil { throw ValidationError("--no-record keeps no time series for --output to write") }
         if let progressEvery, progressEvery < 1 { throw ValidationError("--progress-every: \(progressEvery) must be at least 1") }
         if !(speed >= 0) { throw ValidationError("--speed: \(speed) must be 0 or positive") }
+        if !(profileError > 0 && profileError.isFinite) {
+            throw ValidationError("--profile-error: \(profileError) must be a positive number")
+        }
     }
 
     func run() async throws {
@@ -82,6 +91,8 @@ struct SimulateCommand: AsyncParsableCommand {
         if let seed { scenario.seed = seed }
         if let routing { scenario.routing = routing }
         if repeatLoad { for i in scenario.loads.indices { scenario.loads[i].repeats = true } }
+        scenario = scenario.withProfileError(profileError)
+        if oracleProfile { scenario = scenario.revealingTrueProfiles() }
         if printScenario {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -99,7 +110,9 @@ struct SimulateCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         print("Inferno simulate: scenario \"\(scenario.name)\", solver \(loop.solver.rawValue), \(settings.cycles) cycles of \(Int(interval)) s, "
               + "TTFT at \(settings.loop.analyzer.percentile), stabilisation \(Int(settings.loop.stabilizationWindowSeconds)) s, "
-              + "lookahead \(Int(settings.loop.lookaheadSeconds)) s")
+              + "lookahead \(Int(settings.loop.lookaheadSeconds)) s"
+              + (profileError == 1 ? "" : ", servers \(profileError)× their profiles' times")
+              + (oracleProfile ? " (told to the controller)" : "") + ", tuning \(loop.tuning.rawValue)")
         print("GPUs: " + scenario.capacity.cardsByType.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         let quiet = self.quiet, progressEvery = self.progressEvery
         let started = ContinuousClock.now

@@ -1,4 +1,5 @@
 import Foundation
+import InfernoFormats
 
 /// Which statistic of the TTFT the target bounds.
 ///

@@ -172,7 +172,7 @@ package struct SimulatedCluster: Sendable {
             }
             if case .crashLoop(let up) = deploymentStates[r.deployment].fault { replicas[i].crashAt = now + max(0, up) }
             replicas[i].phase = .ready
-            replicas[i].server = EmulatedServer(profile: r.profile, batchLimit: r.batchLimit,
+            replicas[i].server = EmulatedServer(profile: r.trueProfile ?? r.profile, batchLimit: r.batchLimit,
                                                 queueLimit: r.queueLimit, startTime: now, sloTarget: r.sloTarget)
             if let first = traffic[r.model].firstDropped {
                 traffic[r.model].longestWaitForReplica = max(traffic[r.model].longestWaitForReplica ?? 0, now - first)
