@@ -23,10 +23,11 @@ import InfernoTestSupport
         let settings: LoopSettings
         var reconciler: Reconciler
 
-        init(_ scenario: SimulationScenario = .builtIn, solver: any AllocationSolver = MIPSolver()) throws {
+        init(_ scenario: SimulationScenario = .builtIn, solver: any AllocationSolver = MIPSolver(), tuning: Bool = true) throws {
             env = try SimulationEnvironment(scenario: scenario, windowSeconds: 60)
             var settings = LoopSettings()
             settings.solver = solver
+            if !tuning { settings.tuning = nil }
             self.settings = settings
             reconciler = settings.makeReconciler(cluster: env, metrics: env, actuator: env, logger: Rig.quiet)
         }
@@ -154,14 +155,16 @@ import InfernoTestSupport
     /// router's drops, about 960 per minute), but its token lengths come from the requests that completed, and
     /// crashes every 20 s abort the long ones first: the mean output reads about 150 tokens instead of 200, at which
     /// one replica looks enough. The optimizer asks for 1 in most cycles; the stabilisation window holds 2 while a
-    /// cycle in it still asks for 2, and after some 18 minutes of the fault qwen goes to 1 and stays there.
+    /// cycle in it still asks for 2, and after some 18 minutes of the fault qwen goes to 1 and stays there. With
+    /// the online profile tuner on (the default) the crashing replicas' latencies make it estimate a slower profile
+    /// and it keeps 2 to 3 replicas, which hides the bias; the test runs with `--tuning off` to show it.
     @Test func crashLoopingPodsAndTheDemandTheyCannotServe() async throws {
         var scenario = SimulationScenario.builtIn
         let q = try #require(scenario.loads.firstIndex { $0.model == "qwen-2.5-7b" })
         scenario.loads[q].segments = [.constant(ratePerMinute: 120, durationSeconds: 360),
                                       .ramp(fromPerMinute: 120, toPerMinute: 900, durationSeconds: 360),
                                       .constant(ratePerMinute: 900, durationSeconds: 0)]
-        let rig = try Rig(scenario)
+        let rig = try Rig(scenario, tuning: false)
         var steady = 0
         for n in 1...13 { steady = try Self.decision(await rig.cycle(n), Self.qwen).desired }
         #expect(steady >= 2, "qwen at 900/min needs replicas: \(steady)")
