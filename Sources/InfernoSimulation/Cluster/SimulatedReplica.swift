@@ -38,6 +38,8 @@ package struct SimulatedReplica: Sendable {
     package var boundAt: Double = 0
     /// The emulated vLLM, from readiness on.
     package var server: EmulatedServer?
+    /// When a ready replica of a crash-looping deployment crashes (``ReplicaFault/crashLoop(upSeconds:)``).
+    package var crashAt: Double?
 
     package var isDraining: Bool { if case .draining = phase { true } else { false } }
 

@@ -51,6 +51,14 @@ package actor SimulationEnvironment: ClusterSource, LoadSource, Actuator {
         if withhold { withheld.insert(id) } else { withheld.remove(id) }
     }
 
+    /// Chaos (docs/robustness.md): a node lost now (``SimulatedCluster/loseNode(named:)``).
+    package func loseNode(named name: String) throws { try cluster.loseNode(named: name) }
+
+    /// Chaos: a variant's pods never ready or crash-looping from now on, or healthy again with nil.
+    package func setReplicaFault(_ fault: ReplicaFault?, of id: VariantID) throws {
+        try cluster.setReplicaFault(fault, namespace: id.namespace, name: id.name)
+    }
+
     // MARK: ClusterSource
 
     package func observe() async throws -> ClusterObservation {
@@ -67,7 +75,7 @@ package actor SimulationEnvironment: ClusterSource, LoadSource, Actuator {
             o.savedTuning = status[id]?.tuning
             return o
         }.sorted { $0.id < $1.id }
-        return ClusterObservation(variants: variants, accelerators: scenario.accelerators, capacity: scenario.capacity,
+        return ClusterObservation(variants: variants, accelerators: scenario.accelerators, capacity: cluster.capacity,
                                   serviceClasses: scenario.serviceClasses)
     }
 
