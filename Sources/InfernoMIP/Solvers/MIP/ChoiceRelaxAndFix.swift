@@ -47,17 +47,26 @@ extension StagedSolve {
         // node limit as well as the time.
         let order = margins.indices.sorted { margins[$0] < margins[$1] || margins[$0] == margins[$1] && $0 < $1 }
         let small = tuning.choiceSearchServers / 8
-        neighbourhood(relaxation, x, order.prefix(small), certificate, fixed: fixed, settings: settings, budget: budget, &state)
+        let first = neighbourhood(relaxation, x, order.prefix(small), certificate, fixed: fixed, settings: settings,
+                                  budget: budget, &state)
+        if order.count <= small { return finish(state.point, certificate, bound: bound, whole: first) }
         if sense == .maximize, certificate.answer(state.point) == nil, budget.left > 0 {
             dive(relaxation, from: x, free: core.union(order.prefix(small)), agreed: agreed, fixed: fixed,
                  settings: settings, &state)
         }
-        if order.count > small {
-            neighbourhood(relaxation, x, order.prefix(tuning.choiceSearchServers), certificate, fixed: fixed,
-                          settings: settings, budget: budget, &state)
+        let last = neighbourhood(relaxation, x, order.prefix(tuning.choiceSearchServers), certificate, fixed: fixed,
+                                 settings: settings, budget: budget, &state)
+        return finish(state.point, certificate, bound: bound, whole: order.count <= tuning.choiceSearchServers ? last : nil)
+    }
+
+    /// The stage's result at the best answer: within the gap of the bound, or feasible with its gap; `whole` is
+    /// CBC's search over the whole stage, if one ran, whose proof of optimality or bound then holds for the stage.
+    func finish(_ point: [Double]?, _ certificate: Certificate, bound: Double, whole: MIPResult?) -> MIPResult? {
+        guard let point else { return nil }
+        let v = certificate.objective.value(point)
+        if let whole, whole.status == .optimal, let o = whole.objective, abs(o - v) <= 1e-9 * max(1, abs(v)) {
+            return MIPResult(status: .optimal, objective: v, bestBound: v, relativeGap: 0, values: point)
         }
-        guard let point = state.point else { return nil }
-        let v = objective.value(point)
         return certificate.answer(point) ?? MIPResult(status: .feasible, objective: v, bestBound: bound,
                                                       relativeGap: certificate.gap(v), values: point)
     }
@@ -123,18 +132,22 @@ extension StagedSolve {
 
     /// CBC's search from the best answer over `groups` and the servers where it and `x` disagree (RINS with a
     /// neighbourhood), unless the best answer is already within the gap.
+    @discardableResult
     func neighbourhood(_ relaxation: ChoiceRelaxation, _ x: [Double], _ groups: ArraySlice<Int>,
                        _ certificate: Certificate, fixed: [Int: Double], settings: CbcSettings, budget: TimeBudget,
-                       _ state: inout StageState) {
-        guard let incumbent = state.point, budget.left > 0, certificate.answer(incumbent) == nil else { return }
+                       _ state: inout StageState) -> MIPResult? {
+        guard let incumbent = state.point, budget.left > 0, certificate.answer(incumbent) == nil else { return nil }
         var wide = x
         for g in groups { loosen(&wide, relaxation.groups[g]) }
+        // A node limit on a part of the stage; a search over all of it is CBC's full search, limited by time as
+        // every stage's is.
         var limited = settings
-        limited.parameters["maxNodes"] = String(tuning.choiceSearchNodes)
+        if groups.count < relaxation.groups.count { limited.parameters["maxNodes"] = String(tuning.choiceSearchNodes) }
         let f = state.formulation
         let sub = rins(wide, incumbent: incumbent, fixed: fixed, settings: limited, budget: budget, f)
         state.steps.append(.neighbourhood(servers: groups.count, sub.status, objective: sub.objective, seconds: sub.seconds))
         adopt(sub.values, objective: f.model.objective, sense: f.model.sense, &state)
+        return sub
     }
 
     /// Marks a group's server fractional at `x`, so that RINS leaves it free.

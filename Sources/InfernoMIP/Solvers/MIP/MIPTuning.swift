@@ -39,7 +39,7 @@ public struct MIPTuning: Hashable, Sendable {
     public var choiceRelaxation = true
     /// Column-generation rounds for that bound: a work limit (each round is one pass over the servers' choices and
     /// a re-solve of a master LP of a few dozen rows), the same on every machine.
-    public var choiceRelaxationRounds = 400
+    public var choiceRelaxationRounds = 100
     /// Blocks per priority level in that column generation's master (each a convexity row of its own).
     public var choiceRelaxationBlocks = 4
     /// A priced stage whose bound converged and whose answer is not within the gap of it ends with CBC's search over
