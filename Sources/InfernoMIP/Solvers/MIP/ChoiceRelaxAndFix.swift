@@ -64,8 +64,9 @@ extension StagedSolve {
     func finish(_ point: [Double]?, _ certificate: Certificate, bound: Double, whole: MIPResult?) -> MIPResult? {
         guard let point else { return nil }
         let v = certificate.objective.value(point)
-        if let whole, whole.status == .optimal, let o = whole.objective, abs(o - v) <= 1e-9 * max(1, abs(v)) {
-            return MIPResult(status: .optimal, objective: v, bestBound: v, relativeGap: 0, values: point)
+        if let whole, whole.status == .optimal {
+            // CBC proved the stage (the best answer is CBC's or one at least as good), as its full search would.
+            return MIPResult(status: .optimal, objective: v, bestBound: whole.bestBound ?? v, relativeGap: 0, values: point)
         }
         return certificate.answer(point) ?? MIPResult(status: .feasible, objective: v, bestBound: bound,
                                                       relativeGap: certificate.gap(v), values: point)

@@ -46,7 +46,6 @@ struct ChoiceRelaxation {
         let model = f.model
         sign = model.sense == .maximize ? 1 : -1
         var owner = [Int](repeating: -1, count: model.columns.count)
-        var groupOf: [Int: Int] = [:]
         var constantValue = 0.0
         let objective = model.objective
         for (i, v) in pinned { constantValue += sign * (objective.terms[i] ?? 0) * v }
@@ -56,15 +55,15 @@ struct ChoiceRelaxation {
             if free.isEmpty { continue }
             guard let (choices, idle) = f.choiceColumns(of: s) else { return nil }
             let freeChoices = choices.filter { pinned[$0] == nil }
-            // Every free column is a choice or the idle column; a choice pinned to 1 fixes the server.
+            // Every free column is a choice or the idle column; a choice, or the idle column, pinned to 1 fixes the
+            // server (not the structure; the stages never pin so).
             guard free.allSatisfy({ freeChoices.contains($0) || $0 == idle }),
-                  !choices.contains(where: { pinned[$0] == 1 }) else { return nil }
+                  !choices.contains(where: { pinned[$0] == 1 }), idle.map({ pinned[$0] != 1 }) ?? true else { return nil }
             let idleValue = idle.map { sign * (objective.terms[$0] ?? 0) } ?? 0
             let mayIdle = idle.map { pinned[$0] != 0 } ?? true
             if let idle, pinned[idle] == nil { constantValue += idleValue } // idle = 1 − Σ choices
             for c in freeChoices { owner[c] = groups.count }
             if let idle, pinned[idle] == nil { owner[idle] = groups.count }
-            groupOf[s] = groups.count
             groups.append(Group(server: s, columns: freeChoices,
                                 values: freeChoices.map { sign * (objective.terms[$0] ?? 0) - (pinned[idle ?? -1] == nil ? idleValue : 0) },
                                 rows: freeChoices.map { _ in [] }, mayIdle: mayIdle, idleColumn: pinned[idle ?? -1] == nil ? idle : nil,
@@ -98,7 +97,6 @@ struct ChoiceRelaxation {
                 }
             }
         }
-        _ = groupOf
     }
 
     /// Prices must have the sign of the bound they price: `y_r ≥ 0` for an upper bound, `≤ 0` for a lower one.
