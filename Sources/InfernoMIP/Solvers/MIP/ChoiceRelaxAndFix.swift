@@ -32,6 +32,8 @@ extension StagedSolve {
         let certificate = Certificate(objective: objective, bound: bound, tolerance: settings.relativeGap ?? 0)
         if let answer = certificate.answer(state.point) { return answer }
         let (x, margins, core, agreed) = pricedRounding(relaxation, best, fixed: fixed, settings: settings, &state)
+        // A CBC that fails (a crashed child process) fails the stage as on the LP path, where the driver falls back.
+        if Self.cbcFailed(state.steps) { return nil }
         if let answer = certificate.answer(state.point) { return answer }
         if let incumbent = state.point, budget.left > 0 {
             let sub = rins(x, incumbent: incumbent, fixed: fixed, settings: settings, budget: budget, f)
@@ -57,6 +59,16 @@ extension StagedSolve {
         let last = neighbourhood(relaxation, x, order.prefix(tuning.choiceSearchServers), certificate, fixed: fixed,
                                  settings: settings, budget: budget, &state)
         return finish(state.point, certificate, bound: bound, whole: order.count <= tuning.choiceSearchServers ? last : nil)
+    }
+
+    /// Whether a CBC call of the stage so far ended in an error.
+    static func cbcFailed(_ steps: [MIPStep]) -> Bool {
+        steps.contains { step in
+            switch step {
+            case .coreLP(_, .error, _, _), .rins(.error, _, _), .neighbourhood(_, .error, _, _): true
+            default: false
+            }
+        }
     }
 
     /// The stage's result at the best answer: within the gap of the bound, or feasible with its gap; `whole` is
