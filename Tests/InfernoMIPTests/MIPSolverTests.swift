@@ -153,7 +153,11 @@ import Testing
         var options = OptimizerOptions(timeLimitSeconds: 1, relativeGap: 0)
         options.saturationPolicy = .priorityExhaustive
         let problem = Instances.randomProblem(seed: 99, servers: 60, types: 4, priorities: 2, tightness: 0.8, options: options)
-        let nothing = MIPSolver(stageSolver: { _, _ in MIPResult(status: .noSolutionWithinLimit, seconds: 1) })
+        // The priced stages need no CBC answer (their bound and rounding are the driver's own): off, so that every
+        // stage depends on CBC.
+        var tuning = MIPTuning()
+        tuning.choiceRelaxation = false
+        let nothing = MIPSolver(tuning: tuning, stageSolver: { _, _ in MIPResult(status: .noSolutionWithinLimit, seconds: 1) })
         let solution = nothing.solve(problem)
         let greedy = GreedySolver().solve(problem)
         #expect(solution.diagnostics.mip?.outcome == .fallback)
@@ -204,7 +208,10 @@ import Testing
         options.saturationPolicy = .none
         let problem = Instances.randomProblem(seed: 7, servers: 120, types: 3, priorities: 3, tightness: 0.6, options: options)
         let clock = ScriptedClock()
-        let slowLP = MIPSolver(clock: clock, stageSolver: { p, settings in
+        // The LP path's guard: priced stages (which solve no stage LP) off.
+        var tuning = MIPTuning()
+        tuning.choiceRelaxation = false
+        let slowLP = MIPSolver(tuning: tuning, clock: clock, stageSolver: { p, settings in
             var result = CbcSolver().solve(p, settings: settings)
             if !p.variables.contains(where: \.isIntegral) {
                 clock.advance(0.4)
