@@ -27,9 +27,12 @@ import Testing
         for (type, units) in used { #expect(units <= problem.cards(of: type), "capacity of \(type) exceeded: \(units)") }
     }
 
-    /// At least 200 seeded small instances per run, each policy, checked against every allocation.
-    @Test(arguments: SaturationPolicy.allCases)
-    func lexicographicallyOptimalAgainstBruteForce(policy: SaturationPolicy) {
+    /// At least 200 seeded small instances per run, each policy, checked against every allocation; with the default
+    /// tuning and with the priced stages (`choiceRelaxation`, off by default) on.
+    @Test(arguments: SaturationPolicy.allCases, [false, true])
+    func lexicographicallyOptimalAgainstBruteForce(policy: SaturationPolicy, priced: Bool) {
+        var tuning = MIPTuning()
+        tuning.choiceRelaxation = priced
         var options = Self.exact
         options.saturationPolicy = policy
         let count = policy == .none ? 200 : 60
@@ -40,9 +43,10 @@ import Testing
                                                   types: 3, priorities: 2 + Int(seed % 2), tightness: 0.45 + Double(seed % 5) * 0.1,
                                                   options: options)
             let truth = BruteForce.best(problem)
-            let mip = MIPSolver().solve(problem)
+            let mip = MIPSolver(tuning: tuning).solve(problem)
             let key = BruteForce.key(problem, Self.placements(mip))
-            #expect(key.compare(truth.key, levels: problem.priorityLevels).order == 0, "seed \(seed) \(policy): MIP \(key) vs best \(truth.key)")
+            #expect(key.compare(truth.key, levels: problem.priorityLevels).order == 0,
+                    "seed \(seed) \(policy) priced \(priced): MIP \(key) vs best \(truth.key)")
             Self.checkCapacityAndCandidates(problem, mip)
             #expect(mip.diagnostics.mip?.outcome == .optimal, "seed \(seed): \(mip.diagnostics.mip?.status ?? "?")")
             if truth.key.served.reduce(0, +) < problem.servers.count { nontrivial += 1 }

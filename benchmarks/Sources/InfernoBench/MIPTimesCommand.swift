@@ -27,6 +27,9 @@ struct MIPTimesCommand: ParsableCommand {
                                + "restrictServedStages, fillAfterServedStages, lpAndFix, choiceRelaxation, dropPinnedColumns, stageTimeShare).",
                                visibility: .hidden))
     var tuningOff: String = ""
+    @Option(name: .customLong("tuning-on"),
+            help: ArgumentHelp("MIPTuning switches that are off by default to turn on, comma-separated (choiceRelaxation)."))
+    var tuningOn: String = ""
     @Option(help: ArgumentHelp("Also run the solver with these MIPTuning switches off (names as for --tuning-off), "
                                + "before the tuned one on the same scenario: old and new side by side in one run."))
     var beside: String = ""
@@ -92,15 +95,23 @@ struct MIPTimesCommand: ParsableCommand {
     /// the tuned one (less any `--tuning-off` switch).
     func variants() -> [(String, MIPTuning)] {
         var out = baseline ? [("baseline", MIPTuning.baseline)] : []
-        if !beside.isEmpty { out.append(Self.tuned(off: tuningOff + "," + beside)) }
-        out.append(Self.tuned(off: tuningOff))
+        if !beside.isEmpty { out.append(Self.tuned(on: tuningOn, off: tuningOff + "," + beside)) }
+        out.append(Self.tuned(on: tuningOn, off: tuningOff))
         return out
     }
 
-    /// The tuned solver with the named switches (comma-separated) off, and its name.
-    static func tuned(off switches: String) -> (String, MIPTuning) {
+    /// The tuned solver with the switches named in `on` turned on, then those in `off` (comma-separated) turned off,
+    /// and its name.
+    static func tuned(on: String = "", off switches: String) -> (String, MIPTuning) {
         var tuned = MIPTuning()
         var name = "tuned"
+        for flag in on.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !flag.isEmpty {
+            name += " +\(flag)"
+            switch flag {
+            case "choiceRelaxation": tuned.choiceRelaxation = true
+            default: progress("unknown tuning switch \(flag) for --tuning-on")
+            }
+        }
         for flag in switches.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !flag.isEmpty {
             name += " -\(flag)"
             switch flag {
