@@ -82,7 +82,7 @@ struct SimulateCommand: AsyncParsableCommand {
         var logger = Logger(label: "inferno.simulate")
         logger.logLevel = .warning
         print("Inferno simulate: scenario \"\(scenario.name)\", solver \(loop.solver.rawValue), \(settings.cycles) cycles of \(Int(interval)) s, "
-              + "TTFT at \(settings.loop.analyzer.percentile), stabilisation \(Int(settings.loop.stabilizationWindowSeconds)) s, "
+              + "TTFT at \(settings.loop.analyzer.percentile), ITL at \(settings.loop.analyzer.itlPercentile), stabilisation \(Int(settings.loop.stabilizationWindowSeconds)) s, "
               + "lookahead \(Int(settings.loop.lookaheadSeconds)) s")
         print("GPUs: " + scenario.capacity.cardsByType.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         let quiet = self.quiet

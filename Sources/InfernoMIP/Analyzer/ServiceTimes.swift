@@ -53,6 +53,20 @@ public struct ServiceTimes: Hashable, Sendable {
         }
     }
 
+    /// `s(b)`: one decode step of a request with `b` requests in the batch, for `b = 1 ... limit` — the seed's
+    /// `α + β·b`, the per-iteration model's closed-form ITL at `b` (its own chunk count).
+    public func stepTimes(upTo limit: Int) -> [Double] {
+        switch performance {
+        case .seed:
+            let s = seed!
+            return (1...limit).map { s.decodeTime(batch: Double($0)) }
+        case .perIteration:
+            let it = iteration!
+            let chunks = it.chunkTable(upTo: limit)
+            return (1...limit).map { it.itl(batch: Double($0), chunks: chunks[$0]) }
+        }
+    }
+
     /// What a request sees when the queue holds `meanInService` requests in service on average and a request
     /// spends `serviceTime` ms in service (both from the queue's stationary distribution).
     public func latencies(meanInService: Double, serviceTime: Double, batchLimit: Int) -> Latencies {
