@@ -16,12 +16,18 @@ import Foundation
 ///   `τ` is the chain's integrated autocorrelation time of `s`, from the birth–death Poisson equation in closed form;
 /// - `K = O − 1` is geometric with mean `m − 1` (the exponential output lengths the queue model assumes), taken at
 ///   32 equal-probability nodes; a request with one output token has no interval and always meets the target;
-/// - given `K`, the mean ITL is taken as normal; the mixture over `K` is the distribution.
+/// - given `K`, the mean ITL is taken as normal; the mixture over `K` is the distribution;
+/// - the per-iteration kind adds what varies from request to request: the others' KV-cache reads (a variance per
+///   other request, averaged like the batch), the request's own input (not averaged away) and its own length
+///   (a step grows by `γ/2` per decode interval), all at the exponential lengths the queue model assumes.
 ///
-/// Its quantile is clamped to `[s(1), s(N)]`, the range every average of step times lies in.
+/// The quantile never exceeds that of a request whose batch is always full (for the seed kind `s(N)`), and for the
+/// seed kind never falls below `s(1)`: every mean ITL there is an average of step times.
 public struct ITLDistribution: Sendable {
+    /// `s(b)` for `b = 1 ... N` and the per-request terms (``StepLaw``).
+    public let law: StepLaw
     /// `s(b)` for `b = 1 ... N`, ms: index `b − 1`.
-    public let stepTimes: [Double]
+    public var stepTimes: [Double] { law.steps }
     /// `Σ_{k=1..j} ln d_k` for the others' departure rates `d_k` (per ms): index `j`, `j = 0 ... N + Q − 1`.
     private let logDepartureProducts: [Double]
     /// Mean decode intervals of a request, `m − 1`.
@@ -32,8 +38,8 @@ public struct ITLDistribution: Sendable {
 
     public init(model: QueueModel) {
         let n = model.batchLimit
-        stepTimes = model.times.stepTimes(upTo: n)
-        let service = model.times.serviceTimes(upTo: n)
+        law = model.times.stepLaw(upTo: n)
+        let service = law.service
         let top = n + model.queueLimit - 1
         var logs = [Double](repeating: 0, count: top + 1)
         if n >= 2 {
@@ -46,11 +52,30 @@ public struct ITLDistribution: Sendable {
         meanIntervals = max(0, model.times.outputTokens - 1)
     }
 
-    /// The batch seen by the request's steps at `ratePerSecond`: mean, variance and autocorrelation time (ms).
-    public func stepMoments(ratePerSecond: Double) -> (mean: Double, variance: Double, correlationMilliseconds: Double) {
+    /// A step as a request's steps see it at one rate. Times in ms.
+    public struct StepMoments: Hashable, Sendable {
+        /// Mean step: the harmonic mean of `s(b)` over the chain's law (more steps are taken in small batches).
+        public var mean: Double
+        /// Variance of a step from the batch's size, and the autocorrelation time of the batch.
+        public var batchVariance: Double
+        public var batchCorrelation: Double
+        /// Variance of a step from the others' KV-cache reads, and how long one other's read persists (`T(b)`).
+        public var readVariance: Double
+        public var readCorrelation: Double
+
+        /// Variance of a request's mean step over `intervals` steps.
+        func varianceOfMean(intervals k: Double) -> Double {
+            let batch = batchCorrelation > 0 ? ITLDistribution.windowFactor(k * mean / batchCorrelation) : 1
+            let reads = readCorrelation > 0 ? ITLDistribution.windowFactor(k * mean / readCorrelation) : 1
+            return batchVariance * batch + readVariance * reads
+        }
+    }
+
+    /// The batch seen by the request's steps at `ratePerSecond`.
+    public func stepMoments(ratePerSecond: Double) -> StepMoments {
         let lambda = ratePerSecond / 1000
         let top = logDepartureProducts.count - 1
-        guard stepTimes.count >= 2, lambda > 0, lambda.isFinite, top >= 1 else { return (stepTimes[0], 0, 0) }
+        guard stepTimes.count >= 2, lambda > 0, lambda.isFinite, top >= 1 else { return fullBatchMoments(batch: 1) }
         // Stationary law of the others, p_j ∝ λ^j / Π d_k, normalised in log space.
         let logLambda = log(lambda)
         var logWeights = [Double](repeating: 0, count: top + 1)
@@ -67,18 +92,31 @@ public struct ITLDistribution: Sendable {
         // Time-weighted moments for the autocorrelation; step-weighted (∝ p/s) for the step law.
         var timeMean = 0.0, inverseMean = 0.0
         for j in 0...top { timeMean += p[j] * s(j); inverseMean += p[j] / s(j) }
-        var timeVariance = 0.0, stepVariance = 0.0
         let stepMean = 1 / inverseMean
+        var timeVariance = 0.0, stepVariance = 0.0, others = 0.0
         for j in 0...top {
-            let d = s(j) - timeMean
+            let d = s(j) - timeMean, e = s(j) - stepMean
             timeVariance += p[j] * d * d
-            let e = s(j) - stepMean
             stepVariance += p[j] / s(j) * e * e
+            others += p[j] / s(j) * Double(min(j + 1, n) - 1)
         }
         stepVariance *= stepMean
-        guard timeVariance > 1e-18 * timeMean * timeMean else { return (stepMean, 0, 0) }
+        others *= stepMean
+        // The others' reads: one variance per other request in the batch, each kept for about its time in service.
+        let typical = min(max(Int((others + 1).rounded()), 1), n)
+        var moments = StepMoments(mean: stepMean, batchVariance: 0, batchCorrelation: 0,
+                                  readVariance: law.varianceOfOther * others, readCorrelation: law.service[typical - 1])
+        guard timeVariance > 1e-18 * timeMean * timeMean else { return moments }
         let integrated = Self.integratedCovariance(p: p, f: (0...top).map(s), mean: timeMean, upRate: lambda)
-        return (stepMean, stepVariance, integrated / timeVariance)
+        moments.batchVariance = stepVariance
+        moments.batchCorrelation = integrated / timeVariance
+        return moments
+    }
+
+    /// The moments of a batch that always holds `batch` requests: the bound the quantile never exceeds at `N`.
+    func fullBatchMoments(batch: Int) -> StepMoments {
+        StepMoments(mean: stepTimes[batch - 1], batchVariance: 0, batchCorrelation: 0,
+                    readVariance: law.varianceOfOther * Double(batch - 1), readCorrelation: law.service[batch - 1])
     }
 
     /// `∫_0^∞ Cov(f(X_0), f(X_t)) dt` of a birth–death chain with constant up rate and stationary law `p`:
@@ -106,60 +144,70 @@ public struct ITLDistribution: Sendable {
         return 2 * (x - 1 + exp(-x)) / (x * x)
     }
 
-    /// Share of requests whose own mean ITL is at most `itlMilliseconds` at `ratePerSecond`: the mixture's law
-    /// with its mass outside `[s(1), s(N)]` moved to the nearer end, the law ``quantile(_:ratePerSecond:)`` inverts.
+    /// Share of requests whose own mean ITL is at most `itlMilliseconds` at `ratePerSecond`.
+    ///
+    /// A request's ITL is never stochastically larger than in a batch that is always full (more others, more work
+    /// per step), so the law is the larger of the two CDFs — which also keeps the quantile rising with the rate where
+    /// the normal approximation of a batch pressed against `N` would not. For the seed kind every mean ITL is an
+    /// average of step times, at least `s(1)`.
     public func attainment(itlMilliseconds t: Double, ratePerSecond: Double) -> Double {
-        let mixture = self.mixture(ratePerSecond: ratePerSecond)
-        if t >= (stepTimes.max() ?? 0) { return 1 }
-        if t < (stepTimes.min() ?? 0) { return mixture.noInterval }
-        return mixture.cdf(t)
+        cdf(mixture(stepMoments(ratePerSecond: ratePerSecond)), mixture(fullBatchMoments(batch: stepTimes.count)))(t)
+    }
+
+    func cdf(_ atRate: Mixture, _ full: Mixture) -> (Double) -> Double {
+        let floor = law.staysInStepRange ? stepTimes[0] : -Double.infinity
+        return { t in t < floor ? atRate.noInterval : max(atRate.cdf(t), full.cdf(t)) }
     }
 
     /// The `p`-quantile of a request's own mean ITL at `ratePerSecond`, ms.
     public func quantile(_ p: Double, ratePerSecond: Double) -> Double {
-        let lowest = stepTimes.min() ?? 0, highest = stepTimes.max() ?? 0
-        let mixture = self.mixture(ratePerSecond: ratePerSecond)
-        guard let spread = mixture.deviations.max(), spread > 0 else { return min(max(mixture.mean, lowest), highest) }
-        var lo = mixture.mean - 12 * spread, hi = mixture.mean + 12 * spread
-        if mixture.cdf(lo) >= p { return min(max(lo, lowest), highest) }
-        for _ in 0..<60 where hi - lo > 1e-9 * max(1, abs(hi)) {
+        let atRate = mixture(stepMoments(ratePerSecond: ratePerSecond))
+        let full = mixture(fullBatchMoments(batch: stepTimes.count))
+        let f = cdf(atRate, full)
+        let components = atRate.components + full.components
+        let spread = components.map(\.deviation).max() ?? 0
+        guard var lo = components.map(\.mean).min(), var hi = components.map(\.mean).max() else { return stepTimes[0] }
+        lo = max(0, lo - 12 * spread - 1e-9 * abs(lo))
+        hi += 12 * spread + 1e-9 * abs(hi)
+        if f(lo) >= p { return lo }
+        for _ in 0..<80 where hi - lo > 1e-10 * max(1, abs(hi)) {
             let mid = 0.5 * (lo + hi)
-            if mixture.cdf(mid) >= p { hi = mid } else { lo = mid }
+            if f(mid) >= p { hi = mid } else { lo = mid }
         }
-        return min(max(hi, lowest), highest)
+        return law.staysInStepRange ? max(hi, stepTimes[0]) : hi
     }
 
     /// The normal mixture over the decode lengths: the requests without an interval (always meeting a target),
-    /// and one standard deviation per node of `K ≥ 1`.
+    /// and one normal law per node of `K ≥ 1`.
     struct Mixture {
-        var mean: Double
         var noInterval: Double
-        var deviations: [Double]
+        var components: [(mean: Double, deviation: Double)]
 
         func cdf(_ t: Double) -> Double {
             var sum = noInterval
             let share = 1 / Double(ITLDistribution.nodes)
-            for sd in deviations {
-                sum += share * (sd > 0 ? 0.5 * erfc((mean - t) / (sd * 2.0.squareRoot())) : (t >= mean ? 1 : 0))
+            for c in components {
+                sum += share * (c.deviation > 0 ? 0.5 * erfc((c.mean - t) / (c.deviation * 2.0.squareRoot()))
+                                                : (t >= c.mean ? 1 : 0))
             }
             return sum
         }
     }
 
-    func mixture(ratePerSecond: Double) -> Mixture {
-        let (mean, variance, tau) = stepMoments(ratePerSecond: ratePerSecond)
+    func mixture(_ moments: StepMoments) -> Mixture {
         // K geometric with mean k̄: P(K ≤ k) = 1 − q^(k+1), q = k̄ / (k̄ + 1); node i at the midpoint of its
         // probability bin, the smallest k with P(K ≤ k) ≥ u.
         let q = meanIntervals / (meanIntervals + 1)
         var noInterval = 0.0
-        var deviations: [Double] = []
+        var components: [(mean: Double, deviation: Double)] = []
         for i in 0..<Self.nodes {
             let u = (Double(i) + 0.5) / Double(Self.nodes)
             let k = q > 0 ? (log(1 - u) / log(q)).rounded(.up) - 1 : 0
             if k < 1 { noInterval += 1 / Double(Self.nodes); continue }
-            let factor = tau > 0 ? Self.windowFactor(k * mean / tau) : 1
-            deviations.append((variance * factor).squareRoot())
+            // Its own reads average n + (K + 3)/2 tokens over its intervals; s(b) has n + (k̄ + 2)/2.
+            components.append((moments.mean + law.ownSlope * (k - meanIntervals + 1),
+                               (moments.varianceOfMean(intervals: k) + law.ownVariance).squareRoot()))
         }
-        return Mixture(mean: mean, noInterval: noInterval, deviations: deviations)
+        return Mixture(noInterval: noInterval, components: components)
     }
 }
