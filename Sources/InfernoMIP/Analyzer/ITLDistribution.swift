@@ -86,6 +86,8 @@ public struct ITLDistribution: Sendable {
         }
         var p = logWeights.map { exp($0 - largest) }
         let total = p.reduce(0, +)
+        // A zero or infinite service time (a degenerate profile) leaves no law: take the full batch's.
+        guard largest.isFinite, total.isFinite, total > 0 else { return fullBatchMoments(batch: stepTimes.count) }
         for j in 0...top { p[j] /= total }
         let n = stepTimes.count
         func s(_ j: Int) -> Double { stepTimes[min(j + 1, n) - 1] }
