@@ -84,23 +84,28 @@ public struct ITLDistribution: Sendable {
             logWeights[j] = Double(j) * logLambda - logDepartureProducts[j]
             largest = max(largest, logWeights[j])
         }
-        var p = logWeights.map { exp($0 - largest) }
-        let total = p.reduce(0, +)
         // A zero or infinite service time (a degenerate profile) leaves no law: take the full batch's.
-        guard largest.isFinite, total.isFinite, total > 0 else { return fullBatchMoments(batch: stepTimes.count) }
-        for j in 0...top { p[j] /= total }
+        guard largest.isFinite else { return fullBatchMoments(batch: stepTimes.count) }
+        // The law is unimodal (λ/d_j falls with j): keep the states within e^-46 (1e-20) of the mode.
+        let first = logWeights.firstIndex { $0 >= largest - 46 } ?? 0
+        let last = logWeights.lastIndex { $0 >= largest - 46 } ?? top
+        let states = Array(first...last)
+        var p = states.map { exp(logWeights[$0] - largest) }
+        let total = p.reduce(0, +)
+        guard total.isFinite, total > 0 else { return fullBatchMoments(batch: stepTimes.count) }
+        for i in p.indices { p[i] /= total }
         let n = stepTimes.count
-        func s(_ j: Int) -> Double { stepTimes[min(j + 1, n) - 1] }
+        let f = states.map { stepTimes[min($0 + 1, n) - 1] }
         // Time-weighted moments for the autocorrelation; step-weighted (∝ p/s) for the step law.
         var timeMean = 0.0, inverseMean = 0.0
-        for j in 0...top { timeMean += p[j] * s(j); inverseMean += p[j] / s(j) }
+        for i in p.indices { timeMean += p[i] * f[i]; inverseMean += p[i] / f[i] }
         let stepMean = 1 / inverseMean
         var timeVariance = 0.0, stepVariance = 0.0, others = 0.0
-        for j in 0...top {
-            let d = s(j) - timeMean, e = s(j) - stepMean
-            timeVariance += p[j] * d * d
-            stepVariance += p[j] / s(j) * e * e
-            others += p[j] / s(j) * Double(min(j + 1, n) - 1)
+        for i in p.indices {
+            let d = f[i] - timeMean, e = f[i] - stepMean
+            timeVariance += p[i] * d * d
+            stepVariance += p[i] / f[i] * e * e
+            others += p[i] / f[i] * Double(min(states[i] + 1, n) - 1)
         }
         stepVariance *= stepMean
         others *= stepMean
@@ -109,7 +114,7 @@ public struct ITLDistribution: Sendable {
         var moments = StepMoments(mean: stepMean, batchVariance: 0, batchCorrelation: 0,
                                   readVariance: law.varianceOfOther * others, readCorrelation: law.service[typical - 1])
         guard timeVariance > 1e-18 * timeMean * timeMean else { return moments }
-        let integrated = Self.integratedCovariance(p: p, f: (0...top).map(s), mean: timeMean, upRate: lambda)
+        let integrated = Self.integratedCovariance(p: p, f: f, mean: timeMean, upRate: lambda)
         moments.batchVariance = stepVariance
         moments.batchCorrelation = integrated / timeVariance
         return moments
@@ -164,19 +169,11 @@ public struct ITLDistribution: Sendable {
     /// The `p`-quantile of a request's own mean ITL at `ratePerSecond`, ms.
     public func quantile(_ p: Double, ratePerSecond: Double) -> Double {
         let atRate = mixture(stepMoments(ratePerSecond: ratePerSecond))
+        var q = atRate.quantile(p)
+        // The larger CDF has the smaller quantile: the full batch's, where it already reaches p below q.
         let full = mixture(fullBatchMoments(batch: stepTimes.count))
-        let f = cdf(atRate, full)
-        let components = atRate.components + full.components
-        let spread = components.map(\.deviation).max() ?? 0
-        guard var lo = components.map(\.mean).min(), var hi = components.map(\.mean).max() else { return stepTimes[0] }
-        lo = max(0, lo - 12 * spread - 1e-9 * abs(lo))
-        hi += 12 * spread + 1e-9 * abs(hi)
-        if f(lo) >= p { return lo }
-        for _ in 0..<80 where hi - lo > 1e-10 * max(1, abs(hi)) {
-            let mid = 0.5 * (lo + hi)
-            if f(mid) >= p { hi = mid } else { lo = mid }
-        }
-        return law.staysInStepRange ? max(hi, stepTimes[0]) : hi
+        if full.cdf(q) >= p { q = min(q, full.quantile(p)) }
+        return law.staysInStepRange ? max(q, stepTimes[0]) : q
     }
 
     /// The normal mixture over the decode lengths: the requests without an interval (always meeting a target),
@@ -184,6 +181,20 @@ public struct ITLDistribution: Sendable {
     struct Mixture {
         var noInterval: Double
         var components: [(mean: Double, deviation: Double)]
+
+        /// The smallest `t` with `cdf(t) ≥ p`, to a relative 1e-9, by bisection (never below 0).
+        func quantile(_ p: Double) -> Double {
+            guard let spread = components.map(\.deviation).max(),
+                  var lo = components.map(\.mean).min(), var hi = components.map(\.mean).max() else { return 0 }
+            lo = max(0, lo - 12 * spread - 1e-9 * abs(lo))
+            hi += 12 * spread + 1e-9 * abs(hi)
+            if cdf(lo) >= p { return lo }
+            while hi - lo > 1e-9 * max(1, abs(hi)) {
+                let mid = 0.5 * (lo + hi)
+                if cdf(mid) >= p { hi = mid } else { lo = mid }
+            }
+            return hi
+        }
 
         func cdf(_ t: Double) -> Double {
             var sum = noInterval
