@@ -182,18 +182,42 @@ public struct ITLDistribution: Sendable {
         var noInterval: Double
         var components: [(mean: Double, deviation: Double)]
 
-        /// The smallest `t` with `cdf(t) ≥ p`, to a relative 1e-9, by bisection (never below 0).
+        /// The smallest `t` with `cdf(t) ≥ p`, to a relative 1e-9 (never below 0): Newton's method on the smooth
+        /// CDF, kept inside a bracket that every step narrows, bisecting when a step would leave it.
         func quantile(_ p: Double) -> Double {
             guard let spread = components.map(\.deviation).max(),
                   var lo = components.map(\.mean).min(), var hi = components.map(\.mean).max() else { return 0 }
             lo = max(0, lo - 12 * spread - 1e-9 * abs(lo))
             hi += 12 * spread + 1e-9 * abs(hi)
             if cdf(lo) >= p { return lo }
-            while hi - lo > 1e-9 * max(1, abs(hi)) {
-                let mid = 0.5 * (lo + hi)
-                if cdf(mid) >= p { hi = mid } else { lo = mid }
+            guard spread > 0 else {
+                // Point masses: the smallest mean at which the CDF reaches p.
+                return components.map(\.mean).sorted().first { cdf($0) >= p } ?? hi
+            }
+            var t = components.map(\.mean).reduce(0, +) / Double(components.count)
+            var steps = 0
+            while hi - lo > 1e-9 * max(1, abs(hi)), steps < 200 {
+                steps += 1
+                let (value, density) = cdfAndDensity(t)
+                if abs(value - p) < 1e-12 { return t }
+                if value >= p { hi = min(hi, t) } else { lo = max(lo, t) }
+                let step = density > 0 ? t - (value - p) / density : .nan
+                t = step > lo && step < hi ? step : 0.5 * (lo + hi)
             }
             return hi
+        }
+
+        /// The CDF and its density at `t` (point masses contribute no density).
+        func cdfAndDensity(_ t: Double) -> (Double, Double) {
+            var sum = noInterval, density = 0.0
+            let share = 1 / Double(ITLDistribution.nodes)
+            for c in components {
+                guard c.deviation > 0 else { sum += t >= c.mean ? share : 0; continue }
+                let z = (t - c.mean) / c.deviation
+                sum += share * 0.5 * erfc(-z / 2.0.squareRoot())
+                density += share * exp(-0.5 * z * z) / (c.deviation * (2 * Double.pi).squareRoot())
+            }
+            return (sum, density)
         }
 
         func cdf(_ t: Double) -> Double {
