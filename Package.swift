@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.25.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.8.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
     ],
     targets: [
         // COIN-OR CBC's C interface. Nothing else lives here.
@@ -24,8 +26,11 @@ let package = Package(
             pkgConfig: "cbc",
             providers: [.apt(["coinor-libcbc-dev"])]
         ),
-        // Model, analyzer, solvers: pure values, no I/O.
-        .target(name: "InfernoMIP", dependencies: ["CCbc"]),
+        // The one JSON tree (`JSONValue`), its lenient accessors, the decimal-only number parser and the one number
+        // formatting. No dependencies: every target that reads or writes JSON uses it.
+        .target(name: "InfernoFormats"),
+        // Model, analyzer, solvers: pure values, no I/O; the upstream readers and writers (Sources/InfernoMIP/Formats).
+        .target(name: "InfernoMIP", dependencies: ["CCbc", "InfernoFormats"]),
         // The reconcile loop's ports (ClusterSource, LoadSource, Actuator), the planner, the stabiliser, the load
         // forecast, the reconciler and the one control loop, generic over a clock and a variant watcher.
         .target(name: "InfernoControl", dependencies: ["InfernoMIP", .product(name: "Logging", package: "swift-log")]),
@@ -37,6 +42,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // The Kubernetes API client, kubeconfig, leader election, and the cluster source and actuator on it.
@@ -44,6 +50,7 @@ let package = Package(
             name: "InfernoKubernetes",
             dependencies: [
                 "InfernoControl",
+                "InfernoFormats",
                 "InfernoMIP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -58,6 +65,8 @@ let package = Package(
             name: "InfernoPrometheus",
             dependencies: [
                 "InfernoControl",
+                "InfernoFormats",
+                "InfernoMIP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -66,12 +75,13 @@ let package = Package(
         ),
         // The simulated cluster of emulated vLLM servers, its scenarios, and the environment that puts it behind the
         // control ports.
-        .target(name: "InfernoSimulation", dependencies: ["InfernoControl", "InfernoMIP"]),
+        .target(name: "InfernoSimulation", dependencies: ["InfernoControl", "InfernoFormats", "InfernoMIP"]),
         // `inferno-controller`: commands, settings, output formatting; assembles the layers above.
         .executableTarget(
             name: "InfernoController",
             dependencies: [
                 "InfernoControl",
+                "InfernoFormats",
                 "InfernoHTTP",
                 "InfernoKubernetes",
                 "InfernoMIP",
@@ -79,6 +89,7 @@ let package = Package(
                 "InfernoSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // The MIP-versus-greedy benchmark: scenario generator, runner, report (benchmarks/, docs/benchmark.md).
@@ -97,7 +108,8 @@ let package = Package(
         .target(
             name: "InfernoTestSupport",
             dependencies: [
-                "InfernoControl", "InfernoHTTP", "InfernoKubernetes", "InfernoMIP", "InfernoPrometheus", "InfernoSimulation",
+                "InfernoControl", "InfernoFormats", "InfernoHTTP", "InfernoKubernetes", "InfernoMIP", "InfernoPrometheus",
+                "InfernoSimulation",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -107,7 +119,7 @@ let package = Package(
             ],
             path: "Tests/InfernoTestSupport"
         ),
-        .testTarget(name: "InfernoMIPTests", dependencies: ["InfernoMIP"]),
+        .testTarget(name: "InfernoMIPTests", dependencies: ["InfernoFormats", "InfernoMIP"]),
         .testTarget(
             name: "InfernoControlTests",
             dependencies: ["InfernoControl", "InfernoMIP", .product(name: "Logging", package: "swift-log")]
@@ -116,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "InfernoControllerTests",
             dependencies: [
-                "InfernoController", "InfernoControl", "InfernoHTTP", "InfernoKubernetes", "InfernoMIP",
+                "InfernoController", "InfernoControl", "InfernoFormats", "InfernoHTTP", "InfernoKubernetes", "InfernoMIP",
                 "InfernoPrometheus", "InfernoSimulation", "InfernoTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

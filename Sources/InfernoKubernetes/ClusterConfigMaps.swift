@@ -1,5 +1,6 @@
 import Foundation
 import InfernoControl
+import InfernoFormats
 import InfernoMIP
 
 /// The controller's ConfigMaps (docs/formats.md §3), parsed. Bad entries are skipped with a problem each, so one typo
@@ -15,7 +16,7 @@ package enum ClusterConfigMaps {
         var problems: [String] = []
         for key in data.keys.sorted() {
             let at = "\(costsName)[\(key)]"
-            guard let json = try? KubeJSON(parsing: Array(data[key]!.utf8)), json.object != nil else {
+            guard let json = try? JSONValue(parsing: Array(data[key]!.utf8)), json.object != nil else {
                 problems.append("\(at): not a JSON object")
                 continue
             }
@@ -36,7 +37,7 @@ package enum ClusterConfigMaps {
             }
             let multiplicity = Int(multiplicityValue)
             guard cost <= InputLimits.cost else {
-                problems.append("\(at).cost: \(cost) is above the limit \(plainNumber(InputLimits.cost))")
+                problems.append("\(at).cost: \(cost) is above the limit \(formatNumber(InputLimits.cost))")
                 continue
             }
             out.append(Accelerator(name: key, type: device, multiplicity: multiplicity,
@@ -53,8 +54,8 @@ package enum ClusterConfigMaps {
         var problems: [String] = []
         for key in data.keys.sorted() {
             let at = "\(serviceClassesName)[\(key)]"
-            let doc: KubeJSON
-            do { doc = try KubeJSON(yaml: data[key]!) } catch {
+            let doc: JSONValue
+            do { doc = try JSONValue(yaml: data[key]!) } catch {
                 problems.append("\(at): \(error)")
                 continue
             }
@@ -93,7 +94,7 @@ package enum ClusterConfigMaps {
     }
 
     /// A number written as a number or a numeric string.
-    package static func number(_ v: KubeJSON?) -> Double? {
+    package static func number(_ v: JSONValue?) -> Double? {
         switch v {
         case .number(let d): d
         case .string(let s): DecimalNumber.parse(s)

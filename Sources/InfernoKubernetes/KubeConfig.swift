@@ -1,5 +1,6 @@
 import Foundation
 import InfernoControl
+import InfernoFormats
 
 /// A kubeconfig file: clusters, users and contexts, with the fields a token or certificate client needs.
 /// File paths in it are resolved against the file's directory, as kubectl does; `*-data` fields are decoded.
@@ -39,11 +40,21 @@ package struct KubeConfig: Sendable, Equatable {
     package var contexts: [Context] = []
     package var currentContext: String?
 
+    /// The largest kubeconfig read: real ones are kilobytes (a few certificates); this keeps a wrong path (a disk
+    /// image, a log) from being read whole into memory.
+    package static let fileSizeLimit = 16 << 20
+
     /// Reads and parses the file at `path`.
     package static func load(path: String) throws -> KubeConfig {
         let text: String
         do {
+            let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+            guard size <= fileSizeLimit else {
+                throw KubeConfigError(file: path, field: nil, message: "is \(size) bytes; a kubeconfig is at most \(fileSizeLimit) bytes")
+            }
             text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch let error as KubeConfigError {
+            throw error
         } catch {
             throw KubeConfigError(file: path, field: nil, message: "cannot read the file (\(error.localizedDescription))")
         }
@@ -53,9 +64,9 @@ package struct KubeConfig: Sendable, Equatable {
     /// Parses kubeconfig YAML; `path` names the file in errors and anchors relative paths.
     package init(yaml text: String, path: String) throws {
         self.path = path
-        let root: KubeJSON
+        let root: JSONValue
         do {
-            root = try KubeJSON(yaml: text)
+            root = try JSONValue(yaml: text)
         } catch {
             throw KubeConfigError(file: path, field: nil, message: "\(error)")
         }
@@ -134,14 +145,14 @@ private struct FieldReader {
         KubeConfigError(file: file, field: field.hasPrefix(".") ? String(field.dropFirst()) : field, message: message)
     }
 
-    package func entries(_ root: KubeJSON, _ key: String) throws -> [KubeJSON] {
+    package func entries(_ root: JSONValue, _ key: String) throws -> [JSONValue] {
         guard let v = root[key], !v.isNull else { return [] }
         guard let a = v.array else { throw error(key, "expected a list, found \(v.kindDescription)") }
         return a
     }
 
     /// A `{name, <inner>: {...}}` entry: its name, body and the field path for errors.
-    package func named(_ entry: KubeJSON, _ list: String, _ i: Int, inner: String) throws -> (String, KubeJSON, String) {
+    package func named(_ entry: JSONValue, _ list: String, _ i: Int, inner: String) throws -> (String, JSONValue, String) {
         guard entry.object != nil else { throw error("\(list)[\(i)]", "expected a mapping, found \(entry.kindDescription)") }
         guard let name = try string(entry, "name", at: "\(list)[\(i)]"), !name.isEmpty else {
             throw error("\(list)[\(i)].name", "missing")
@@ -152,30 +163,30 @@ private struct FieldReader {
         return (name, body, at)
     }
 
-    package func string(_ o: KubeJSON, _ key: String, at: String) throws -> String? {
+    package func string(_ o: JSONValue, _ key: String, at: String) throws -> String? {
         guard let v = o[key], !v.isNull else { return nil }
         switch v {
         case .string(let s): return s
-        case .number(let d): return KubeJSON.format(d)   // an unquoted numeric token
+        case .number(let d): return formatNumber(d)   // an unquoted numeric token
         default: throw error("\(at).\(key)", "expected a string, found \(v.kindDescription)")
         }
     }
 
-    package func bool(_ o: KubeJSON, _ key: String, at: String) throws -> Bool? {
+    package func bool(_ o: JSONValue, _ key: String, at: String) throws -> Bool? {
         guard let v = o[key], !v.isNull else { return nil }
         if let b = v.bool { return b }
         if let s = v.string, let b = Bool(s.lowercased()) { return b }
         throw error("\(at).\(key)", "expected true or false, found \(v.kindDescription)")
     }
 
-    package func path(_ o: KubeJSON, _ key: String, at: String) throws -> String? {
+    package func path(_ o: JSONValue, _ key: String, at: String) throws -> String? {
         guard let p = try string(o, key, at: at), !p.isEmpty else { return nil }
         if p.hasPrefix("/") { return p }
         if p.hasPrefix("~/") { return NSHomeDirectory() + p.dropFirst() }
         return (directory as NSString).appendingPathComponent(p)
     }
 
-    package func base64(_ o: KubeJSON, _ key: String, at: String) throws -> [UInt8]? {
+    package func base64(_ o: JSONValue, _ key: String, at: String) throws -> [UInt8]? {
         guard let s = try string(o, key, at: at), !s.isEmpty else { return nil }
         guard let d = Data(base64Encoded: s.filter { !$0.isWhitespace }) else {
             throw error("\(at).\(key)", "not valid base64")

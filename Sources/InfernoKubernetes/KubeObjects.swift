@@ -1,8 +1,9 @@
 import InfernoControl
+import InfernoFormats
 
 /// An object of a known resource, with the fields the controller uses. Decoding ignores the others, so write
 /// such a value back only for objects the controller owns (Leases); to change part of someone else's object,
-/// work on its `KubeJSON` tree (`KubernetesClient.getObject`, `replaceObject`) or send a merge patch.
+/// work on its `JSONValue` tree (`KubernetesClient.getObject`, `replaceObject`) or send a merge patch.
 package protocol KubernetesObject: Codable, Sendable {
     static var resource: KubeResource { get }
     var metadata: ObjectMeta { get set }

@@ -1,4 +1,5 @@
 import InfernoControl
+import InfernoFormats
 import NIOHTTP1
 
 /// The verbs, on JSON trees (every field kept) and on typed objects (the modelled fields only).
@@ -12,7 +13,7 @@ extension KubernetesClient {
 
     // MARK: JSON trees
 
-    package func getObject(_ r: KubeResource, name: String, namespace: String?, subresource: String? = nil) async throws -> KubeJSON {
+    package func getObject(_ r: KubeResource, name: String, namespace: String?, subresource: String? = nil) async throws -> JSONValue {
         try await send(.GET, r.path(namespace: namespace, name: name, subresource: subresource),
                        operation: Self.describe("get", r, namespace: namespace, name: name, subresource: subresource))
     }
@@ -20,14 +21,14 @@ extension KubernetesClient {
     /// Lists a collection (all namespaces when `namespace` is nil), optionally filtered by a label selector
     /// (`app=vllm,tier!=canary`).
     package func listObjects(_ r: KubeResource, namespace: String? = nil,
-                     labelSelector: String? = nil) async throws -> (items: [KubeJSON], resourceVersion: String?) {
+                     labelSelector: String? = nil) async throws -> (items: [JSONValue], resourceVersion: String?) {
         let query = labelSelector.map { [("labelSelector", $0)] } ?? []
         let list = try await send(.GET, r.path(namespace: namespace), query: query,
                                   operation: Self.describe("list", r, namespace: namespace))
         return (list["items"]?.array ?? [], list[path: "metadata.resourceVersion"]?.string)
     }
 
-    package func createObject(_ r: KubeResource, _ object: KubeJSON) async throws -> KubeJSON {
+    package func createObject(_ r: KubeResource, _ object: JSONValue) async throws -> JSONValue {
         let ns = object[path: "metadata.namespace"]?.string
         return try await send(.POST, r.path(namespace: ns), body: object,
                               operation: Self.describe("create", r, namespace: ns, name: object[path: "metadata.name"]?.string))
@@ -35,7 +36,7 @@ extension KubernetesClient {
 
     /// PUT: replaces the object (or its `status`/`scale` subresource). Carrying `metadata.resourceVersion`, it
     /// fails with `.conflict` when the object changed since it was read.
-    package func replaceObject(_ r: KubeResource, _ object: KubeJSON, subresource: String? = nil) async throws -> KubeJSON {
+    package func replaceObject(_ r: KubeResource, _ object: JSONValue, subresource: String? = nil) async throws -> JSONValue {
         let ns = object[path: "metadata.namespace"]?.string
         guard let name = object[path: "metadata.name"]?.string else {
             throw KubernetesError(code: .invalid(causes: ["metadata.name: required"]),
@@ -47,8 +48,8 @@ extension KubernetesClient {
 
     /// PATCH with `application/merge-patch+json` (RFC 7386). No resourceVersion: last writer wins unless the
     /// patch itself carries `metadata.resourceVersion`.
-    package func mergePatch(_ r: KubeResource, name: String, namespace: String?, patch: KubeJSON,
-                    subresource: String? = nil) async throws -> KubeJSON {
+    package func mergePatch(_ r: KubeResource, name: String, namespace: String?, patch: JSONValue,
+                    subresource: String? = nil) async throws -> JSONValue {
         try await send(.PATCH, r.path(namespace: namespace, name: name, subresource: subresource), body: patch,
                        contentType: "application/merge-patch+json",
                        operation: Self.describe("patch", r, namespace: namespace, name: name, subresource: subresource))
@@ -92,7 +93,7 @@ extension KubernetesClient {
         return try Self.decode(T.self, try await replaceObject(T.resource, json, subresource: "status"), operation: op)
     }
 
-    package func mergePatch<T: KubernetesObject>(_ type: T.Type, name: String, namespace: String?, patch: KubeJSON,
+    package func mergePatch<T: KubernetesObject>(_ type: T.Type, name: String, namespace: String?, patch: JSONValue,
                                          subresource: String? = nil) async throws -> T {
         let op = Self.describe("patch", T.resource, namespace: namespace, name: name, subresource: subresource)
         return try Self.decode(T.self, try await mergePatch(T.resource, name: name, namespace: namespace, patch: patch,
@@ -131,7 +132,7 @@ extension KubernetesClient {
         }
     }
 
-    package static func decode<T: Decodable>(_ type: T.Type, _ json: KubeJSON, operation: String) throws -> T {
+    package static func decode<T: Decodable>(_ type: T.Type, _ json: JSONValue, operation: String) throws -> T {
         do {
             return try json.decode(T.self)
         } catch let error as DecodingError {
@@ -139,9 +140,9 @@ extension KubernetesClient {
         }
     }
 
-    package static func encode(_ value: some Encodable, operation: String) throws -> KubeJSON {
+    package static func encode(_ value: some Encodable, operation: String) throws -> JSONValue {
         do {
-            return try KubeJSON(encoding: value)
+            return try JSONValue(encoding: value)
         } catch {
             throw KubernetesError(code: .decoding, operation: operation, message: "cannot encode: \(error)")
         }

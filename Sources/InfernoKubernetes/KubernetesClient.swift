@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import InfernoControl
+import InfernoFormats
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -49,8 +50,8 @@ package final class KubernetesClient: Sendable {
 
     /// Sends one API request and returns the JSON answer; retries transient failures per `retry`.
     /// `operation` names the request in errors and logs (`get deployments.apps ns/name`).
-    package func send(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: KubeJSON? = nil,
-              contentType: String = "application/json", operation: String) async throws -> KubeJSON {
+    package func send(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil,
+              contentType: String = "application/json", operation: String) async throws -> JSONValue {
         var delay = retry.initialDelay
         var attempt = 1
         while true {
@@ -69,8 +70,8 @@ package final class KubernetesClient: Sendable {
         }
     }
 
-    private func sendOnce(_ method: HTTPMethod, _ path: String, query: [(String, String)], body: KubeJSON?,
-                          contentType: String, operation: String) async throws -> KubeJSON {
+    private func sendOnce(_ method: HTTPMethod, _ path: String, query: [(String, String)], body: JSONValue?,
+                          contentType: String, operation: String) async throws -> JSONValue {
         var url = connection.server + path
         if !query.isEmpty {
             url += "?" + query.map { "\($0.0)=\(Self.queryEscape($0.1))" }.joined(separator: "&")
@@ -100,7 +101,7 @@ package final class KubernetesClient: Sendable {
             throw Self.apiError(status: status, body: bytes, operation: operation)
         }
         do {
-            return try KubeJSON(parsing: bytes)
+            return try JSONValue(parsing: bytes)
         } catch {
             throw KubernetesError(code: .decoding, operation: operation, message: "\(error)")
         }
@@ -121,7 +122,7 @@ package final class KubernetesClient: Sendable {
 
     /// Maps an error answer, reading the API's `Status` object when there is one.
     package static func apiError(status: Int, body: [UInt8], operation: String) -> KubernetesError {
-        let json = try? KubeJSON(parsing: body)
+        let json = try? JSONValue(parsing: body)
         var message = json?["message"]?.string ?? String(decoding: body.prefix(500), as: UTF8.self)
         message = message.trimmingCharacters(in: .whitespacesAndNewlines)
         let reason = json?["reason"]?.string

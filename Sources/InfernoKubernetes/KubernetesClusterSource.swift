@@ -1,5 +1,6 @@
 import Foundation
 import InfernoControl
+import InfernoFormats
 import InfernoMIP
 import Logging
 
@@ -146,7 +147,7 @@ package struct KubernetesClusterSource: ClusterSource, VariantWatcher {
     }
 
     /// A VariantAutoscaling as a variant; a malformed one keeps what could be read and says what is wrong.
-    package static func variant(from object: KubeJSON, defaultMinReplicas: Int) -> VariantObservation {
+    package static func variant(from object: JSONValue, defaultMinReplicas: Int) -> VariantObservation {
         let meta = object["metadata"]
         let id = VariantID(namespace: meta?["namespace"]?.string ?? "", name: meta?["name"]?.string ?? "")
         var v = VariantObservation(
@@ -165,6 +166,7 @@ package struct KubernetesClusterSource: ClusterSource, VariantWatcher {
             v.invalidReason = "\(error)"
             return v
         }
+        v.savedTuning = TuningStatusJSON.read(object[path: "status.\(TuningStatusJSON.field)"])
         var problems = va.spec.problems
         if v.accelerator.isEmpty { problems.append("metadata.labels[\(VariantAutoscaling.acceleratorLabel)]: missing") }
         if !problems.isEmpty { v.invalidReason = problems.joined(separator: "; ") }

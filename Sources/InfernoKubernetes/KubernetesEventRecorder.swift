@@ -1,5 +1,6 @@
 import Foundation
 import InfernoControl
+import InfernoFormats
 import Logging
 
 /// Writes `VariantEvent`s as core v1 Events on their VariantAutoscalings, through an `EventCorrelator`: a new
@@ -58,13 +59,13 @@ package actor KubernetesEventRecorder {
     }
 
     private func create(_ e: VariantEvent, name: String, message: String, stamp: String) async {
-        var involved: [String: KubeJSON] = [
+        var involved: [String: JSONValue] = [
             "kind": .string(KubeResource.variantAutoscalings.kind),
             "apiVersion": .string(KubeResource.variantAutoscalings.apiVersion),
             "namespace": .string(e.variant.namespace), "name": .string(e.variant.name),
         ]
         if let uid = uids[e.variant] { involved["uid"] = .string(uid) }
-        let event: KubeJSON = [
+        let event: JSONValue = [
             "apiVersion": "v1", "kind": "Event",
             "metadata": ["name": .string(name), "namespace": .string(e.variant.namespace)],
             "involvedObject": .object(involved),

@@ -143,7 +143,8 @@ package actor LeaderElector {
             }
             try? await Task.sleep(for: configuration.retryPeriod)
         }
-        await release()
+        // This task is cancelled now, and so would be every request made from it: release from a task of its own.
+        await Task { await self.release() }.value
         if leading { await onChange(false) }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import InfernoControl
+import InfernoFormats
 import InfernoMIP
 
 /// `llmd.ai/v1alpha1` VariantAutoscaling (docs/formats.md §2): one model on one accelerator, autoscaled.
@@ -64,7 +65,7 @@ package struct VariantAutoscalingSpec: Codable, Sendable, Hashable {
         modelID = try c.decode(String.self, forKey: .modelID)
         sloClassRef = try c.decodeIfPresent(ConfigMapKeyRef.self, forKey: .sloClassRef)
         modelProfile = try c.decode(ModelProfileSpec.self, forKey: .modelProfile)
-        variantCost = try c.lenientDouble(.variantCost).map(KubeJSON.format)
+        variantCost = try c.lenientDouble(.variantCost).map(formatNumber)
         scaleTargetRef = try c.decodeIfPresent(ScaleTargetRef.self, forKey: .scaleTargetRef)
         minReplicas = try c.lenientInt(.minReplicas)
         maxReplicas = try c.lenientInt(.maxReplicas)
@@ -83,16 +84,16 @@ package struct VariantAutoscalingSpec: Codable, Sendable, Hashable {
             if a.maxBatchSize < 1 { out.append("\(at).maxBatchSize: \(a.maxBatchSize) < 1") }
             if a.maxBatchSize > InputLimits.batchSize { out.append("\(at).maxBatchSize: \(a.maxBatchSize) > \(InputLimits.batchSize)") }
             if let t = a.atTokens, t < 1 { out.append("\(at).atTokens: \(t) < 1") }
-            if let t = a.atTokens, Double(t) > InputLimits.tokens { out.append("\(at).atTokens: \(t) > \(plainNumber(InputLimits.tokens))") }
+            if let t = a.atTokens, Double(t) > InputLimits.tokens { out.append("\(at).atTokens: \(t) > \(formatNumber(InputLimits.tokens))") }
             let parameters = a.iteration.map { [("perfParms.alpha", $0.alpha), ("perfParms.beta", $0.beta),
                                                 ("perfParms.gamma", $0.gamma)] }
                 ?? [("alpha", a.alpha), ("beta", a.beta), ("gamma", a.gamma), ("delta", a.delta)]
             if let t = a.iteration?.maxNumTokens, t < 1 { out.append("\(at).perfParms.maxNumTokens: \(t) < 1") }
             if let t = a.iteration?.maxNumTokens, Double(t) > InputLimits.tokens {
-                out.append("\(at).perfParms.maxNumTokens: \(t) > \(plainNumber(InputLimits.tokens))")
+                out.append("\(at).perfParms.maxNumTokens: \(t) > \(formatNumber(InputLimits.tokens))")
             }
             for (name, v) in parameters where v < 0 || !v.isFinite || v > InputLimits.milliseconds {
-                out.append("\(at): \(name) = \(v) is not a number in [0, \(plainNumber(InputLimits.milliseconds))] ms")
+                out.append("\(at): \(name) = \(v) is not a number in [0, \(formatNumber(InputLimits.milliseconds))] ms")
             }
         }
         if let m = minReplicas, m < 0 { out.append("spec.minReplicas: \(m) < 0") }
@@ -111,15 +112,11 @@ package struct VariantAutoscalingSpec: Codable, Sendable, Hashable {
     }
 }
 
-/// One accelerator's profile. Read from upstream's nested form
-/// (`perfParms: {decodeParms: {alpha, beta}, prefillParms: {gamma, delta}}`) or its older flat form
-/// (`alpha`, `beta` beside `acc`) — the seed kind — or, the per-iteration kind, `perfParms: {alpha, beta, gamma}`
-/// with optional `maxNumTokens`; numbers may be strings, as upstream writes them. A profile mixing the two is
-/// rejected with both spellings (docs/model.md).
+/// One accelerator's profile, read by the profile reader system JSON uses (``ProfileEntry``, docs/formats.md
+/// §9) and written back in upstream's nested form, or in the per-iteration kind's own spelling.
 package struct AcceleratorProfile: Codable, Sendable, Hashable {
-    /// Used when the profile does not say at what request length `maxBatchSize` was measured: the value of
-    /// every upstream example.
-    package static let defaultAtTokens = 128
+    /// Used when the profile does not say at what request length `maxBatchSize` was measured.
+    package static let defaultAtTokens = ModelProfile.defaultAtTokens
 
     package var acc: String
     package var accCount: Int
@@ -142,9 +139,6 @@ package struct AcceleratorProfile: Codable, Sendable, Hashable {
         self.iteration = iteration
     }
 
-    package static let spellings = "the seed kind is perfParms: {decodeParms: {alpha, beta}, prefillParms: {gamma, delta}}; "
-        + "the per-iteration kind is perfParms: {alpha, beta, gamma, maxNumTokens (optional)}"
-
     package init(acc: String, accCount: Int = 1, maxBatchSize: Int, atTokens: Int? = nil, alpha: Double, beta: Double,
          gamma: Double = 0, delta: Double = 0) {
         self.acc = acc
@@ -162,52 +156,44 @@ package struct AcceleratorProfile: Codable, Sendable, Hashable {
         case maxNumTokens
     }
 
+    /// Reads the entry with the profile reader system JSON uses (docs/formats.md §9); a problem is thrown
+    /// as a decoding error at the field it names, the others (if any) follow in its description.
     package init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: Keys.self)
-        acc = try c.decode(String.self, forKey: .acc)
-        accCount = try c.lenientInt(.accCount) ?? 1
-        guard let batch = try c.lenientInt(.maxBatchSize) else {
-            throw DecodingError.keyNotFound(Keys.maxBatchSize, .init(codingPath: c.codingPath, debugDescription: ""))
+        let value = try JSONValue(from: decoder)
+        switch ProfileEntry.read(value) {
+        case .success(let entry):
+            self.init(acc: entry.accelerator, accCount: entry.acceleratorCount, maxBatchSize: entry.maxBatchSize,
+                      atTokens: entry.atTokens, performance: entry.performance)
+        case .failure(let error):
+            throw Self.decodingError(error, at: decoder.codingPath)
         }
-        maxBatchSize = batch
-        atTokens = try c.lenientInt(.atTokens)
-        if c.contains(.perfParms) {
-            let perf = try c.nestedContainer(keyedBy: Keys.self, forKey: .perfParms)
-            let nested = perf.contains(.decodeParms) || perf.contains(.prefillParms)
-            let flat = [Keys.alpha, .beta, .gamma, .delta].filter { perf.contains($0) }
-            let beside = [Keys.alpha, .beta, .gamma, .delta].filter { c.contains($0) }
-            if nested == !flat.isEmpty || !beside.isEmpty {
-                let mixed = flat.map { "perfParms." + $0.stringValue } + beside.map(\.stringValue)
-                throw DecodingError.dataCorruptedError(forKey: .perfParms, in: c, debugDescription: (nested || !beside.isEmpty
-                    ? "mixes the two performance models (" + (nested ? "perfParms.decodeParms/prefillParms" : "perfParms")
-                        + " with " + mixed.joined(separator: ", ") + ")"
-                    : "holds neither performance model") + "; " + Self.spellings)
-            }
-            if !nested {
-                (alpha, beta, gamma, delta) = (0, 0, 0, 0)
-                iteration = IterationParameters(alpha: try perf.requiredDouble(.alpha), beta: try perf.requiredDouble(.beta),
-                                                gamma: try perf.requiredDouble(.gamma),
-                                                maxNumTokens: try perf.lenientInt(.maxNumTokens) ?? c.lenientInt(.maxNumTokens)
-                                                    ?? IterationParameters.defaultMaxNumTokens)
-                return
-            }
-            let decode = try perf.nestedContainer(keyedBy: Keys.self, forKey: .decodeParms)
-            alpha = try decode.requiredDouble(.alpha)
-            beta = try decode.requiredDouble(.beta)
-            if perf.contains(.prefillParms) {
-                let prefill = try perf.nestedContainer(keyedBy: Keys.self, forKey: .prefillParms)
-                gamma = try prefill.lenientDouble(.gamma) ?? 0
-                delta = try prefill.lenientDouble(.delta) ?? 0
-            } else {
-                gamma = 0
-                delta = 0
-            }
-        } else {
-            alpha = try c.requiredDouble(.alpha)
-            beta = try c.requiredDouble(.beta)
-            gamma = try c.lenientDouble(.gamma) ?? 0
-            delta = try c.lenientDouble(.delta) ?? 0
+    }
+
+    private init(acc: String, accCount: Int, maxBatchSize: Int, atTokens: Int?, performance: PerformanceParameters) {
+        switch performance {
+        case .seed(let d, let p):
+            self.init(acc: acc, accCount: accCount, maxBatchSize: maxBatchSize, atTokens: atTokens, alpha: d.alpha,
+                      beta: d.beta, gamma: p.gamma, delta: p.delta)
+        case .perIteration(let i):
+            self.init(acc: acc, accCount: accCount, maxBatchSize: maxBatchSize, atTokens: atTokens, iteration: i)
         }
+    }
+
+    private static func decodingError(_ error: ProfileEntryError, at path: [CodingKey]) -> DecodingError {
+        let first = error.problems[0]
+        let keys = path + first.field.split(separator: ".").map { FieldKey(stringValue: String($0)) }
+        let more = error.problems.dropFirst().map { "; \($0.field) \($0.message)" }.joined()
+        if first.message == "is missing", let key = keys.last, more.isEmpty {
+            return .keyNotFound(key, .init(codingPath: Array(keys.dropLast()), debugDescription: ""))
+        }
+        return .dataCorrupted(.init(codingPath: keys, debugDescription: first.message + more))
+    }
+
+    private struct FieldKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 
     /// Upstream's nested form, numbers as strings.
@@ -219,18 +205,18 @@ package struct AcceleratorProfile: Codable, Sendable, Hashable {
         try c.encodeIfPresent(atTokens, forKey: .atTokens)
         var perf = c.nestedContainer(keyedBy: Keys.self, forKey: .perfParms)
         if let i = iteration {   // the per-iteration kind keeps its own spelling
-            try perf.encode(KubeJSON.format(i.alpha), forKey: .alpha)
-            try perf.encode(KubeJSON.format(i.beta), forKey: .beta)
-            try perf.encode(KubeJSON.format(i.gamma), forKey: .gamma)
+            try perf.encode(formatNumber(i.alpha), forKey: .alpha)
+            try perf.encode(formatNumber(i.beta), forKey: .beta)
+            try perf.encode(formatNumber(i.gamma), forKey: .gamma)
             try perf.encode(i.maxNumTokens, forKey: .maxNumTokens)
             return
         }
         var decode = perf.nestedContainer(keyedBy: Keys.self, forKey: .decodeParms)
-        try decode.encode(KubeJSON.format(alpha), forKey: .alpha)
-        try decode.encode(KubeJSON.format(beta), forKey: .beta)
+        try decode.encode(formatNumber(alpha), forKey: .alpha)
+        try decode.encode(formatNumber(beta), forKey: .beta)
         var prefill = perf.nestedContainer(keyedBy: Keys.self, forKey: .prefillParms)
-        try prefill.encode(KubeJSON.format(gamma), forKey: .gamma)
-        try prefill.encode(KubeJSON.format(delta), forKey: .delta)
+        try prefill.encode(formatNumber(gamma), forKey: .gamma)
+        try prefill.encode(formatNumber(delta), forKey: .delta)
     }
 }
 
@@ -267,34 +253,5 @@ package struct VariantAutoscalingStatus: Codable, Sendable, Hashable {
 
     package struct Actuation: Codable, Sendable, Hashable {
         package var applied: Bool
-    }
-}
-
-
-extension KeyedDecodingContainer {
-    /// A number written as a number or as a numeric string.
-    package func lenientDouble(_ key: Key) throws -> Double? {
-        guard contains(key), try !decodeNil(forKey: key) else { return nil }
-        if let d = try? decode(Double.self, forKey: key) { return d }
-        if let s = try? decode(String.self, forKey: key),
-           let d = DecimalNumber.parse(s) { return d }
-        let found = (try? decode(KubeJSON.self, forKey: key))?.kindDescription ?? "something else"
-        throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "expected a number, found \(found)")
-    }
-
-    package func lenientInt(_ key: Key) throws -> Int? {
-        guard let d = try lenientDouble(key) else { return nil }
-        guard d == d.rounded(), abs(d) < 1e15 else {
-            throw DecodingError.dataCorruptedError(forKey: key, in: self,
-                                                   debugDescription: "expected a whole number, found \(d)")
-        }
-        return Int(d)
-    }
-
-    package func requiredDouble(_ key: Key) throws -> Double {
-        guard let d = try lenientDouble(key) else {
-            throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: ""))
-        }
-        return d
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import InfernoControl
+import InfernoFormats
 
 /// Turns a cycle's decision for one variant into its VariantAutoscaling status (docs/formats.md §2). Pure.
 ///
@@ -17,7 +18,7 @@ package enum VariantStatusBuilder {
     package struct Context {
         package var outcome: ActuationOutcome
         /// The status as stored (fields it has and this write does not set are kept).
-        package var previous: KubeJSON
+        package var previous: JSONValue
         package var generation: Int?
         /// Cost of one replica per hour, when known (cost ConfigMap, else the spec's `variantCost`).
         package var costPerReplica: Double?
@@ -27,11 +28,11 @@ package enum VariantStatusBuilder {
     }
 
     /// The new `status` tree: the previous one merged with what this cycle knows.
-    package static func status(for d: VariantDecision, _ ctx: Context) -> KubeJSON {
+    package static func status(for d: VariantDecision, _ ctx: Context) -> JSONValue {
         let v = d.variant
         let time = KubeTime.string(ctx.now)
         let previousConditions = (try? (ctx.previous["conditions"] ?? .array([])).decode([KubeCondition].self)) ?? []
-        var update: [String: KubeJSON] = [:]
+        var update: [String: JSONValue] = [:]
 
         let replicas: Int? = switch ctx.outcome {
         case .scaled(_, let to): to
@@ -41,7 +42,7 @@ package enum VariantStatusBuilder {
         if let replicas, !v.accelerator.isEmpty {
             let load = d.load.load
             let previousLoad = ctx.previous[path: "currentAlloc.load"]
-            let loadJSON: KubeJSON = load.map {
+            let loadJSON: JSONValue = load.map {
                 ["arrivalRate": .string(f2($0.arrivalRatePerMinute)), "avgInputTokens": .string(f2($0.meanInputTokens)),
                  "avgOutputTokens": .string(f2($0.meanOutputTokens))]
             } ?? previousLoad ?? ["arrivalRate": "0.00", "avgInputTokens": "0.00", "avgOutputTokens": "0.00"]
@@ -59,7 +60,7 @@ package enum VariantStatusBuilder {
             // Never an empty accelerator, also at zero replicas: upstream's schema rejects it.
             let accelerator = d.accelerator.isEmpty ? v.accelerator : d.accelerator
             if !accelerator.isEmpty {
-                var desired: KubeJSON = [
+                var desired: JSONValue = [
                     "lastRunTime": .string(time), "accelerator": .string(accelerator),
                     "numReplicas": .number(Double(d.action == .scale ? d.targetReplicas : d.current)),
                 ]
@@ -73,13 +74,14 @@ package enum VariantStatusBuilder {
         case .failed, .observed: false
         }
         update["actuation"] = ["applied": .bool(applied)]
+        if let t = d.tuning { update[TuningStatusJSON.field] = TuningStatusJSON.json(t) }
 
         var conditions = [metricsCondition(d), optimizationCondition(d, replicasError: ctx.replicasError)]
         if let scaling = scalingCondition(d, ctx.outcome) { conditions.append(scaling) }
         let merged = merge(conditions.map { stamped($0, time: time, generation: ctx.generation) }, into: previousConditions)
-        update["conditions"] = (try? KubeJSON(encoding: merged)) ?? .array([])
+        update["conditions"] = (try? JSONValue(encoding: merged)) ?? .array([])
 
-        return (ctx.previous.object == nil ? KubeJSON.object([:]) : ctx.previous).mergePatched(with: .object(update))
+        return (ctx.previous.object == nil ? JSONValue.object([:]) : ctx.previous).mergePatched(with: .object(update))
     }
 
     private static func stamped(_ c: KubeCondition, time: String, generation: Int?) -> KubeCondition {
@@ -124,8 +126,14 @@ package enum VariantStatusBuilder {
 
     package static func optimizationCondition(_ d: VariantDecision, replicasError: String?) -> KubeCondition {
         func c(_ status: String, _ reason: String, _ message: String) -> KubeCondition {
-            KubeCondition(type: ConditionType.optimizationReady, status: status, reason: reason, message: message,
-                          lastTransitionTime: "")
+            // An allocation that is the greedy fallback says so, whatever else it says.
+            guard let fallback = d.solverFallback, case .scale = d.action else {
+                return KubeCondition(type: ConditionType.optimizationReady, status: status, reason: reason, message: message,
+                                     lastTransitionTime: "")
+            }
+            return KubeCondition(type: ConditionType.optimizationReady, status: status, reason: "SolverFallback",
+                                 message: message + "; the MIP failed (\(fallback)), so this is the greedy answer",
+                                 lastTransitionTime: "")
         }
         let v = d.variant
         switch d.action {

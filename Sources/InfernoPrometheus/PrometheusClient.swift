@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import InfernoControl
+import InfernoFormats
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -168,37 +169,35 @@ package final class PrometheusClient: Sendable {
     /// Parses the HTTP API's envelope: `{"status":"success","data":{"resultType":…,"result":…}}` or
     /// `{"status":"error","errorType":…,"error":…}`.
     package static func decode(status: Int, body: Data) throws(PrometheusError) -> PrometheusQueryResult {
-        let json: Any
-        do {
-            json = try JSONSerialization.jsonObject(with: body)
-        } catch {
+        // An object or an array is a JSON body; anything else (a bare scalar included) is not the API's answer.
+        guard let root = try? JSONValue(parsing: body), root.object != nil || root.array != nil else {
             let text = String(decoding: body.prefix(200), as: UTF8.self)
             if !(200..<300).contains(status) { throw .api(status: status, errorType: "http", message: text) }
             throw .malformed("not JSON: \(text)")
         }
-        guard let root = json as? [String: Any], let state = root["status"] as? String else {
-            throw .malformed("no \"status\" field")
-        }
+        guard let state = root["status"]?.string else { throw .malformed("no \"status\" field") }
         guard state == "success" else {
-            throw .api(status: status, errorType: root["errorType"] as? String ?? "unknown",
-                       message: root["error"] as? String ?? "no message")
+            throw .api(status: status, errorType: root["errorType"]?.string ?? "unknown",
+                       message: root["error"]?.string ?? "no message")
         }
-        guard let data = root["data"] as? [String: Any], let type = data["resultType"] as? String else {
+        guard let data = root["data"], let type = data["resultType"]?.string else {
             throw .malformed("no \"data.resultType\"")
         }
         switch type {
         case "vector":
-            guard let items = data["result"] as? [[String: Any]] else { throw .malformed("vector result is not a list") }
+            guard let items = data["result"]?.array, items.allSatisfy({ $0.object != nil }) else {
+                throw .malformed("vector result is not a list")
+            }
             var samples: [PrometheusSample] = []
             for item in items {
-                let labels = item["metric"] as? [String: String] ?? [:]
-                guard let pair = item["value"] as? [Any] else { throw .malformed("vector element without \"value\"") }
+                let labels = item["metric"]?.object.flatMap(Self.stringLabels) ?? [:]
+                guard let pair = item["value"]?.array else { throw .malformed("vector element without \"value\"") }
                 let (t, v) = try samplePair(pair)
                 samples.append(PrometheusSample(labels: labels, timestamp: t, value: v))
             }
             return .vector(samples)
         case "scalar":
-            guard let pair = data["result"] as? [Any] else { throw .malformed("scalar result is not a pair") }
+            guard let pair = data["result"]?.array else { throw .malformed("scalar result is not a pair") }
             let (t, v) = try samplePair(pair)
             return .scalar(PrometheusSample(labels: [:], timestamp: t, value: v))
         default:
@@ -206,10 +205,20 @@ package final class PrometheusClient: Sendable {
         }
     }
 
+    /// A series' labels when every value is a string (as the API writes them); `nil` otherwise.
+    private static func stringLabels(_ metric: [String: JSONValue]) -> [String: String]? {
+        var labels: [String: String] = [:]
+        for (name, value) in metric {
+            guard let s = value.string else { return nil }
+            labels[name] = s
+        }
+        return labels
+    }
+
     /// `[1752075000.160, "9.33"]`.
-    package static func samplePair(_ pair: [Any]) throws(PrometheusError) -> (Double, Double) {
-        guard pair.count == 2, let t = (pair[0] as? NSNumber)?.doubleValue, let s = pair[1] as? String else {
-            throw .malformed("sample \(pair) is not [time, \"value\"]")
+    package static func samplePair(_ pair: [JSONValue]) throws(PrometheusError) -> (Double, Double) {
+        guard pair.count == 2, let t = pair[0].double, let s = pair[1].string else {
+            throw .malformed("sample \(JSONValue.array(pair).text) is not [time, \"value\"]")
         }
         guard let v = parseValue(s) else { throw .malformed("sample value \"\(s)\" is not a number") }
         return (t, v)

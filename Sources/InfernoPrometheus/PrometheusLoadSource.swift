@@ -1,5 +1,7 @@
 import Foundation
 import InfernoControl
+import InfernoFormats
+import InfernoMIP
 import Logging
 
 /// Measures a variant's load from vLLM's metrics in Prometheus (docs/formats.md §5).
@@ -110,9 +112,24 @@ package struct PrometheusLoadSource: LoadSource {
             return .missing("requests arrive for \(subject) (\(String(format: "%.2f", rate))/min) but token lengths are unknown:"
                             + " no request completed in the last \(queries.window)")
         }
-        func usable(_ v: Double?) -> Double? { v.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil } }
+        // Values past the named limits are a broken exporter or query, not load: hold rather than size for them.
+        if let outOfRange = Self.outOfRange(rate: rate, input: inTokens, output: outTokens) {
+            return .missing("\(subject): \(outOfRange)")
+        }
+        func usable(_ v: Double?) -> Double? { v.flatMap { $0.isFinite && $0 >= 0 && $0 <= InputLimits.milliseconds ? $0 : nil } }
         return .available(VariantLoad(arrivalRatePerMinute: rate, meanInputTokens: inTokens, meanOutputTokens: outTokens,
                                       itlMilliseconds: usable(itl), ttftMilliseconds: usable(ttft)))
+    }
+
+    /// Which measured value is beyond its limit (`InputLimits`), if any, as a message naming it.
+    static func outOfRange(rate: Double, input: Double, output: Double) -> String? {
+        if rate > InputLimits.ratePerMinute {
+            return "arrival rate \(rate)/min is above the limit of \(formatNumber(InputLimits.ratePerMinute))/min"
+        }
+        for (name, tokens) in [("input", input), ("output", output)] where tokens > InputLimits.tokens {
+            return "mean \(name) tokens \(tokens) is above the limit of \(formatNumber(InputLimits.tokens))"
+        }
+        return nil
     }
 
     /// The gateway query for `model`, its value in requests per minute; `nil` without a query, on an empty
@@ -122,7 +139,7 @@ package struct PrometheusLoadSource: LoadSource {
         let promql = template.replacingOccurrences(of: "$model", with: PromQL.quoted(modelID))
             .replacingOccurrences(of: "$namespace", with: PromQL.quoted(model.namespace))
         switch await scalar(promql) {
-        case .success(let v?) where v.isFinite && v >= 0: return v
+        case .success(let v?) where v.isFinite && v >= 0 && v <= InputLimits.ratePerMinute: return v
         case .success: return nil
         case .failure(let e):
             logger.warning("gateway query failed", metadata: ["model": "\(model)", "error": "\(e.description)"])

@@ -1,4 +1,5 @@
 import Foundation
+import InfernoFormats
 import InfernoMIP
 import Testing
 @testable import InfernoController
@@ -16,7 +17,7 @@ import InfernoTestSupport
             {"metadata": {"name": "v", "namespace": "ns", "labels": {"inference.optimization/acceleratorName": "A100"}},
              "spec": {"modelID": "m", \(extra) "modelProfile": {"accelerators": [\(profile)]}}}
             """
-        return KubernetesClusterSource.variant(from: try KubeJSON(parsing: Array(text.utf8)), defaultMinReplicas: 1)
+        return KubernetesClusterSource.variant(from: try JSONValue(parsing: Array(text.utf8)), defaultMinReplicas: 1)
     }
 
     @Test func aValidVariantHasNoReason() throws {

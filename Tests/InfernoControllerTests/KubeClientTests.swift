@@ -1,4 +1,5 @@
 import Foundation
+import InfernoFormats
 import Testing
 @testable import InfernoControl
 @testable import InfernoController
@@ -231,7 +232,7 @@ import InfernoTestSupport
         try await withFakeKubernetes { server, client in
             for (name, labels) in [("a", ["app": "web", "tier": "x"]), ("b", ["app": "db", "tier": "y"]), ("c", [:])] {
                 var d = KubeDemoCluster.deployment(name, namespace: "sel")
-                d[path: "metadata.labels"] = .object(labels.mapValues(KubeJSON.string))
+                d[path: "metadata.labels"] = .object(labels.mapValues(JSONValue.string))
                 await server.api.seed(.deployments, d)
             }
             await server.api.seed(.deployments, KubeDemoCluster.deployment("elsewhere", namespace: "other"))

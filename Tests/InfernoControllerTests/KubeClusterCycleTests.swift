@@ -1,4 +1,5 @@
 import Foundation
+import InfernoFormats
 import InfernoMIP
 import Logging
 import Testing
@@ -17,7 +18,7 @@ import InfernoTestSupport
 
     static func reconciler(_ client: KubernetesClient, load: any LoadSource, logs: KubeLogCapture,
                            mode: KubernetesActuator.Mode = .scale, stabilizationWindow: Double = 300, retention: Double = 600,
-                           solver: any AllocationSolver = GreedySolver(),
+                           solver: any AllocationSolver = GreedySolver(), tuning: ProfileTuning? = nil,
                            sink: (@Sendable ([VariantDecision], [VariantID: ActuationOutcome]) -> Void)? = nil) -> Reconciler {
         let source = KubernetesClusterSource(client: client, watchNamespace: nil,
                                              configNamespace: KubeDemoCluster.controllerNamespace,
@@ -27,11 +28,11 @@ import InfernoTestSupport
                                           logger: logs.logger("inferno.kubernetes.actuator"))
         return Reconciler(cluster: source, metrics: load, actuator: actuator,
                           planner: Planner(analyzer: AnalyzerSettings(), solver: solver, options: OptimizerOptions()),
-                          stabilizationWindowSeconds: stabilizationWindow, retentionSeconds: retention,
+                          stabilizationWindowSeconds: stabilizationWindow, retentionSeconds: retention, tuning: tuning,
                           logger: logs.logger("inferno.reconciler"))
     }
 
-    static func condition(_ va: KubeJSON?, _ type: String) -> KubeJSON? {
+    static func condition(_ va: JSONValue?, _ type: String) -> JSONValue? {
         va?[path: "status.conditions"]?.array?.first { $0["type"]?.string == type }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import InfernoFormats
 import NIOSSL
 import Testing
 @testable import InfernoControl
@@ -186,6 +187,28 @@ import InfernoTestSupport
         let garbage = Self.b64("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
         #expect(try failure(Self.config(user: "client-certificate-data: \(garbage)\n    client-key-data: \(Self.b64(Self.keyPEM))"))
             .contains("users \"u\".user.client-certificate-data: not a PEM certificate"))
+    }
+
+    /// Issue 12: a kubeconfig cannot hang the controller or fill the machine. Ten levels of ten aliases stand for
+    /// 10^10 scalars in a few hundred bytes ("billion laughs"); a line of 100,000 brackets used to come back whole in
+    /// the parser's message; a file larger than any kubeconfig is not read.
+    @Test func aliasBombsHugeLinesAndHugeFilesAreRefused() throws {
+        var bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for i in 1...10 { bomb += "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        let expanded = try failure(bomb)
+        #expect(expanded.contains("more than \(JSONValue.yamlNodeLimit) nodes"), "\(expanded)")
+
+        let deep = try failure("a: " + String(repeating: "[", count: 100_000))
+        #expect(deep.contains("not valid YAML") && deep.count < 1_000, "\(deep.count) characters")
+
+        let path = NSTemporaryDirectory() + "huge-kubeconfig-\(UUID().uuidString)"
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.truncate(atOffset: UInt64(KubeConfig.fileSizeLimit + 1))   // sparse: no disk used
+        try handle.close()
+        #expect(throws: KubeConfigError.self) { try KubeConfig.load(path: path) }
+        do { _ = try KubeConfig.load(path: path) } catch { #expect("\(error)".contains("a kubeconfig is at most")) }
     }
 
     // MARK: Resolution order

@@ -1,4 +1,5 @@
 import Foundation
+import InfernoFormats
 import Testing
 @testable import InfernoControl
 @testable import InfernoController
@@ -28,7 +29,7 @@ import InfernoTestSupport
             let clock = ManualClock()
             let a = Self.elector(client, "pod-a", clock)
             let b = Self.elector(client, "pod-b", clock)
-            func lease() async -> KubeJSON? { await server.api.object(.leases, namespace: "inferno-system", name: "inferno-controller-leader") }
+            func lease() async -> JSONValue? { await server.api.object(.leases, namespace: "inferno-system", name: "inferno-controller-leader") }
 
             #expect(await a.tryAcquireOrRenew())
             #expect(await lease()?[path: "spec.holderIdentity"] == "pod-a")

@@ -1,4 +1,5 @@
 import Foundation
+import InfernoFormats
 import InfernoMIP
 import Testing
 @testable import InfernoControl
@@ -13,12 +14,12 @@ import InfernoTestSupport
 @Suite struct KubeParsingTests {
     @Test func mergePatchFollowsRFC7386() throws {
         // The RFC's own example (section 3).
-        let target = try KubeJSON(parsing: Array(#"{"title":"Goodbye!","author":{"givenName":"John","familyName":"Doe"},"tags":["example","sample"],"content":"This will be unchanged"}"#.utf8))
-        let patch = try KubeJSON(parsing: Array(#"{"title":"Hello!","phoneNumber":"+01-123-456-7890","author":{"familyName":null},"tags":["example"]}"#.utf8))
-        let expected = try KubeJSON(parsing: Array(#"{"title":"Hello!","author":{"givenName":"John"},"tags":["example"],"content":"This will be unchanged","phoneNumber":"+01-123-456-7890"}"#.utf8))
+        let target = try JSONValue(parsing: Array(#"{"title":"Goodbye!","author":{"givenName":"John","familyName":"Doe"},"tags":["example","sample"],"content":"This will be unchanged"}"#.utf8))
+        let patch = try JSONValue(parsing: Array(#"{"title":"Hello!","phoneNumber":"+01-123-456-7890","author":{"familyName":null},"tags":["example"]}"#.utf8))
+        let expected = try JSONValue(parsing: Array(#"{"title":"Hello!","author":{"givenName":"John"},"tags":["example"],"content":"This will be unchanged","phoneNumber":"+01-123-456-7890"}"#.utf8))
         #expect(target.mergePatched(with: patch) == expected)
-        #expect(KubeJSON.string("a").mergePatched(with: ["b": 1]) == ["b": 1])
-        let object: KubeJSON = ["a": 1]
+        #expect(JSONValue.string("a").mergePatched(with: ["b": 1]) == ["b": 1])
+        let object: JSONValue = ["a": 1]
         #expect(object.mergePatched(with: "x") == "x")
         // And back: the patch between two documents reproduces the second.
         let diff = try #require(expected.mergePatch(from: target))
@@ -28,13 +29,13 @@ import InfernoTestSupport
 
     @Test func jsonRoundTripKeepsIntegersAndUnknownFields() throws {
         let text = #"{"a":{"b":[1,2.5,"3",true,null]},"replicas":2}"#
-        let json = try KubeJSON(parsing: Array(text.utf8))
+        let json = try JSONValue(parsing: Array(text.utf8))
         #expect(json.text == text)
         #expect(json[path: "a.b"]?.array?.count == 5)
         var copy = json
         copy[path: "x.y.z"] = "deep"
         #expect(copy[path: "x.y.z"] == "deep" && copy[path: "a.b"] == json[path: "a.b"])
-        #expect(throws: KubeJSONError.self) { try KubeJSON(parsing: Array("{".utf8)) }
+        #expect(throws: JSONSyntaxError.self) { try JSONValue(parsing: Array("{".utf8)) }
     }
 
     @Test func variantAutoscalingBothProfileForms() throws {
@@ -44,7 +45,7 @@ import InfernoTestSupport
         #expect(flat.spec.modelProfile.accelerators[0].atTokens == 128)
         #expect(flat.spec.problems.isEmpty)
 
-        let nested: KubeJSON = [
+        let nested: JSONValue = [
             "metadata": ["name": "v", "namespace": "n"],
             "spec": ["modelID": "m", "variantCost": 12.5, "minReplicas": "0", "maxReplicas": 4,
                      "scaleTargetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": "v-deploy"],
@@ -60,12 +61,12 @@ import InfernoTestSupport
         #expect(va.spec.variantCost == "12.5" && va.spec.minReplicas == 0 && va.spec.maxReplicas == 4)
         #expect(va.spec.scaleTargetRef?.name == "v-deploy")
         // Written back in upstream's nested form, numbers as strings.
-        let written = try KubeJSON(encoding: p)
+        let written = try JSONValue(encoding: p)
         #expect(written[path: "perfParms.decodeParms.alpha"] == "6.958")
     }
 
     @Test func malformedVariantsNameTheField() {
-        func reason(_ edit: (inout KubeJSON) -> Void) -> String? {
+        func reason(_ edit: (inout JSONValue) -> Void) -> String? {
             var va = KubeDemoCluster.variant()
             edit(&va)
             return KubernetesClusterSource.variant(from: va, defaultMinReplicas: 1).invalidReason
@@ -95,14 +96,14 @@ import InfernoTestSupport
         for file in ["deploy/samples/llmd.ai_v1alpha1_variantautoscaling.yaml",
                      "deploy/samples/llmd.ai_v1alpha1_variantautoscaling_scale_to_zero.yaml"] {
             let text = try #require(FakeResourceType.repositoryFile(file), "\(file) missing")
-            let v = KubernetesClusterSource.variant(from: try KubeJSON(yaml: text), defaultMinReplicas: 1)
+            let v = KubernetesClusterSource.variant(from: try JSONValue(yaml: text), defaultMinReplicas: 1)
             #expect(v.invalidReason == nil, "\(file): \(v.invalidReason ?? "")")
             #expect(!v.profiles.isEmpty && !v.accelerator.isEmpty)
         }
-        let costs = try KubeJSON(yaml: try #require(FakeResourceType.repositoryFile("deploy/config/accelerator-unit-costs.yaml")))
+        let costs = try JSONValue(yaml: try #require(FakeResourceType.repositoryFile("deploy/config/accelerator-unit-costs.yaml")))
         let parsedCosts = ClusterConfigMaps.accelerators(from: costs["data"]?.object?.compactMapValues(\.string) ?? [:])
         #expect(parsedCosts.problems.isEmpty && parsedCosts.accelerators.count == 3)
-        let classes = try KubeJSON(yaml: try #require(FakeResourceType.repositoryFile("deploy/config/service-classes-config.yaml")))
+        let classes = try JSONValue(yaml: try #require(FakeResourceType.repositoryFile("deploy/config/service-classes-config.yaml")))
         let parsedClasses = ClusterConfigMaps.serviceClasses(from: classes["data"]?.object?.compactMapValues(\.string) ?? [:])
         #expect(parsedClasses.problems.isEmpty && parsedClasses.classes.map(\.name) == ["Premium", "Freemium"])
         #expect(FakeResourceType.deployedPrinterColumns()?.map(\.name) == ["Model", "Accelerator", "CurrentReplicas", "Optimized", "MetricsReady", "Age"])

@@ -1,3 +1,4 @@
+import InfernoFormats
 import Testing
 @testable import InfernoKubernetes
 import InfernoTestSupport
@@ -24,7 +25,7 @@ import InfernoTestSupport
         (#"{}"#, #"{"a":{"bb":{"ccc":null}}}"#, #"{"a":{"bb":{}}}"#),
     ]
 
-    static func json(_ text: String) throws -> KubeJSON { try KubeJSON(parsing: Array(text.utf8)) }
+    static func json(_ text: String) throws -> JSONValue { try JSONValue(parsing: Array(text.utf8)) }
 
     @Test func theControllersMergePatchFollowsTheRFC() throws {
         for (original, patch, result) in Self.appendixA {

@@ -131,6 +131,25 @@ import InfernoTestSupport
             return Self.vector(["NaN"])
         }
         if case .missing(let why) = noTokens { #expect(why.contains("token lengths are unknown")) } else { Issue.record("\(noTokens)") }
+        // Values past the named limits: a broken exporter, held as missing with the value and the limit named.
+        func absurd(rate: String, generation: String, itl: String) async throws -> LoadObservation {
+            try await run { q in
+                if q.hasPrefix("time()") { return Self.vector(["1"]) }
+                if q.contains("request_success_total") { return Self.vector([rate]) }
+                if q.contains("generation") { return Self.vector([generation]) }
+                if q.contains("prompt") { return Self.vector(["100"]) }
+                if q.contains("deriv") { return Self.vector(["0"]) }
+                return Self.vector([itl])
+            }
+        }
+        let flood = try await absurd(rate: "1e15", generation: "128", itl: "20")
+        if case .missing(let why) = flood { #expect(why.contains("arrival rate") && why.contains("limit of 1000000000000/min"), "\(why)") } else { Issue.record("\(flood)") }
+        let longOutput = try await absurd(rate: "20", generation: "1e9", itl: "20")
+        if case .missing(let why) = longOutput { #expect(why.contains("mean output tokens")) } else { Issue.record("\(longOutput)") }
+        let slow = try await absurd(rate: "20", generation: "128", itl: "1e12")
+        if case .available(let load) = slow { #expect(load.itlMilliseconds == nil, "an ITL of 1e12 ms is no measurement") } else {
+            Issue.record("\(slow)")
+        }
         // Old sample.
         if case .stale = try await run({ q in q.hasPrefix("time()") ? Self.vector(["600"]) : Self.vector(["1"]) }) {} else {
             Issue.record("old sample is not stale")

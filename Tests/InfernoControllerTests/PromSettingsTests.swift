@@ -61,7 +61,7 @@ import InfernoTestSupport
                 == #"WVA_SCALE_TO_ZERO (ConfigMap): "yes" is not true or false"#)
         #expect(message { try ControllerSettings.resolve(flags: .init(prometheusURL: "prometheus:9090")) }
                 .hasPrefix(#"--prometheus-url: "prometheus:9090" is not an http(s) URL"#))
-        #expect(message { try ControllerSettings.resolve(configMap: [K.interval: "0s"]) }.contains("positive"))
+        #expect(message { try ControllerSettings.resolve(configMap: [K.interval: "0s"]) }.contains("from 1s to 720h"))
         #expect(message { try ControllerSettings.resolve(environment: [K.caCertPath: "/ca"]) }.contains("PROMETHEUS_BASE_URL"))
     }
 

@@ -80,6 +80,11 @@ import InfernoTestSupport
                 while process.isRunning, Date() < stopBy { try await Task.sleep(for: .milliseconds(100)) }
                 #expect(!process.isRunning, "stops within 15 s of SIGTERM")
                 if !process.isRunning { #expect(process.terminationStatus == 0) }
+                // The graceful shutdown reached leader election after the loop: the Lease was released, so a
+                // successor need not wait for it to expire.
+                let lease = await server.api.object(.leases, namespace: KubeDemoCluster.controllerNamespace, name: "inferno-controller-leader")
+                #expect(lease != nil && lease?[path: "spec.holderIdentity"] == nil, "lease after SIGTERM: \(String(describing: lease))")
+                #expect(output.contains("became leader"))
 
                 // Every permission this run needed from the API server (settings, a cycle that scales and writes
                 // status, the variant poll, leader election and the lease's release) is granted by the manifests,

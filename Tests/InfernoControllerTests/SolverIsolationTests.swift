@@ -118,3 +118,39 @@ final class StageRecorder: @unchecked Sendable {
 extension MIPResult {
     func withSeconds(_ s: Double) -> MIPResult { var r = self; r.seconds = s; return r }
 }
+
+extension SolverIsolationTests {
+    /// A cycle against the in-process API server whose MIP's CBC aborts, at a load beyond the demo's two A100s (so
+    /// the first stage needs CBC): the cycle completes on the greedy answer and keeps the replica, the
+    /// VariantAutoscaling's `OptimizationReady` says `SolverFallback` with the signal, the log warns, and the cycle's
+    /// fallback Event lands on the VariantAutoscaling.
+    @Test func aCBCAbortInACycleScalesByGreedyAndSaysSoInStatusLogsAndEvents() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the product first")
+        let aborting = IsolatedCbcSolver(executable: Self.binary, extraArguments: ["--fault", "abort"])
+        let overload = LoadObservation.available(VariantLoad(arrivalRatePerMinute: 200, meanInputTokens: 0, meanOutputTokens: 228))
+        let logs = KubeLogCapture()
+        try await withFakeKubernetes(seed: KubeDemoCluster.seed, logger: logs.logger("inferno.kubernetes")) { server, client in
+            let reconciler = KubeClusterCycleTests.reconciler(client, load: StubLoadSource(fallback: overload), logs: logs,
+                                                              solver: MIPSolver(stageSolver: { aborting.solve($0, settings: $1) }))
+            let now = Date().timeIntervalSince1970
+            let report = await reconciler.cycle(at: now)
+            #expect(!report.failed)
+            #expect(report.solverDiagnostics?.mip?.outcome == .fallback, "\(report.solverSummary ?? "-")")
+            // Greedy (policy None) cannot serve the overload in full, so it places nothing: the replica is kept.
+            #expect(report.outcomes[KubeClusterCycleTests.demoID] == .unchanged, "never scaled down for a solver fault")
+
+            let va = await server.api.object(.variantAutoscalings, namespace: KubeDemoCluster.namespace, name: "vllme-deployment")
+            let ready = KubeClusterCycleTests.condition(va, "OptimizationReady")
+            #expect(ready?["status"] == "False" && ready?["reason"] == "SolverFallback", "\(String(describing: ready))")
+            #expect(ready?["message"]?.string?.contains("SIGABRT") == true)
+            #expect(logs.text.contains("the MIP failed; the greedy answer is used this cycle") && logs.text.contains("SIGABRT"))
+
+            let events = KubernetesEventRecorder(client: client, instance: "test")
+            await events.record(VariantEvent.solverFallback(report.solverDiagnostics, variants: report.decisions.map(\.variant.id)), at: now)
+            let stored = await server.api.objects.filter { $0.key.resource == "events" }.values
+            #expect(stored.contains { $0["reason"] == "SolverFallback" && $0["type"] == "Warning"
+                && $0[path: "involvedObject.name"] == "vllme-deployment" && $0["message"]?.string?.contains("SIGABRT") == true },
+                    "\(stored)")
+        }
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import InfernoFormats
 @testable import InfernoMIP
 
 /// Issue 12's crash classes at the library's entrances: numbers that are not decimal, values past the named

@@ -1,5 +1,6 @@
 import Foundation
 import InfernoControl
+import InfernoFormats
 import InfernoHTTP
 import InfernoKubernetes
 import InfernoPrometheus
@@ -19,9 +20,9 @@ extension FakeKubernetesAPI {
             return json(["kind": "APIVersions", "versions": ["v1"],
                          "serverAddressByClientCIDRs": [["clientCIDR": "0.0.0.0/0", "serverAddress": .string(serverAddress)]]])
         case "/apis":
-            let list: [KubeJSON] = groups.keys.sorted().map { g in
+            let list: [JSONValue] = groups.keys.sorted().map { g in
                 let versions = Set(groups[g]!.map(\.resource.version)).sorted()
-                let entries: [KubeJSON] = versions.map { ["groupVersion": .string("\(g)/\($0)"), "version": .string($0)] }
+                let entries: [JSONValue] = versions.map { ["groupVersion": .string("\(g)/\($0)"), "version": .string($0)] }
                 return ["name": .string(g), "versions": .array(entries), "preferredVersion": entries[0]]
             }
             return json(["kind": "APIGroupList", "apiVersion": "v1", "groups": .array(list)])
@@ -41,14 +42,14 @@ extension FakeKubernetesAPI {
         guard !served.isEmpty else {
             return statusResponse(404, reason: "NotFound", message: "the server could not find the requested resource")
         }
-        var resources: [KubeJSON] = []
+        var resources: [JSONValue] = []
         for t in served {
-            var entry: KubeJSON = [
+            var entry: JSONValue = [
                 "name": .string(t.resource.plural), "singularName": .string(t.singular),
                 "namespaced": .bool(t.resource.namespaced), "kind": .string(t.resource.kind),
-                "verbs": .array(t.verbs.map(KubeJSON.string)),
+                "verbs": .array(t.verbs.map(JSONValue.string)),
             ]
-            if !t.shortNames.isEmpty { entry["shortNames"] = .array(t.shortNames.map(KubeJSON.string)) }
+            if !t.shortNames.isEmpty { entry["shortNames"] = .array(t.shortNames.map(JSONValue.string)) }
             if t.isCustom { entry["categories"] = ["all"] }
             resources.append(entry)
             if t.hasStatus {
@@ -70,8 +71,8 @@ extension FakeKubernetesAPI {
 
     /// What `kubectl get` asks for (`Accept: application/json;as=Table;v=v1;g=meta.k8s.io`): the NAME column, then the
     /// type's printer columns, each row carrying the object's metadata.
-    package func table(_ type: FakeResourceType, _ items: [KubeJSON]) -> KubeJSON {
-        var columns: [KubeJSON] = [[
+    package func table(_ type: FakeResourceType, _ items: [JSONValue]) -> JSONValue {
+        var columns: [JSONValue] = [[
             "name": "Name", "type": "string", "format": "name", "priority": 0,
             "description": "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated.",
         ]]
@@ -79,8 +80,8 @@ extension FakeKubernetesAPI {
             columns.append(["name": .string(c.name), "type": .string(c.type == "date" ? "string" : c.type),
                             "format": "", "description": .string(c.description), "priority": 0])
         }
-        let rows: [KubeJSON] = items.map { o in
-            var cells: [KubeJSON] = [o[path: "metadata.name"] ?? ""]
+        let rows: [JSONValue] = items.map { o in
+            var cells: [JSONValue] = [o[path: "metadata.name"] ?? ""]
             for c in type.printerColumns { cells.append(cell(c, o)) }
             return ["cells": .array(cells), "object": [
                 "kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": o["metadata"] ?? [:],
@@ -91,7 +92,7 @@ extension FakeKubernetesAPI {
                 "columnDefinitions": .array(columns), "rows": .array(rows)]
     }
 
-    private func cell(_ c: FakePrinterColumn, _ o: KubeJSON) -> KubeJSON {
+    private func cell(_ c: FakePrinterColumn, _ o: JSONValue) -> JSONValue {
         if c.jsonPath == "(ready)" {
             return .string("\(o[path: "status.readyReplicas"]?.int ?? 0)/\(o[path: "spec.replicas"]?.int ?? 1)")
         }
@@ -122,8 +123,8 @@ extension FakeKubernetesAPI {
 /// The JSONPath subset printer columns use: `.a.b`, escaped dots (`.labels.x\.y/z`), and one filter
 /// `[?(@.field=="value")]` (either quote) on a list.
 package enum FakeJSONPath {
-    package static func evaluate(_ path: String, in root: KubeJSON) -> KubeJSON? {
-        var nodes: [KubeJSON] = [root]
+    package static func evaluate(_ path: String, in root: JSONValue) -> JSONValue? {
+        var nodes: [JSONValue] = [root]
         var i = path.startIndex
         while i < path.endIndex {
             let ch = path[i]

@@ -1,5 +1,6 @@
 import Foundation
 import InfernoControl
+import InfernoFormats
 import InfernoHTTP
 import InfernoKubernetes
 import InfernoPrometheus
@@ -8,7 +9,7 @@ import InfernoSimulation
 /// Writes: create, update (object, status, scale), merge patch, delete, and validation.
 extension FakeKubernetesAPI {
     package func create(_ route: Route, body: [UInt8]) -> HTTPResponse {
-        guard var o = try? KubeJSON(parsing: body), o.object != nil else {
+        guard var o = try? JSONValue(parsing: body), o.object != nil else {
             return statusResponse(400, reason: "BadRequest", message: "the body is not a JSON object")
         }
         guard let name = o[path: "metadata.name"]?.string, !name.isEmpty else {
@@ -36,7 +37,7 @@ extension FakeKubernetesAPI {
 
     package func update(_ route: Route, body: [UInt8]) -> HTTPResponse {
         guard let key = route.key, let old = objects[key] else { return notFound(route) }
-        guard let sent = try? KubeJSON(parsing: body), sent.object != nil else {
+        guard let sent = try? JSONValue(parsing: body), sent.object != nil else {
             return statusResponse(400, reason: "BadRequest", message: "the body is not a JSON object")
         }
         if let name = sent[path: "metadata.name"]?.string, name != route.name {
@@ -53,7 +54,7 @@ extension FakeKubernetesAPI {
         if !sentVersion.isEmpty, sentVersion != old[path: "metadata.resourceVersion"]?.string {
             return statusResponse(409, reason: "Conflict", message: Self.conflictMessage(route.type, route.name ?? ""), route: route)
         }
-        var new: KubeJSON
+        var new: JSONValue
         switch route.subresource {
         case "status":
             new = old
@@ -75,13 +76,13 @@ extension FakeKubernetesAPI {
 
     package func patch(_ route: Route, body: [UInt8]) -> HTTPResponse {
         guard let key = route.key, let old = objects[key] else { return notFound(route) }
-        guard let patch = try? KubeJSON(parsing: body), patch.object != nil else {
+        guard let patch = try? JSONValue(parsing: body), patch.object != nil else {
             return statusResponse(400, reason: "BadRequest", message: "the patch is not a JSON object")
         }
         if let rv = patch[path: "metadata.resourceVersion"]?.string, rv != old[path: "metadata.resourceVersion"]?.string {
             return statusResponse(409, reason: "Conflict", message: Self.conflictMessage(route.type, route.name ?? ""), route: route)
         }
-        var new: KubeJSON
+        var new: JSONValue
         switch route.subresource {
         case "status":
             new = old
@@ -113,7 +114,7 @@ extension FakeKubernetesAPI {
     }
 
     /// Validates, stamps and stores a changed object; a write that changes nothing keeps its resourceVersion.
-    private func commit(_ route: Route, key: Key, old: KubeJSON, new: KubeJSON) -> HTTPResponse {
+    private func commit(_ route: Route, key: Key, old: JSONValue, new: JSONValue) -> HTTPResponse {
         var candidate = new
         candidate[path: "metadata.resourceVersion"] = old[path: "metadata.resourceVersion"]
         candidate[path: "metadata.generation"] = old[path: "metadata.generation"]
@@ -126,7 +127,7 @@ extension FakeKubernetesAPI {
     }
 
     /// User-settable metadata from the write; what the server owns from the stored object.
-    private func mergedMetadata(sent: KubeJSON, old: KubeJSON) -> KubeJSON {
+    private func mergedMetadata(sent: JSONValue, old: JSONValue) -> JSONValue {
         var m = sent["metadata"] ?? [:]
         for owned in ["uid", "creationTimestamp", "generation", "resourceVersion", "namespace", "name"] {
             m[owned] = old[path: "metadata.\(owned)"]
@@ -134,14 +135,14 @@ extension FakeKubernetesAPI {
         return m
     }
 
-    private func namespaceMismatch(_ o: KubeJSON, _ route: Route) -> HTTPResponse? {
+    private func namespaceMismatch(_ o: JSONValue, _ route: Route) -> HTTPResponse? {
         guard let ns = o[path: "metadata.namespace"]?.string, !ns.isEmpty, let routeNS = route.namespace, ns != routeNS else { return nil }
         return statusResponse(400, reason: "BadRequest",
                               message: "the namespace of the provided object does not match the namespace sent on the request")
     }
 
     /// What the Deployment controller and kubelet would make of a new replica count, at once.
-    private func followDeploymentController(_ o: KubeJSON, _ type: FakeResourceType) -> KubeJSON {
+    private func followDeploymentController(_ o: JSONValue, _ type: FakeResourceType) -> JSONValue {
         guard deploymentsBecomeReady, type.resource == .deployments else { return o }
         var d = o
         let replicas = d[path: "spec.replicas"] ?? 1
@@ -154,7 +155,7 @@ extension FakeKubernetesAPI {
 
     // MARK: Validation (the parts of the schemas the tests exercise)
 
-    package func validate(_ o: KubeJSON, _ route: Route) -> HTTPResponse? {
+    package func validate(_ o: JSONValue, _ route: Route) -> HTTPResponse? {
         var causes: [(field: String, reason: String, message: String)] = []
         func require(_ ok: Bool, _ field: String, _ reason: String, _ message: String) {
             if !ok { causes.append((field, reason, message)) }
@@ -164,7 +165,7 @@ extension FakeKubernetesAPI {
         let statusOnly = route.subresource == "status"
         switch route.type.resource {
         case .variantAutoscalings:
-            let model: KubeJSON? = statusOnly ? "skip" : o[path: "spec.modelID"]
+            let model: JSONValue? = statusOnly ? "skip" : o[path: "spec.modelID"]
             require(model != nil, "spec.modelID", "FieldValueRequired", "Required value")
             if let model { require((model.string?.count ?? 0) >= 1, "spec.modelID", "FieldValueInvalid", "should be at least 1 chars long") }
             if let desired = o[path: "status.desiredOptimizedAlloc"] {

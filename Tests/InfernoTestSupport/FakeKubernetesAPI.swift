@@ -1,4 +1,5 @@
 import Foundation
+import InfernoFormats
 import NIOHTTP1
 import InfernoControl
 import InfernoHTTP
@@ -56,7 +57,7 @@ package actor FakeKubernetesAPI {
     }
 
     package let types: [FakeResourceType]
-    package private(set) var objects: [Key: KubeJSON] = [:]
+    package private(set) var objects: [Key: JSONValue] = [:]
     private var counter = 1000
     private var faults: [Fault] = []
     /// `METHOD path[?query]` of every request, in order.
@@ -78,7 +79,7 @@ package actor FakeKubernetesAPI {
     /// Stores an object as given (no validation, as if an older schema had admitted it), filling the metadata
     /// a server fills.
     @discardableResult
-    package func seed(_ resource: KubeResource, _ object: KubeJSON) -> KubeJSON {
+    package func seed(_ resource: KubeResource, _ object: JSONValue) -> JSONValue {
         guard let type = type(of: resource) else { fatalError("fake API does not serve \(resource)") }
         var o = object
         o["apiVersion"] = .string(resource.apiVersion)
@@ -90,7 +91,7 @@ package actor FakeKubernetesAPI {
         return o
     }
 
-    package func object(_ resource: KubeResource, namespace: String? = nil, name: String) -> KubeJSON? {
+    package func object(_ resource: KubeResource, namespace: String? = nil, name: String) -> JSONValue? {
         objects[Key(resource: resource.description, namespace: resource.namespaced ? (namespace ?? "default") : "", name: name)]
     }
 
@@ -271,7 +272,7 @@ package actor FakeKubernetesAPI {
 
     package func statusResponse(_ code: Int, reason: String, message: String, route: Route? = nil,
                         causes: [(field: String, reason: String, message: String)] = []) -> HTTPResponse {
-        var details: KubeJSON = [:]
+        var details: JSONValue = [:]
         if let route {
             details["group"] = .string(route.type.resource.group)
             details["kind"] = .string(route.type.resource.plural)
@@ -280,14 +281,14 @@ package actor FakeKubernetesAPI {
         if !causes.isEmpty {
             details["causes"] = .array(causes.map { ["field": .string($0.field), "reason": .string($0.reason), "message": .string($0.message)] })
         }
-        let body: KubeJSON = [
+        let body: JSONValue = [
             "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure", "message": .string(message),
             "reason": .string(reason), "details": details, "code": .number(Double(code)),
         ]
         return json(body, status: code)
     }
 
-    package func json(_ body: KubeJSON, status: Int = 200) -> HTTPResponse {
+    package func json(_ body: JSONValue, status: Int = 200) -> HTTPResponse {
         HTTPResponse(status: HTTPResponseStatus(statusCode: status), contentType: "application/json", body: body.serialized())
     }
 
@@ -327,7 +328,7 @@ package actor FakeKubernetesAPI {
     }
 
     /// The `autoscaling/v1` Scale of a Deployment.
-    package func scale(of o: KubeJSON) -> KubeJSON {
+    package func scale(of o: JSONValue) -> JSONValue {
         let labels = o[path: "spec.selector.matchLabels"]?.object ?? [:]
         let selector = labels.keys.sorted().map { "\($0)=\(labels[$0]?.string ?? "")" }.joined(separator: ",")
         return [
@@ -351,7 +352,7 @@ package actor FakeKubernetesAPI {
 
     /// Fills what the server owns in `metadata`: uid and creation time kept from `old` (or made), a new
     /// resourceVersion, generation bumped when anything but metadata and status changed.
-    package func stamp(_ new: KubeJSON, old: KubeJSON?, type: FakeResourceType) -> KubeJSON {
+    package func stamp(_ new: JSONValue, old: JSONValue?, type: FakeResourceType) -> JSONValue {
         var o = new
         o["apiVersion"] = .string(type.resource.apiVersion)
         o["kind"] = .string(type.resource.kind)
@@ -365,13 +366,13 @@ package actor FakeKubernetesAPI {
     }
 
     /// Everything but metadata and status: what `generation` counts changes of.
-    package static func specPart(_ o: KubeJSON) -> KubeJSON {
+    package static func specPart(_ o: JSONValue) -> JSONValue {
         var p = o
         p["metadata"] = nil
         p["status"] = nil
         return p
     }
 
-    package func store(_ key: Key, _ object: KubeJSON) { objects[key] = object }
+    package func store(_ key: Key, _ object: JSONValue) { objects[key] = object }
     package func remove(_ key: Key) { objects[key] = nil }
 }

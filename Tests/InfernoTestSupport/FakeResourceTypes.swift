@@ -1,5 +1,6 @@
 import Foundation
 import InfernoControl
+import InfernoFormats
 import InfernoHTTP
 import InfernoKubernetes
 import InfernoPrometheus
@@ -61,7 +62,7 @@ package struct FakeResourceType: Sendable {
 
     package static func deployedPrinterColumns() -> [FakePrinterColumn]? {
         guard let text = repositoryFile("deploy/crd/llmd.ai_variantautoscalings.yaml"),
-              let crd = try? KubeJSON(yaml: text),
+              let crd = try? JSONValue(yaml: text),
               let version = crd[path: "spec.versions"]?.array?.first(where: { $0["name"] == "v1alpha1" }),
               let columns = version["additionalPrinterColumns"]?.array else { return nil }
         return columns.compactMap { c in

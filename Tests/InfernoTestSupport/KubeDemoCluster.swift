@@ -1,4 +1,5 @@
 import InfernoControl
+import InfernoFormats
 import InfernoHTTP
 import InfernoKubernetes
 import InfernoPrometheus
@@ -10,23 +11,23 @@ package enum KubeDemoCluster {
     package static let controllerNamespace = "inferno-autoscaler-system"
     package static let namespace = "llm-d-sim"
 
-    package static func node(_ name: String, vendor: String, product: String, memoryMB: Int, gpus: Int) -> KubeJSON {
-        let labels: [String: KubeJSON] = [
+    package static func node(_ name: String, vendor: String, product: String, memoryMB: Int, gpus: Int) -> JSONValue {
+        let labels: [String: JSONValue] = [
             "kubernetes.io/hostname": .string(name), "\(vendor)/gpu.product": .string(product),
             "\(vendor)/gpu.memory": .string(String(memoryMB)),
         ]
-        let allocatable: [String: KubeJSON] = ["cpu": "8", "memory": "32Gi", "\(vendor)/gpu": .string(String(gpus))]
+        let allocatable: [String: JSONValue] = ["cpu": "8", "memory": "32Gi", "\(vendor)/gpu": .string(String(gpus))]
         return ["metadata": ["name": .string(name), "labels": .object(labels)], "status": ["allocatable": .object(allocatable)]]
     }
 
-    package static let nodes: [KubeJSON] = [
+    package static let nodes: [JSONValue] = [
         node("kind-inferno-gpu-cluster-control-plane", vendor: "nvidia.com", product: "NVIDIA-A100-PCIE-80GB", memoryMB: 81920, gpus: 2),
         node("kind-inferno-gpu-cluster-worker", vendor: "amd.com", product: "AMD-MI300X-192G", memoryMB: 196608, gpus: 2),
         node("kind-inferno-gpu-cluster-worker2", vendor: "intel.com", product: "Intel-Gaudi-2-96GB", memoryMB: 98304, gpus: 2),
     ]
 
     /// As in the seed, MI300X's device (`…-192GB`) differs from the node label (`…-192G`).
-    package static let costs: KubeJSON = [
+    package static let costs: JSONValue = [
         "metadata": ["name": "accelerator-unit-costs", "namespace": .string(controllerNamespace)],
         "data": [
             "A100": #"{"device":"NVIDIA-A100-PCIE-80GB","cost":"40.00"}"#,
@@ -35,7 +36,7 @@ package enum KubeDemoCluster {
         ],
     ]
 
-    package static let serviceClasses: KubeJSON = [
+    package static let serviceClasses: JSONValue = [
         "metadata": ["name": "service-classes-config", "namespace": .string(controllerNamespace)],
         "data": [
             "premium.yaml": """
@@ -65,7 +66,7 @@ package enum KubeDemoCluster {
 
     /// The demo's VariantAutoscaling, in upstream's flat profile form with numbers as strings.
     package static func variant(_ name: String = "vllme-deployment", namespace: String = namespace, accelerator: String = "A100",
-                        model: String = "default/default") -> KubeJSON {
+                        model: String = "default/default") -> JSONValue {
         ["metadata": ["name": .string(name), "namespace": .string(namespace),
                       "labels": ["inference.optimization/acceleratorName": .string(accelerator)]],
          "spec": [
@@ -79,7 +80,7 @@ package enum KubeDemoCluster {
          ]]
     }
 
-    package static func deployment(_ name: String = "vllme-deployment", namespace: String = namespace, replicas: Int = 1) -> KubeJSON {
+    package static func deployment(_ name: String = "vllme-deployment", namespace: String = namespace, replicas: Int = 1) -> JSONValue {
         ["metadata": ["name": .string(name), "namespace": .string(namespace), "labels": ["app": .string(name)]],
          "spec": ["replicas": .number(Double(replicas)), "selector": ["matchLabels": ["app": .string(name)]],
                   "template": ["metadata": ["labels": ["app": .string(name)]],

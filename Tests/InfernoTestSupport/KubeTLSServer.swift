@@ -31,7 +31,7 @@ package struct KubeTestPKI {
     private func run(_ arguments: [String]) throws {
         let finished = try ChildProcess.run("/usr/bin/openssl", arguments, directory: URL(fileURLWithPath: directory))
         guard finished.status == 0 else {
-            throw KubeJSONError(message: "openssl \(arguments.joined(separator: " ")) failed: \(finished.stderr)")
+            throw OpenSSLFailure(message: "openssl \(arguments.joined(separator: " ")) failed: \(finished.stderr)")
         }
     }
 
@@ -54,4 +54,10 @@ package final class KubeTLSServer: Sendable {
     }
 
     package func shutdown() async { await server.shutdown() }
+}
+
+/// An `openssl` command that failed while making the test certificates.
+struct OpenSSLFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }

@@ -68,6 +68,13 @@ package final class VLLMTestExporter: Sendable {
 
     package func shutdown() async { await server.shutdown() }
 
+    /// A label value in the text format: backslash, double quote and newline escaped. (This exporter writes vLLM's
+    /// series by hand, with sample timestamps and histogram series the controller's registry has no use for.)
+    private static func escape(_ value: String) -> String {
+        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
+    }
+
     /// The exposition after `elapsed` seconds.
     package static func exposition(_ models: [Model], elapsed t: Double) -> String {
         var families: [String: (type: String, lines: [String])] = [:]
@@ -79,8 +86,8 @@ package final class VLLMTestExporter: Sendable {
         for m in models {
             for pod in 0..<m.pods {
                 let share = 1 / Double(m.pods)
-                let labels = "model_name=\"\(MetricsRegistry.escapeLabelValue(m.name))\",namespace=\"\(MetricsRegistry.escapeLabelValue(m.namespace))\",pod=\"pod-\(pod)\""
-                    + m.labels.sorted { $0.key < $1.key }.map { ",\($0.key)=\"\(MetricsRegistry.escapeLabelValue($0.value))\"" }.joined()
+                let labels = "model_name=\"\(Self.escape(m.name))\",namespace=\"\(Self.escape(m.namespace))\",pod=\"pod-\(pod)\""
+                    + m.labels.sorted { $0.key < $1.key }.map { ",\($0.key)=\"\(Self.escape($0.value))\"" }.joined()
                 if let frozen = m.frozenAtMilliseconds {
                     add("vllm:num_requests_running", "gauge", "vllm:num_requests_running{\(labels)} 1 \(frozen)")
                     continue

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import InfernoControl
+import InfernoFormats
 import InfernoMIP
 
 /// The control loop's flags, shared by `run` and `simulate` so they read the same in both.
@@ -20,10 +21,20 @@ struct LoopOptions: ParsableArguments {
     @Option(help: "Solver: mip (default), greedy or unlimited.")
     var solver: SolverChoice = .mip
 
+    @Option(help: "Learn each variant's profile online and size against its upper confidence bound: on or off (docs/tuning.md).")
+    var tuning: TuningSwitch = .on
+
     @OptionGroup var analyzer: AnalyzerOptions
 
     func validate() throws {
-        if let interval, !(interval.seconds > 0) { throw ValidationError("--interval: \"\(interval.text)\" must be a positive duration") }
+        // Below a second a cycle would outrun every Prometheus scrape; the bound also keeps the simulation's cycle
+        // count (its duration over the interval) finite.
+        if let interval, !(interval.seconds >= 1) { throw ValidationError("--interval: \"\(interval.text)\" must be at least 1s") }
+        let durations = [("--interval", interval), ("--stabilization-window", stabilizationWindow), ("--lookahead", lookahead),
+                         ("--retention-window", retentionWindow)]
+        for case let (flag, duration?) in durations where duration.seconds > GoDuration.limitSeconds {
+            throw ValidationError("\(flag): \"\(duration.text)\" is longer than \(GoDuration.limitText)")
+        }
     }
 
     /// The loop's settings with these flags; `interval` and `retention` are the ones the command resolved (flag,
@@ -37,8 +48,14 @@ struct LoopOptions: ParsableArguments {
         s.solver = solver.solver
         s.analyzer = analyzer.settings
         s.options = options
+        s.tuning = tuning == .on ? TunerSettings() : nil
         return s
     }
+}
+
+/// `--tuning on|off`.
+enum TuningSwitch: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case on, off
 }
 
 /// A duration flag: a Go duration (`300s`, `2m`, `1m30s`) or, for compatibility, plain seconds (`300`). Never
@@ -55,7 +72,10 @@ struct DurationArgument: ExpressibleByArgument, Sendable, Equatable {
 
     init?(argument: String) {
         let trimmed = argument.trimmingCharacters(in: .whitespaces)
-        guard let seconds = (try? GoDuration.seconds(trimmed)) ?? Double(trimmed), seconds.isFinite, seconds >= 0 else { return nil }
+        // Plain seconds are decimal only ("0x10" is not sixteen seconds).
+        guard let seconds = (try? GoDuration.seconds(trimmed)) ?? DecimalNumber.parse(trimmed), seconds.isFinite, seconds >= 0 else {
+            return nil
+        }
         self.text = trimmed
         self.seconds = seconds
     }

@@ -6,6 +6,7 @@ import InfernoKubernetes
 import InfernoMIP
 import InfernoPrometheus
 import Logging
+import ServiceLifecycle
 
 /// `inferno-controller run`: the controller on a real cluster (the container's entrypoint).
 struct RunCommand: AsyncParsableCommand {
@@ -85,14 +86,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let level = self.level
         guard let addresses else { throw ValidationError("internal: run() before validate()") }
-        let json = logFormat == .json
-        LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        bootstrapLogging()
         let logger = Logger(label: "inferno.controller")
         let environment = ProcessInfo.processInfo.environment
         let controllerNamespace = self.controllerNamespace ?? environment["POD_NAMESPACE"] ?? "inferno-system"
@@ -100,83 +95,103 @@ struct RunCommand: AsyncParsableCommand {
         let connection = try KubeConnection.resolve(kubeconfig: kubeconfig)
         let client = try KubernetesClient(connection: connection, logger: Logger(label: "inferno.kubernetes"))
         var prometheusClient: PrometheusClient?
-        var probes: ProbeServer?
-        var elector: LeaderElector?
         do {
-            // Settings: ConfigMap < environment < flags.
-            var configMap: [String: String] = [:]
-            do {
-                let object = try await client.getObject(.configMaps, name: ControllerSettings.configMapName, namespace: controllerNamespace)
-                for (k, v) in object["data"]?.object ?? [:] { if let s = v.string { configMap[k] = s } }
-            } catch let error as KubernetesError where error.code == .notFound {
-                logger.notice("no settings ConfigMap; using environment and flags",
-                              metadata: ["configmap": "\(controllerNamespace)/\(ControllerSettings.configMapName)"])
-            }
-            let flags = ControllerSettings.Flags(
-                prometheusURL: prometheusURL, prometheusCAFile: prometheusCAFile, prometheusTokenFile: prometheusTokenFile,
-                prometheusInsecureSkipVerify: prometheusInsecureSkipVerify ? true : nil, interval: loop.interval?.goDuration, retentionWindow: loop.retentionWindow?.goDuration)
-            let settings = try ControllerSettings.resolve(configMap: configMap, environment: environment, flags: flags)
-            let effective = effectiveConfiguration(settings, configMap: configMap, environment: environment, flags: flags,
-                                                   controllerNamespace: controllerNamespace)
-            logConfiguration(effective, logger: logger)
+            let (settings, effective) = try await resolveSettings(client: client, controllerNamespace: controllerNamespace,
+                                                                  environment: environment, logger: logger)
             let loads = try settings.makeLoadSource(logger: Logger(label: "inferno.prometheus"))
             prometheusClient = loads.client
             if loads.client == nil { logger.warning("no Prometheus URL: every variant keeps its replicas (no load data)") }
-
-            let metrics = ControllerMetrics(wvaCompatible: actuation == .metrics)
-            let fleet = FleetMetrics(registry: metrics.registry)
-            let identity = environment["POD_NAME"] ?? ProcessInfo.processInfo.hostName
-            let events = KubernetesEventRecorder(client: client, instance: identity)
-            let source = KubernetesClusterSource(client: client, watchNamespace: namespace, configNamespace: controllerNamespace,
-                                                 defaultMinReplicas: settings.scaleToZero ? 0 : 1)
-            let actuator = KubernetesActuator(client: client, mode: actuation,
-                                              metricsSink: { metrics.emit(decisions: $0, outcomes: $1); fleet.emit(decisions: $0) },
-                                              configNamespace: controllerNamespace, events: events)
-            let options = OptimizerOptions(saturationPolicy: policy, timeLimitSeconds: min(10, settings.intervalSeconds / 4))
-            let reconciler = loop.settings(intervalSeconds: settings.intervalSeconds, retentionSeconds: settings.retentionSeconds,
-                                           options: options)
-                .makeReconciler(cluster: source, metrics: loads.source, actuator: actuator, logger: Logger(label: "inferno.reconciler"))
-            probes = try await ProbeServer.start(
-                metrics: addresses.metrics, health: addresses.health, registry: metrics.registry, debugConfig: effective.json,
-                isReady: { await reconciler.hasCompletedCycle })
-            if leaderElect {
-                let e = LeaderElector(client: client, configuration: .init(namespace: controllerNamespace, name: "inferno-controller-leader",
-                                                                           identity: identity))
-                elector = e
-                Task { await e.run { leading in logger.notice(leading ? "became leader" : "lost leadership") } }
-            }
-            logger.info("controller started", metadata: [
-                "solver": "\(loop.solver.rawValue)", "actuation": "\(actuation.rawValue)", "interval": "\(settings.intervalSeconds)s",
-                "namespace": "\(namespace ?? "all")", "controllerNamespace": "\(controllerNamespace)",
-            ])
-            let stop = StopSignal()
-            stop.install()
-            var control = ControlLoop(reconciler: reconciler, clock: WallClock(shouldStop: { stop.requested }), watcher: source,
-                                      intervalSeconds: settings.intervalSeconds, logger: logger)
-            control.shouldStop = { stop.requested }
-            if let elector { control.isLeader = { await elector.isLeader } }
-            control.onCycle = { (report: CycleReport) in
-                metrics.recordCycle(seconds: report.seconds, endedAt: Date().timeIntervalSince1970, failed: report.failed,
-                                    solver: report.solverDiagnostics)
-                fleet.record(usage: report.usage)
-                await events.record(VariantEvent.solverFallback(report.solverDiagnostics, variants: report.decisions.map(\.variant.id)),
-                                    at: Date().timeIntervalSince1970)
-            }
-            try await control.run()
-            if stop.requested { logger.notice("stopping: signal received") }
+            let group = try await serviceGroup(client: client, settings: settings, effective: effective, loads: loads.source,
+                                               addresses: addresses, controllerNamespace: controllerNamespace,
+                                               identity: environment["POD_NAME"] ?? ProcessInfo.processInfo.hostName, logger: logger)
+            try await group.run()
+            logger.notice("stopped")
         } catch {
-            await shutdown(client: client, prometheus: prometheusClient, probes: probes, elector: elector)
+            await Self.close(client: client, prometheus: prometheusClient)
             if error is CancellationError { return }
             throw error
         }
-        await shutdown(client: client, prometheus: prometheusClient, probes: probes, elector: elector)
+        await Self.close(client: client, prometheus: prometheusClient)
     }
 
-    private func shutdown(client: KubernetesClient, prometheus: PrometheusClient?, probes: ProbeServer?, elector: LeaderElector?) async {
-        await elector?.release()
-        await probes?.shutdown()
+    /// The HTTP clients outlive the group and are closed on every way out (AsyncHTTPClient requires it).
+    private static func close(client: KubernetesClient, prometheus: PrometheusClient?) async {
         await prometheus?.shutdown()
         try? await client.shutdown()
+    }
+
+    private func bootstrapLogging() {
+        let level = self.level, json = logFormat == .json
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+
+    /// Settings: ConfigMap < environment < flags; the effective configuration is logged once here.
+    private func resolveSettings(client: KubernetesClient, controllerNamespace: String, environment: [String: String],
+                                 logger: Logger) async throws -> (ControllerSettings, EffectiveConfiguration) {
+        var configMap: [String: String] = [:]
+        do {
+            let object = try await client.getObject(.configMaps, name: ControllerSettings.configMapName, namespace: controllerNamespace)
+            for (k, v) in object["data"]?.object ?? [:] { if let s = v.string { configMap[k] = s } }
+        } catch let error as KubernetesError where error.code == .notFound {
+            logger.notice("no settings ConfigMap; using environment and flags",
+                          metadata: ["configmap": "\(controllerNamespace)/\(ControllerSettings.configMapName)"])
+        }
+        let flags = ControllerSettings.Flags(
+            prometheusURL: prometheusURL, prometheusCAFile: prometheusCAFile, prometheusTokenFile: prometheusTokenFile,
+            prometheusInsecureSkipVerify: prometheusInsecureSkipVerify ? true : nil, interval: loop.interval?.goDuration,
+            retentionWindow: loop.retentionWindow?.goDuration)
+        let settings = try ControllerSettings.resolve(configMap: configMap, environment: environment, flags: flags)
+        let effective = effectiveConfiguration(settings, configMap: configMap, environment: environment, flags: flags,
+                                               controllerNamespace: controllerNamespace)
+        logConfiguration(effective, logger: logger)
+        return (settings, effective)
+    }
+
+    /// The reconciler on the cluster, its endpoints and (with `--leader-elect`) leader election, as one group.
+    private func serviceGroup(client: KubernetesClient, settings: ControllerSettings, effective: EffectiveConfiguration,
+                              loads: any LoadSource, addresses: (metrics: BindAddress?, health: BindAddress?),
+                              controllerNamespace: String, identity: String, logger: Logger) async throws -> ServiceGroup {
+        let metrics = ControllerMetrics(wvaCompatible: actuation == .metrics)
+        let fleet = FleetMetrics(registry: metrics.registry)
+        let events = KubernetesEventRecorder(client: client, instance: identity)
+        let source = KubernetesClusterSource(client: client, watchNamespace: namespace, configNamespace: controllerNamespace,
+                                             defaultMinReplicas: settings.scaleToZero ? 0 : 1)
+        let actuator = KubernetesActuator(client: client, mode: actuation,
+                                          metricsSink: { metrics.emit(decisions: $0, outcomes: $1); fleet.emit(decisions: $0) },
+                                          configNamespace: controllerNamespace, events: events)
+        let options = OptimizerOptions(saturationPolicy: policy, timeLimitSeconds: min(10, settings.intervalSeconds / 4))
+        let reconciler = loop.settings(intervalSeconds: settings.intervalSeconds, retentionSeconds: settings.retentionSeconds,
+                                       options: options)
+            .makeReconciler(cluster: source, metrics: loads, actuator: actuator, logger: Logger(label: "inferno.reconciler"))
+        let probes = try await ProbeServer.start(
+            metrics: addresses.metrics, health: addresses.health, registry: metrics.registry, debugConfig: effective.json,
+            isReady: { await reconciler.hasCompletedCycle })
+        let elector = leaderElect
+            ? LeaderElector(client: client, configuration: .init(namespace: controllerNamespace, name: "inferno-controller-leader",
+                                                                  identity: identity))
+            : nil
+        var control = ControlLoop(reconciler: reconciler, clock: WallClock(shouldStop: ControlLoopService.shutdownRequested),
+                                  watcher: source, intervalSeconds: settings.intervalSeconds, logger: logger)
+        control.shouldStop = ControlLoopService.shutdownRequested
+        if let elector { control.isLeader = { await elector.isLeader } }
+        control.onCycle = { (report: CycleReport) in
+            metrics.recordCycle(seconds: report.seconds, endedAt: Date().timeIntervalSince1970, failed: report.failed,
+                                solver: report.solverDiagnostics)
+            fleet.record(usage: report.usage)
+            await events.record(VariantEvent.solverFallback(report.solverDiagnostics, variants: report.decisions.map(\.variant.id)),
+                                at: Date().timeIntervalSince1970)
+        }
+        logger.info("controller started", metadata: [
+            "solver": "\(loop.solver.rawValue)", "actuation": "\(actuation.rawValue)", "interval": "\(settings.intervalSeconds)s",
+            "namespace": "\(namespace ?? "all")", "controllerNamespace": "\(controllerNamespace)",
+        ])
+        return .controller(loop: ControlLoopService(loop: control),
+                           elector: elector.map { LeaderElectionService(elector: $0, logger: logger) },
+                           probes: ProbeService(probes: probes), gracePeriod: .seconds(25), logger: logger)
     }
 }
 

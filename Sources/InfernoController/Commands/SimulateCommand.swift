@@ -39,6 +39,12 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Directory for the time series (CSV), summary (JSON) and chart (SVG).")
     var output: String?
 
+    @Option(name: .customLong("profile-error"), help: "Run every emulated server with its profile's time coefficients multiplied by this factor (1: the profiles are right; 1.5: servers 1.5 times slower than the controller is told).")
+    var profileError: Double = 1
+
+    @Flag(name: .customLong("oracle-profile"), help: "Tell the controller the servers' true profiles (with --profile-error or a scenario's trueProfiles): what a perfect estimate would size with.")
+    var oracleProfile = false
+
     @Flag(help: "Print only the summary.")
     var quiet = false
 
@@ -47,6 +53,9 @@ struct SimulateCommand: AsyncParsableCommand {
     func validate() throws {
         if let cycles, cycles < 1 { throw ValidationError("--cycles: \(cycles) must be at least 1") }
         if !(speed >= 0) { throw ValidationError("--speed: \(speed) must be 0 or positive") }
+        if !(profileError > 0 && profileError.isFinite) {
+            throw ValidationError("--profile-error: \(profileError) must be a positive number")
+        }
     }
 
     func run() async throws {
@@ -67,6 +76,8 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         if let seed { scenario.seed = seed }
         if let routing { scenario.routing = routing }
+        scenario = scenario.withProfileError(profileError)
+        if oracleProfile { scenario = scenario.revealingTrueProfiles() }
         if printScenario {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -83,7 +94,9 @@ struct SimulateCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         print("Inferno simulate: scenario \"\(scenario.name)\", solver \(loop.solver.rawValue), \(settings.cycles) cycles of \(Int(interval)) s, "
               + "TTFT at \(settings.loop.analyzer.percentile), ITL at \(settings.loop.analyzer.itlPercentile), stabilisation \(Int(settings.loop.stabilizationWindowSeconds)) s, "
-              + "lookahead \(Int(settings.loop.lookaheadSeconds)) s")
+              + "lookahead \(Int(settings.loop.lookaheadSeconds)) s"
+              + (profileError == 1 ? "" : ", servers \(profileError)× their profiles' times")
+              + (oracleProfile ? " (told to the controller)" : "") + ", tuning \(loop.tuning.rawValue)")
         print("GPUs: " + scenario.capacity.cardsByType.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         let quiet = self.quiet
         let result = try await SimulationRunner(scenario: scenario, settings: settings).run(logger: logger) { report, samples, usage in

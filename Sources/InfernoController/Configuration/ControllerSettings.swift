@@ -104,7 +104,9 @@ struct ControllerSettings: Sendable, Equatable {
             do { seconds = try GoDuration.seconds(v) } catch {
                 throw .invalid(name(Key.interval, source), value: v, expected: "a Go duration such as 60s or 1m30s")
             }
-            guard seconds > 0 else { throw .invalid(name(Key.interval, source), value: v, expected: "a positive duration") }
+            guard seconds >= 1, seconds <= GoDuration.limitSeconds else {
+                throw .invalid(name(Key.interval, source), value: v, expected: "a duration from 1s to \(GoDuration.limitText)")
+            }
             settings.intervalSeconds = seconds
         }
         if let (v, source) = lookup(Key.scaleToZero) {
@@ -128,7 +130,9 @@ struct ControllerSettings: Sendable, Equatable {
             do { seconds = try GoDuration.seconds(v) } catch {
                 throw .invalid(name(Key.retention, source), value: v, expected: "a Go duration such as 10m")
             }
-            guard seconds >= 0 else { throw .invalid(name(Key.retention, source), value: v, expected: "a duration of 0 or more") }
+            guard seconds >= 0, seconds <= GoDuration.limitSeconds else {
+                throw .invalid(name(Key.retention, source), value: v, expected: "a duration from 0 to \(GoDuration.limitText)")
+            }
             settings.retentionSeconds = seconds
         }
 
@@ -211,6 +215,11 @@ enum SettingsError: Error, CustomStringConvertible, Equatable {
 /// `ns`, `us`, `µs`, `ms`, `s`, `m`, `h`); a bare `0` is allowed, other bare numbers are not.
 enum GoDuration {
     struct Invalid: Error {}
+
+    /// The longest interval or window the controller accepts: 30 days, far beyond any sensible setting, and small
+    /// enough that every count derived from it (cycles, milliseconds, whole seconds in messages) fits an `Int`.
+    static let limitSeconds = 30 * 24 * 3600.0
+    static let limitText = "720h (30 days)"
 
     static func seconds(_ text: String) throws(Invalid) -> Double {
         var s = Substring(text)

@@ -1,5 +1,6 @@
 import Foundation
 import InfernoControl
+import InfernoFormats
 import InfernoKubernetes
 import InfernoMIP
 import InfernoPrometheus
@@ -46,14 +47,14 @@ enum FuzzTarget: String, CaseIterable, Sendable {
             }
             return true
         case .va:
-            guard let json = try? KubeJSON(parsing: Array(data)) else { return false }
+            guard let json = try? JSONValue(parsing: Array(data)) else { return false }
             let v = KubernetesClusterSource.variant(from: json, defaultMinReplicas: 1)
             guard v.invalidReason == nil else { return false }
             // Not gated on SystemValidation: the controller's planner sizes a valid VA's profiles directly.
             Self.size(Self.system(of: v), validated: false)
             return true
         case .configmap:
-            guard let json = try? KubeJSON(parsing: Array(data)) else { return false }
+            guard let json = try? JSONValue(parsing: Array(data)) else { return false }
             func strings(_ key: String) -> [String: String] {
                 var out: [String: String] = [:]
                 for (k, v) in json[key]?.object ?? [:] { if let s = v.string { out[k] = s } }

@@ -1,4 +1,5 @@
 import Foundation
+import InfernoFormats
 import InfernoMIP
 
 /// One optimization's result with what a reader needs beside it: SLOs, loads, capacity, solver facts.
@@ -83,77 +84,9 @@ struct OptimizationReport {
 
     // MARK: JSON
 
-    /// Upstream's solution shape, `{"allocations": {server: allocation}}`, with Inferno's diagnostics beside it.
+    /// Upstream's solution shape with Inferno's diagnostics beside it (docs/formats.md §1, ``Solution/upstreamJSON``).
     func json() throws -> String {
-        var allocations: [String: Any] = [:]
-        var servers: [String: Any] = [:]
-        for s in solution.servers {
-            guard let sc = problem.servers.first(where: { $0.name == s.name }) else { continue }
-            let load = sc.server.load
-            let primary = s.primary
-            allocations[s.name] = [
-                "accelerator": primary?.accelerator ?? "",
-                "numReplicas": s.replicas,
-                "maxBatch": primary?.batchLimit ?? 0,
-                "cost": s.cost,
-                "itlAverage": s.itlMilliseconds ?? 0,
-                "ttftAverage": s.ttftMilliseconds ?? 0,
-                "load": ["arrivalRate": load.arrivalRatePerMinute, "avgInTokens": load.meanInputTokens,
-                         "avgOutTokens": load.meanOutputTokens],
-            ] as [String: Any]
-            var entry: [String: Any] = [
-                "status": s.status.label,
-                "priority": s.priority,
-                "placements": s.placements.map {
-                    ["accelerator": $0.accelerator, "acceleratorType": $0.acceleratorType, "replicas": $0.replicas,
-                     "batchLimit": $0.batchLimit, "cards": $0.units, "cost": $0.cost] as [String: Any]
-                },
-                "candidates": sc.candidates.map {
-                    ["accelerator": $0.accelerator, "replicas": $0.replicasNeeded, "batchLimit": $0.batchLimit,
-                     "ratePerReplicaPerMinute": $0.ratePerReplica * 60, "cost": $0.cost] as [String: Any]
-                },
-            ]
-            if let r = s.status.reason { entry["reason"] = r }
-            if !sc.rejections.isEmpty {
-                entry["rejected"] = Dictionary(sc.rejections.map { ($0.accelerator, $0.reason) }, uniquingKeysWith: { a, _ in a })
-            }
-            servers[s.name] = entry
-        }
-        var inferno: [String: Any] = [
-            "solver": solution.solver,
-            "ttftStatistic": settings.percentile.description,
-            "itlStatistic": settings.itlPercentile.description,
-            "batchLimitPolicy": settings.batchLimitPolicy.rawValue,
-            "totalCost": solution.totalCost,
-            "analysisSeconds": analysisSeconds,
-            "solveSeconds": solution.diagnostics.seconds,
-            "servedPerPriority": solution.servedPerPriority.map { ["priority": $0.priority, "served": $0.served, "total": $0.total] },
-            "usage": solution.usage.map { u -> [String: Any] in
-                var d: [String: Any] = ["type": u.type, "cardsUsed": u.cardsUsed, "cost": u.cost]
-                if let a = u.cardsAvailable { d["cardsAvailable"] = a }
-                return d
-            },
-            "servers": servers,
-            "notes": solution.diagnostics.notes,
-        ]
-        if let mip = solution.diagnostics.mip {
-            var m: [String: Any] = [
-                "status": mip.status, "components": mip.components,
-                "stages": mip.stages.map { st -> [String: Any] in
-                    var d: [String: Any] = ["name": st.name, "status": st.status, "seconds": st.seconds]
-                    if let o = st.objective { d["objective"] = o }
-                    if let b = st.bestBound { d["bestBound"] = b }
-                    if let g = st.gap { d["gap"] = g }
-                    if !st.steps.isEmpty { d["steps"] = st.steps }
-                    return d
-                },
-            ]
-            if let g = mip.gap { m["gap"] = g }
-            if let f = mip.fallbackReason { m["fallback"] = f }
-            inferno["mip"] = m
-        }
-        let root: [String: Any] = ["allocations": allocations, "inferno": inferno]
-        let data = try JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])
-        return String(decoding: data, as: UTF8.self)
+        String(decoding: solution.upstreamJSON(problem: problem, settings: settings, analysisSeconds: analysisSeconds)
+            .serialized(pretty: true), as: UTF8.self)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import InfernoFormats
 
 /// One problem in llm-inferno queue-analysis's format, the input of its `/solve` and `/target` (docs/model.md).
 ///
@@ -34,7 +35,7 @@ public struct QueueAnalysisProblem: Hashable, Sendable {
     /// index and the field.
     public static func parse(_ data: Data) throws(QueueAnalysisError) -> [QueueAnalysisProblem] {
         let root: JSONValue
-        do { root = try JSONValue.parse(data) } catch { throw QueueAnalysisError(messages: ["problems: not valid JSON: \(error.message)"]) }
+        do { root = try JSONValue(parsing: data) } catch { throw QueueAnalysisError(messages: ["problems: not valid JSON: \(error.detail)"]) }
         let items: [JSONValue]
         switch root {
         case .array(let a): items = a

@@ -1,4 +1,5 @@
 import Foundation
+import InfernoFormats
 
 /// Which statistic of a latency the target bounds: the TTFT's (``ReplicaSizer/percentile``, below) or the ITL's
 /// (``ReplicaSizer/itlPercentile``, the quantile of a request's own mean ITL from ``ITLDistribution``).

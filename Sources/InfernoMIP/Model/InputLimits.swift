@@ -23,5 +23,3 @@ public enum InputLimits {
     public static let milliseconds = 1e9
 }
 
-/// A number for messages: whole numbers without exponent or decimal point (`10000000`, not `1e+07`).
-package func plainNumber(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)" }

@@ -1,3 +1,5 @@
+import InfernoFormats
+
 /// The upper bounds of ``InputLimits``, checked on a decoded system before anything is sized from it.
 extension SystemSpec {
     func checkLimits(_ checks: FieldChecks) {

@@ -1,4 +1,5 @@
 import Foundation
+import InfernoFormats
 
 /// Everything wrong with a system description, one complete sentence per problem, each naming the entity and
 /// the field (`server "s1": currentAlloc.load.arrivalRate is -3 (must be >= 0)`).

@@ -64,7 +64,8 @@ extension SimulatedCluster {
         replicas.append(SimulatedReplica(
             id: nextReplicaID, deployment: d, model: deploymentStates[d].model, accelerator: spec.accelerator,
             gpuType: p.gpuType, cards: p.cards, costPerHour: p.costPerHour, profile: p.profile,
-            batchLimit: batchLimit(of: d, profile: p.profile), queueLimit: spec.queueLimit, sloTarget: spec.sloTarget))
+            batchLimit: batchLimit(of: d, profile: p.profile), queueLimit: spec.queueLimit, sloTarget: spec.sloTarget,
+            trueProfile: spec.serverProfile(for: spec.accelerator)))
         nextReplicaID += 1
     }
 

@@ -162,7 +162,7 @@ package struct SimulatedCluster: Sendable {
         case .starting:
             let r = replicas[i]
             replicas[i].phase = .ready
-            replicas[i].server = EmulatedServer(profile: r.profile, batchLimit: r.batchLimit,
+            replicas[i].server = EmulatedServer(profile: r.trueProfile ?? r.profile, batchLimit: r.batchLimit,
                                                 queueLimit: r.queueLimit, startTime: now, sloTarget: r.sloTarget)
             if let first = traffic[r.model].firstDropped {
                 traffic[r.model].longestWaitForReplica = max(traffic[r.model].longestWaitForReplica ?? 0, now - first)

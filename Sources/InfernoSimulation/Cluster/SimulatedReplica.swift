@@ -28,6 +28,8 @@ package struct SimulatedReplica: Sendable {
     package let batchLimit: Int
     package let queueLimit: Int?
     package var sloTarget: SLOTarget? = nil
+    /// The profile its server runs, when it differs from ``profile`` (a wrong profile, docs/simulation.md).
+    package var trueProfile: ModelProfile? = nil
 
     package var phase: Phase = .pending
     /// Index of the node it is bound to.

@@ -1,4 +1,5 @@
 import Foundation
+import InfernoFormats
 import InfernoMIP
 
 /// The ranges of a scenario's values (``InputLimits`` and the physics: rates and durations are not negative,
@@ -12,7 +13,7 @@ extension SimulationScenario {
         var out: [String] = []
         func check(_ v: Double, _ field: String, _ range: ClosedRange<Double>, open lower: Bool = false) {
             if !v.isFinite || !range.contains(v) || (lower && v == range.lowerBound) {
-                out.append("\(field) is \(plainNumber(v)) (must be \(lower ? ">" : ">=") \(plainNumber(range.lowerBound)) and <= \(plainNumber(range.upperBound)))")
+                out.append("\(field) is \(formatNumber(v)) (must be \(lower ? ">" : ">=") \(formatNumber(range.lowerBound)) and <= \(formatNumber(range.upperBound)))")
             }
         }
         func check(_ v: Int, _ field: String, _ range: ClosedRange<Int>) {
@@ -83,7 +84,7 @@ extension LoadTrace {
         let e = "load for model \"\(model)\": "
         func check(_ v: Double, _ field: String, _ range: ClosedRange<Double>) {
             if !v.isFinite || !range.contains(v) {
-                out.append(e + "\(field) is \(plainNumber(v)) (must be in [\(plainNumber(range.lowerBound)), \(plainNumber(range.upperBound))])")
+                out.append(e + "\(field) is \(formatNumber(v)) (must be in [\(formatNumber(range.lowerBound)), \(formatNumber(range.upperBound))])")
             }
         }
         check(meanInputTokens, "meanInputTokens", 0...InputLimits.tokens)

@@ -59,10 +59,13 @@ package actor SimulationEnvironment: ClusterSource, LoadSource, Actuator {
         let variants = scenario.variants.map { v -> VariantObservation in
             let id = VariantID(namespace: v.namespace, name: v.name)
             let d = deployments[id]
-            return VariantObservation(id: id, modelID: v.model, accelerator: d?.accelerator ?? v.accelerator,
-                                      profiles: v.profiles, minReplicas: v.minReplicas, maxReplicas: v.maxReplicas,
-                                      scaleTarget: v.name, currentReplicas: d?.desiredReplicas, readyReplicas: d?.readyReplicas,
-                                      invalidReason: nil)
+            var o = VariantObservation(id: id, modelID: v.model, accelerator: d?.accelerator ?? v.accelerator,
+                                       profiles: v.profiles, minReplicas: v.minReplicas, maxReplicas: v.maxReplicas,
+                                       scaleTarget: v.name, currentReplicas: d?.desiredReplicas, readyReplicas: d?.readyReplicas,
+                                       invalidReason: nil)
+            // As a VariantAutoscaling's status would hand it to a restarted controller.
+            o.savedTuning = status[id]?.tuning
+            return o
         }.sorted { $0.id < $1.id }
         return ClusterObservation(variants: variants, accelerators: scenario.accelerators, capacity: scenario.capacity,
                                   serviceClasses: scenario.serviceClasses)

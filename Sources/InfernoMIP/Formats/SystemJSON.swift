@@ -1,4 +1,5 @@
 import Foundation
+import InfernoFormats
 
 /// A system read from upstream JSON, with what was accepted but deserves a look.
 public struct UpstreamSystem: Hashable, Sendable {
@@ -26,13 +27,8 @@ public struct UpstreamSystem: Hashable, Sendable {
 /// Aliases: `slo-tpot` for `slo-itl` (the ConfigMap spelling), `avgInputTokens`/`avgOutputTokens` and
 /// `variantCost` (the VA spelling), `maxReplicas`/`minReplicas` for `maxNumReplicas`/`minNumReplicas`.
 ///
-/// **Profiles** carry one of two performance models (docs/model.md), told apart by structure:
-/// - the seed kind: `decodeParms{alpha,beta}` and optional `prefillParms{gamma,delta}` (absent: zero), also in the
-///   VA shape `perfParms{decodeParms{…}, prefillParms{…}}` or, oldest, `alpha`/`beta` directly in the entry;
-/// - the per-iteration kind of llm-inferno queue-analysis (upstream's sample data since March 2026):
-///   `perfParms{alpha, beta, gamma}` with optional `maxNumTokens` (in `perfParms` or the entry; absent: 8192).
-/// A profile that mixes them (seed keys beside or inside a per-iteration `perfParms`) is an error quoting both
-/// spellings: reading one model's numbers as the other's would size every server wrongly without a word.
+/// **Profiles** are read by ``ProfileEntry``, the reader VariantAutoscaling profiles share (docs/formats.md
+/// §9); `atTokens` is optional (absent: 128, as in every upstream example).
 ///
 /// **Servers.** The load is `currentAlloc.load` (upstream keeps the observed load there; `arrivalRate` is
 /// requests per minute). `current` is the `currentAlloc` when it names an accelerator, `nil` otherwise.
@@ -70,7 +66,7 @@ extension SystemSpec {
     /// `currentAlloc.load`, so a `current.load` different from the server's `load` reads back as the latter;
     /// a `current` with an empty accelerator reads back as `nil`; SLO targets of 0 read back as `nil`.
     public func encodeUpstream() -> Data {
-        JSONValue.object(["system": .object([
+        Data(JSONValue.object(["system": .object([
             "acceleratorData": .object(["accelerators": .array(accelerators.map(Self.upstreamJSON))]),
             "capacityData": .object(["count": .array(capacity.cardsByType.sorted { $0.key < $1.key }.map {
                 .object(["type": .string($0.key), "count": .number(Double($0.value))])
@@ -79,7 +75,7 @@ extension SystemSpec {
             "serviceClassData": .object(["serviceClasses": .array(serviceClasses.map(Self.upstreamJSON))]),
             "serverData": .object(["servers": .array(servers.map(Self.upstreamJSON))]),
             "optimizerData": .object(["optimizer": Self.upstreamJSON(options)]),
-        ])]).serialized()
+        ])]).serialized(pretty: true))
     }
 
     private static func upstreamJSON(_ a: Accelerator) -> JSONValue {
@@ -175,8 +171,8 @@ private struct UpstreamSystemReader {
         for (i, data) in documents.enumerated() {
             let source = documents.count == 1 ? "system" : "part \(i + 1)"
             let root: JSONValue
-            do { root = try JSONValue.parse(data) } catch {
-                log.error(source, "", "is not valid JSON: \(error.message)")
+            do { root = try JSONValue(parsing: data) } catch {
+                log.error(source, "", "is not valid JSON: \(error.detail)")
                 unreadable = true
                 continue
             }
@@ -327,11 +323,11 @@ private struct UpstreamSystemReader {
             let byIndex = LooseFields(item, entity: indexLabel, log: log)
             let model = byIndex.string("name"), acc = byIndex.string("acc")
             let e = EntityLabel.profile(model: model, accelerator: acc, index: i)
-            let f = LooseFields(item, entity: e, log: log)
-            let performance = PerformanceParameters.read(f)
-            profiles.append(ModelProfile(model: model, accelerator: acc, acceleratorCount: f.int("accCount", default: 1),
-                                         maxBatchSize: f.int("maxBatchSize"), atTokens: f.int("atTokens"),
-                                         performance: performance))
+            let entry = ProfileEntry.read(LooseFields(item, entity: e, log: log), accelerator: acc)
+            profiles.append(ModelProfile(model: model, accelerator: acc, acceleratorCount: entry.acceleratorCount,
+                                         maxBatchSize: entry.maxBatchSize,
+                                         atTokens: entry.atTokens ?? ModelProfile.defaultAtTokens,
+                                         performance: entry.performance))
         }
         return profiles
     }

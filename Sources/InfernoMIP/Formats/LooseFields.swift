@@ -1,94 +1,5 @@
 import Foundation
-
-/// A JSON document as a plain tree, so upstream files can be read the way Go's decoder reads them:
-/// keys matched case-insensitively, numbers accepted as integers, decimals or numeric strings.
-enum JSONValue: Hashable, Sendable, Codable {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null; return }
-        // Bool before Double: the decoder refuses to read a number as a Bool and vice versa.
-        if let b = try? c.decode(Bool.self) { self = .bool(b); return }
-        if let d = try? c.decode(Double.self) { self = .number(d); return }
-        if let s = try? c.decode(String.self) { self = .string(s); return }
-        if let a = try? c.decode([JSONValue].self) { self = .array(a); return }
-        self = .object(try c.decode([String: JSONValue].self))
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .null: try c.encodeNil()
-        case .bool(let b): try c.encode(b)
-        case .number(let d):
-            // Whole numbers as integers, so counts read back as counts in any decoder. JSON has no NaN or
-            // infinity: write them as strings, which the reader rejects with the field's name.
-            if !d.isFinite { try c.encode("\(d)") }
-            else if d == d.rounded(), abs(d) < 9.0e15 { try c.encode(Int64(d)) } else { try c.encode(d) }
-        case .string(let s): try c.encode(s)
-        case .array(let a): try c.encode(a)
-        case .object(let o): try c.encode(o)
-        }
-    }
-
-    /// Parses a document. Syntax errors carry JSONSerialization's description, which says where
-    /// (`Invalid value around character 10.`, `Number 1e400 is not representable in Swift.`); the decoder's
-    /// does not. The tree itself comes from the decoder, which keeps `true` and `1` apart.
-    static func parse(_ data: Data) throws(JSONSyntaxError) -> JSONValue {
-        do {
-            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-            return try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch {
-            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
-            throw JSONSyntaxError(message: detail ?? "\(error)")
-        }
-    }
-
-    /// Serialises with sorted keys, indented, slashes unescaped (model names like `ibm/granite-8b`).
-    func serialized() -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        // Encoding a tree of plain values cannot fail.
-        return (try? encoder.encode(self)) ?? Data()
-    }
-
-    /// Value lookup by key, case-insensitively as Go's `encoding/json` does; an exact match wins.
-    func member(_ key: String) -> JSONValue? {
-        guard case .object(let o) = self else { return nil }
-        if let v = o[key] { return v }
-        let lower = key.lowercased()
-        // Several keys differing only in case: take the smallest, so the choice does not depend on hashing.
-        return o.keys.filter { $0.lowercased() == lower }.min().flatMap { o[$0] }
-    }
-
-    /// For error messages: what was found instead of the expected kind.
-    var kindDescription: String {
-        switch self {
-        case .null: return "null"
-        case .bool(let b): return "\(b)"
-        case .number(let d): return "the number \(formatNumber(d))"
-        case .string(let s): return "the string \"\(s.count > 40 ? String(s.prefix(40)) + "…" : s)\""
-        case .array: return "an array"
-        case .object: return "an object"
-        }
-    }
-}
-
-struct JSONSyntaxError: Error {
-    var message: String
-}
-
-/// A number for messages: integers without a decimal point.
-func formatNumber(_ d: Double) -> String {
-    if d.isFinite, d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
-    return "\(d)"
-}
+import InfernoFormats
 
 /// One object of the input read as (part of) an entity: typed field access that records what is wrong with
 /// the entity's name and the field's path instead of stopping at the first problem.
@@ -137,28 +48,19 @@ struct LooseFields {
     /// (invalid is recorded).
     func optionalDouble(_ key: String, aliases: [String] = []) -> Double? {
         guard let v = raw(key, aliases: aliases) else { return nil }
-        let d: Double
-        switch v {
-        case .number(let n): d = n
-        case .string(let s):
-            if let n = Double(s.trimmingCharacters(in: .whitespaces)), !n.isFinite, !s.lowercased().contains("x") {
-                log.error(entity, path(key), "is \(v.kindDescription), not a finite number", key: keyPath(key))
-                return nil
-            }
-            guard let n = DecimalNumber.parse(s) else {
-                wrongKind(key, expected: "a number", found: v)
-                return nil
-            }
-            d = n
-        default:
-            wrongKind(key, expected: "a number", found: v)
-            return nil
-        }
-        guard d.isFinite else {
+        if let d = v.decimal, d.isFinite { return d }
+        if v.decimal != nil || isNonFiniteWord(v) {
             log.error(entity, path(key), "is \(v.kindDescription), not a finite number", key: keyPath(key))
-            return nil
+        } else {
+            wrongKind(key, expected: "a number", found: v)
         }
-        return d
+        return nil
+    }
+
+    /// `"inf"`, `"-Infinity"`, `"nan"`: numbers to `strtod`, so the message says why they are refused.
+    private func isNonFiniteWord(_ v: JSONValue) -> Bool {
+        guard case .string(let s) = v, let n = Double(s.trimmingCharacters(in: .whitespaces)) else { return false }
+        return !n.isFinite && !s.lowercased().contains("x")
     }
 
     /// A required number (recorded as missing and read as 0 when absent) or an optional one with a default.
@@ -174,11 +76,11 @@ struct LooseFields {
     /// A whole number; `4.0` and `"4"` are accepted, `4.5` is not.
     func optionalInt(_ key: String, aliases: [String] = []) -> Int? {
         guard let d = optionalDouble(key, aliases: aliases) else { return nil }
-        guard d == d.rounded(), abs(d) <= 9.0e15 else {
+        guard let n = JSONValue.wholeNumber(d) else {
             log.error(entity, path(key), "is \(formatNumber(d)) (must be a whole number)", key: keyPath(key))
             return nil
         }
-        return Int(d)
+        return n
     }
 
     func int(_ key: String, aliases: [String] = [], default fallback: Int? = nil) -> Int {
