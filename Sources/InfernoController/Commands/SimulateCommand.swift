@@ -109,7 +109,7 @@ struct SimulateCommand: AsyncParsableCommand {
         var logger = Logger(label: "inferno.simulate")
         logger.logLevel = .warning
         print("Inferno simulate: scenario \"\(scenario.name)\", solver \(loop.solver.rawValue), \(settings.cycles) cycles of \(Int(interval)) s, "
-              + "TTFT at \(settings.loop.analyzer.percentile), stabilisation \(Int(settings.loop.stabilizationWindowSeconds)) s, "
+              + "TTFT at \(settings.loop.analyzer.percentile), ITL at \(settings.loop.analyzer.itlPercentile), stabilisation \(Int(settings.loop.stabilizationWindowSeconds)) s, "
               + "lookahead \(Int(settings.loop.lookaheadSeconds)) s"
               + (profileError == 1 ? "" : ", servers \(profileError)× their profiles' times")
               + (oracleProfile ? " (told to the controller)" : "") + ", tuning \(loop.tuning.rawValue)")
