@@ -43,6 +43,8 @@ package struct VariantDecision: Sendable {
     package var releasedForCapacity = false
     /// Why the MIP failed this cycle, when the allocation is the greedy answer it fell back to (status, logs).
     package var solverFallback: String? = nil
+    /// The variant's profile estimate after this cycle's measurement, when tuning is on.
+    package var tuning: TuningStatus? = nil
 
     /// The `reason` label of this decision (a small fixed vocabulary, not the free text of ``reason``).
     package var scalingReason: ScalingReason {

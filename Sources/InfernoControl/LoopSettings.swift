@@ -23,6 +23,9 @@ package struct LoopSettings: Sendable {
     // Best effort by priority: a controller must not scale an overloaded variant to zero because its SLOs
     // cannot be met in full (the offline default, `None`, would).
     package var options = OptimizerOptions(saturationPolicy: .priorityExhaustive, timeLimitSeconds: 5)
+    /// The online profile estimator's settings (`--tuning on`, the default); nil plans with the configured
+    /// profiles as they are (`--tuning off`).
+    package var tuning: TunerSettings? = TunerSettings()
 
     package init() {}
 
@@ -32,6 +35,6 @@ package struct LoopSettings: Sendable {
         Reconciler(cluster: cluster, metrics: metrics, actuator: actuator,
                    planner: Planner(analyzer: analyzer, solver: solver, options: options),
                    stabilizationWindowSeconds: stabilizationWindowSeconds, lookaheadSeconds: lookaheadSeconds,
-                   retentionSeconds: retentionSeconds, logger: logger)
+                   retentionSeconds: retentionSeconds, tuning: tuning.map { ProfileTuning(settings: $0) }, logger: logger)
     }
 }

@@ -43,6 +43,8 @@ package struct VariantObservation: Sendable {
     /// Whether other variants serve the same model: then its load must be measured over its own pods, never by
     /// `model_name` alone (that would count the other variants' load too).
     package var sharesModel = false
+    /// The profile estimate the variant's status carried when read (a restarted controller resumes from it).
+    package var savedTuning: TuningStatus? = nil
 
     package init(id: VariantID, modelID: String, accelerator: String, profiles: [ModelProfile], minReplicas: Int,
                  maxReplicas: Int? = nil, scaleTarget: String, currentReplicas: Int? = nil,

@@ -19,10 +19,14 @@ package actor Reconciler {
     package let lookaheadSeconds: Double
     /// Model demand across cycles: forecast, token lengths, retention window of scale to zero.
     private var demand: DemandTracker
+    /// The online profile estimates (`--tuning on`); nil plans with the configured profiles as they are.
+    package private(set) var tuning: ProfileTuning?
 
     package init(cluster: any ClusterSource, metrics: any LoadSource, actuator: any Actuator, planner: Planner,
                  stabilizationWindowSeconds: Double, lookaheadSeconds: Double = 0,
-                 retentionSeconds: Double = LoopSettings.defaultRetentionSeconds, logger: Logger) {
+                 retentionSeconds: Double = LoopSettings.defaultRetentionSeconds, tuning: ProfileTuning? = nil,
+                 logger: Logger) {
+        self.tuning = tuning
         self.cluster = cluster
         self.metrics = metrics
         self.actuator = actuator
@@ -37,7 +41,7 @@ package actor Reconciler {
     package func cycle(at now: Double) async -> CycleReport {
         let started = ContinuousClock.now
         // Observe.
-        let observation: ClusterObservation
+        var observation: ClusterObservation
         do {
             observation = try await cluster.observe()
         } catch {
@@ -52,6 +56,8 @@ package actor Reconciler {
             }
             for await (id, load) in group { loads[id] = load }
         }
+        // Learn each variant's profile from its window; plan with the upper confidence bound of the estimate.
+        if tuning != nil { observation = tuning!.apply(to: observation, loads: loads) }
         // Demand per model: its variants' loads summed, plus what its gateway saw and no pod did.
         let models = Dictionary(grouping: observation.variants.filter { $0.invalidReason == nil }, by: \.modelKey)
         var unserved: [ModelKey: Double] = [:]
@@ -61,6 +67,7 @@ package actor Reconciler {
         let modelDemand = demand.demand(observation.variants, loads: loads, unserved: unserved, at: now)
         // Analyze and optimize (pure), for the load expected when new replicas would be ready.
         var plan = planner.plan(observation, loads: loads, demand: modelDemand)
+        if tuning != nil { plan = withoutCostlyHeadroom(plan, observation, loads: loads, demand: modelDemand) }
         for i in plan.decisions.indices {
             let key = plan.decisions[i].variant.modelKey
             if let m = modelDemand.measured[key]?.load, let p = modelDemand.planned[key]?.load,
@@ -80,6 +87,7 @@ package actor Reconciler {
         if let fallback = plan.solution?.diagnostics.mip?.fallbackReason {
             for i in decisions.indices { decisions[i].solverFallback = fallback }
         }
+        for i in decisions.indices { decisions[i].tuning = tuning?.status(of: decisions[i].variant.id) }
         // Act, then record.
         let outcomes = await actuator.apply(decisions)
         await actuator.record(decisions, outcomes: outcomes, at: now)
@@ -96,6 +104,24 @@ package actor Reconciler {
                                  seconds: (ContinuousClock.now - started).secondsDouble)
         log(report)
         return report
+    }
+
+    /// The headroom is a margin, not a reason to go unserved: when variants sized at their estimate's upper bound
+    /// were not fully served, the plan is made again with them at the centre, and taken when it fully serves more
+    /// (per priority level, highest first; docs/tuning.md).
+    private func withoutCostlyHeadroom(_ plan: Planner.Plan, _ observation: ClusterObservation,
+                                                loads: [VariantID: LoadObservation], demand: DemandTracker.Demand) -> Planner.Plan {
+        guard let tuning, let solution = plan.solution else { return plan }
+        let short = Set(plan.decisions.filter {
+            $0.action == .scale && !$0.fullyServed && (tuning.status(of: $0.variant.id)?.headroom.max() ?? 1) > 1
+        }.map(\.variant.id))
+        guard !short.isEmpty else { return plan }
+        let retry = planner.plan(tuning.centred(observation, short), loads: loads, demand: demand)
+        guard let better = retry.solution else { return plan }
+        let levels = Set(solution.servers.map(\.priority)).union(better.servers.map(\.priority)).sorted()
+        guard solution.servedVector(levels: levels).lexicographicallyPrecedes(better.servedVector(levels: levels)) else { return plan }
+        self.tuning!.dropHeadroom(short)
+        return retry
     }
 
     package static func summary(_ s: Solution) -> String {

@@ -166,6 +166,7 @@ package struct KubernetesClusterSource: ClusterSource, VariantWatcher {
             v.invalidReason = "\(error)"
             return v
         }
+        v.savedTuning = TuningStatusJSON.read(object[path: "status.\(TuningStatusJSON.field)"])
         var problems = va.spec.problems
         if v.accelerator.isEmpty { problems.append("metadata.labels[\(VariantAutoscaling.acceleratorLabel)]: missing") }
         if !problems.isEmpty { v.invalidReason = problems.joined(separator: "; ") }

@@ -74,6 +74,7 @@ package enum VariantStatusBuilder {
         case .failed, .observed: false
         }
         update["actuation"] = ["applied": .bool(applied)]
+        if let t = d.tuning { update[TuningStatusJSON.field] = TuningStatusJSON.json(t) }
 
         var conditions = [metricsCondition(d), optimizationCondition(d, replicasError: ctx.replicasError)]
         if let scaling = scalingCondition(d, ctx.outcome) { conditions.append(scaling) }

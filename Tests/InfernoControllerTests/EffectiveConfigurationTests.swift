@@ -37,6 +37,21 @@ struct EffectiveConfigurationTests {
         #expect(!c.json.contains("s3cret") && !c.logLines.joined().contains("s3cret"))
     }
 
+    /// `--itl-percentile`: listed with its default, parsed into the analyzer settings, and a bad value rejected by name.
+    @Test func itlPercentileOption() throws {
+        let byName = Dictionary(try Self.configuration().entries.map { ($0.name, ($0.value, $0.source)) }, uniquingKeysWith: { a, _ in a })
+        #expect(byName["--itl-percentile"]! == ("mean", "default"))
+        let p90 = try RunCommand.parse(["--actuation=none", "--itl-percentile", "p90"])
+        #expect(p90.loop.analyzer.settings.itlPercentile == .quantile(0.9))
+        #expect(p90.loop.analyzer.settings.percentile == .seed)
+        do {
+            _ = try RunCommand.parse(["--actuation=none", "--itl-percentile", "p100"])
+            Issue.record("p100 accepted")
+        } catch {
+            #expect(RunCommand.message(for: error).contains("--itl-percentile: 'p100'"))
+        }
+    }
+
     @Test func servedOnDebugConfig() async throws {
         let c = try Self.configuration()
         let probes = try await ProbeServer.start(metrics: BindAddress(host: "127.0.0.1", port: 0), health: nil,

@@ -18,7 +18,7 @@ import InfernoTestSupport
 
     static func reconciler(_ client: KubernetesClient, load: any LoadSource, logs: KubeLogCapture,
                            mode: KubernetesActuator.Mode = .scale, stabilizationWindow: Double = 300, retention: Double = 600,
-                           solver: any AllocationSolver = GreedySolver(),
+                           solver: any AllocationSolver = GreedySolver(), tuning: ProfileTuning? = nil,
                            sink: (@Sendable ([VariantDecision], [VariantID: ActuationOutcome]) -> Void)? = nil) -> Reconciler {
         let source = KubernetesClusterSource(client: client, watchNamespace: nil,
                                              configNamespace: KubeDemoCluster.controllerNamespace,
@@ -28,7 +28,7 @@ import InfernoTestSupport
                                           logger: logs.logger("inferno.kubernetes.actuator"))
         return Reconciler(cluster: source, metrics: load, actuator: actuator,
                           planner: Planner(analyzer: AnalyzerSettings(), solver: solver, options: OptimizerOptions()),
-                          stabilizationWindowSeconds: stabilizationWindow, retentionSeconds: retention,
+                          stabilizationWindowSeconds: stabilizationWindow, retentionSeconds: retention, tuning: tuning,
                           logger: logs.logger("inferno.reconciler"))
     }
 

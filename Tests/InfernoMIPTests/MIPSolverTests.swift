@@ -27,9 +27,12 @@ import Testing
         for (type, units) in used { #expect(units <= problem.cards(of: type), "capacity of \(type) exceeded: \(units)") }
     }
 
-    /// At least 200 seeded small instances per run, each policy, checked against every allocation.
-    @Test(arguments: SaturationPolicy.allCases)
-    func lexicographicallyOptimalAgainstBruteForce(policy: SaturationPolicy) {
+    /// At least 200 seeded small instances per run, each policy, checked against every allocation; with the default
+    /// tuning and with the priced stages (`choiceRelaxation`, off by default) on.
+    @Test(arguments: SaturationPolicy.allCases, [false, true])
+    func lexicographicallyOptimalAgainstBruteForce(policy: SaturationPolicy, priced: Bool) {
+        var tuning = MIPTuning()
+        tuning.choiceRelaxation = priced
         var options = Self.exact
         options.saturationPolicy = policy
         let count = policy == .none ? 200 : 60
@@ -40,9 +43,10 @@ import Testing
                                                   types: 3, priorities: 2 + Int(seed % 2), tightness: 0.45 + Double(seed % 5) * 0.1,
                                                   options: options)
             let truth = BruteForce.best(problem)
-            let mip = MIPSolver().solve(problem)
+            let mip = MIPSolver(tuning: tuning).solve(problem)
             let key = BruteForce.key(problem, Self.placements(mip))
-            #expect(key.compare(truth.key, levels: problem.priorityLevels).order == 0, "seed \(seed) \(policy): MIP \(key) vs best \(truth.key)")
+            #expect(key.compare(truth.key, levels: problem.priorityLevels).order == 0,
+                    "seed \(seed) \(policy) priced \(priced): MIP \(key) vs best \(truth.key)")
             Self.checkCapacityAndCandidates(problem, mip)
             #expect(mip.diagnostics.mip?.outcome == .optimal, "seed \(seed): \(mip.diagnostics.mip?.status ?? "?")")
             if truth.key.served.reduce(0, +) < problem.servers.count { nontrivial += 1 }
@@ -159,7 +163,11 @@ import Testing
         var options = OptimizerOptions(timeLimitSeconds: 1, relativeGap: 0)
         options.saturationPolicy = .priorityExhaustive
         let problem = Instances.randomProblem(seed: 99, servers: 60, types: 4, priorities: 2, tightness: 0.8, options: options)
-        let nothing = MIPSolver(stageSolver: { _, _ in MIPResult(status: .noSolutionWithinLimit, seconds: 1) })
+        // The priced stages need no CBC answer (their bound and rounding are the driver's own): off, so that every
+        // stage depends on CBC.
+        var tuning = MIPTuning()
+        tuning.choiceRelaxation = false
+        let nothing = MIPSolver(tuning: tuning, stageSolver: { _, _ in MIPResult(status: .noSolutionWithinLimit, seconds: 1) })
         let solution = nothing.solve(problem)
         let greedy = GreedySolver().solve(problem)
         #expect(solution.diagnostics.mip?.outcome == .fallback)
@@ -210,7 +218,10 @@ import Testing
         options.saturationPolicy = .none
         let problem = Instances.randomProblem(seed: 7, servers: 120, types: 3, priorities: 3, tightness: 0.6, options: options)
         let clock = ScriptedClock()
-        let slowLP = MIPSolver(clock: clock, stageSolver: { p, settings in
+        // The LP path's guard: priced stages (which solve no stage LP) off.
+        var tuning = MIPTuning()
+        tuning.choiceRelaxation = false
+        let slowLP = MIPSolver(tuning: tuning, clock: clock, stageSolver: { p, settings in
             var result = CbcSolver().solve(p, settings: settings)
             if !p.variables.contains(where: \.isIntegral) {
                 clock.advance(0.4)

@@ -21,6 +21,9 @@ struct LoopOptions: ParsableArguments {
     @Option(help: "Solver: mip (default), greedy or unlimited.")
     var solver: SolverChoice = .mip
 
+    @Option(help: "Learn each variant's profile online and size against its upper confidence bound: on or off (docs/tuning.md).")
+    var tuning: TuningSwitch = .on
+
     @OptionGroup var analyzer: AnalyzerOptions
 
     func validate() throws {
@@ -45,8 +48,14 @@ struct LoopOptions: ParsableArguments {
         s.solver = solver.solver
         s.analyzer = analyzer.settings
         s.options = options
+        s.tuning = tuning == .on ? TunerSettings() : nil
         return s
     }
+}
+
+/// `--tuning on|off`.
+enum TuningSwitch: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case on, off
 }
 
 /// A duration flag: a Go duration (`300s`, `2m`, `1m30s`) or, for compatibility, plain seconds (`300`). Never

@@ -24,6 +24,8 @@ extension RunCommand {
             option("--lookahead", loop.lookahead.text),
             option("--batch-limit", loop.analyzer.batchLimit.rawValue),
             option("--slo-percentile", loop.analyzer.sloPercentile),
+            option("--itl-percentile", loop.analyzer.itlPercentile),
+            option("--tuning", loop.tuning.rawValue),
             option("--metrics-bind-address", metricsBindAddress),
             option("--health-probe-bind-address", healthProbeBindAddress),
             option("--leader-elect", "\(leaderElect)"),

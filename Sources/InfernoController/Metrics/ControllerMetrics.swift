@@ -71,6 +71,7 @@ final class ControllerMetrics: Sendable {
         registry.increment(Self.mipFallbacks, by: 0)
         registry.increment(Self.cyclesTotal, ["result": "success"], by: 0)
         registry.increment(Self.cyclesTotal, ["result": "failed"], by: 0)
+        registerTuning()
     }
 
     /// Publishes every variant's replicas and counts the scale operations of this cycle.
@@ -100,6 +101,7 @@ final class ControllerMetrics: Sendable {
             registry.replaceGauge(Self.wvaDesiredRatio, with: ratio)
         }
         registry.replaceGauge(Self.metricsAvailable, with: available)
+        emitTuning(decisions)
 
         for d in decisions {
             switch outcomes[d.variant.id] {

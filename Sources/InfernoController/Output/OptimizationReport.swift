@@ -47,7 +47,7 @@ struct OptimizationReport {
         out += "\n"
         let served = solution.servedPerPriority.map { "p\($0.priority) \($0.served)/\($0.total)" }.joined(separator: ", ")
         out += "solver \(solution.solver): served \(served); total cost \(fmt(solution.totalCost))\n"
-        out += "analysis \(ms(analysisSeconds)) (TTFT at \(settings.percentile), batch limit \(settings.batchLimitPolicy.rawValue)); "
+        out += "analysis \(ms(analysisSeconds)) (TTFT at \(settings.percentile), ITL at \(settings.itlPercentile), batch limit \(settings.batchLimitPolicy.rawValue)); "
         out += "solve \(ms(solution.diagnostics.seconds))\n"
         if let mip = solution.diagnostics.mip {
             out += "MIP \(mip.status)"

@@ -2,13 +2,18 @@ import Foundation
 
 /// Settings of the analyzer.
 public struct AnalyzerSettings: Hashable, Sendable {
+    /// The TTFT statistic the target bounds.
     public var percentile: SLOPercentile
+    /// The ITL statistic the target bounds: the mean, or the share of requests whose own ITL meets it.
+    public var itlPercentile: SLOPercentile
     public var batchLimitPolicy: BatchLimitPolicy
     /// Run sizings on this many threads (1 = on the caller's).
     public var parallelism: Int
 
-    public init(percentile: SLOPercentile = .seed, batchLimitPolicy: BatchLimitPolicy = .search, parallelism: Int = 1) {
+    public init(percentile: SLOPercentile = .seed, itlPercentile: SLOPercentile = .mean,
+                batchLimitPolicy: BatchLimitPolicy = .search, parallelism: Int = 1) {
         self.percentile = percentile
+        self.itlPercentile = itlPercentile
         self.batchLimitPolicy = batchLimitPolicy
         self.parallelism = parallelism
     }
@@ -112,6 +117,7 @@ public struct CandidateGenerator: Sendable {
                                       ttftMilliseconds: idle.ttftMilliseconds))
         }
         var sizer = ReplicaSizer(target: target, percentile: settings.percentile)
+        sizer.itlPercentile = settings.itlPercentile
         if let tps = target.tokensPerSecond, tps > 0 { sizer.stabilityFraction = 0.9 }
         let choice = sizer.chooseBatchLimit(times: times, bound: bound, policy: settings.batchLimitPolicy)
         switch choice {

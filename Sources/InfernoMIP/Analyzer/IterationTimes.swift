@@ -95,4 +95,33 @@ public struct IterationTimes: Hashable, Sendable {
         let itl = (serviceTime - prefill) / outputTokens
         return Latencies(concurrency: x, prefill: prefill, itl: itl, firstTokenService: prefill + itl)
     }
+
+    // The per-request ITL law (``ITLDistribution``) under the queue model's own assumption of exponential
+    // (geometric) output lengths. A request in the batch at a random moment then has decoded `m` tokens on average,
+    // not `m/2` (`E[O(O+1)/2] = m²` for `O = 1 + Geometric(m − 1)`), so the others' KV-cache reads average `n + m`
+    // per step; upstream's mean model evaluates the work at the mean lengths and reads `n + (m+1)/2`.
+
+    /// One request's work per iteration with exponential output lengths, ms.
+    func exponentialDelta(chunks: Int) -> Double {
+        let decode = outputTokens * (parameters.beta + parameters.gamma * (inputTokens + outputTokens))
+        return (prefillWork(chunks: chunks) + decode) / (Double(chunks) + outputTokens)
+    }
+
+    /// Time in service with `batch` requests and exponential output lengths, ms.
+    func exponentialServiceTime(batch: Double, chunks: Int) -> Double {
+        (Double(chunks) + outputTokens) * (parameters.alpha + batch * exponentialDelta(chunks: chunks))
+    }
+
+    /// One decode step of a request with `batch` requests, the others at exponential lengths, ms.
+    func exponentialStep(batch: Double, chunks: Int) -> Double {
+        max(0, parameters.alpha + (batch - 1) * exponentialDelta(chunks: chunks)) + parameters.beta
+            + parameters.gamma * (inputTokens + (outputTokens + 1) / 2)
+    }
+
+    /// Variance of one other decoding request's KV-cache read per step, ms²: its input is exponential with mean
+    /// `n`, its decoded tokens so far (the age of a geometric length) exponential with mean `m − 1`.
+    var exponentialReadVariance: Double {
+        let g = parameters.gamma, k = outputTokens - 1
+        return g * g * (inputTokens * inputTokens + k * k)
+    }
 }

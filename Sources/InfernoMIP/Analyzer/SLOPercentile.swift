@@ -1,9 +1,10 @@
 import Foundation
 import InfernoFormats
 
-/// Which statistic of the TTFT the target bounds.
+/// Which statistic of a latency the target bounds: the TTFT's (``ReplicaSizer/percentile``, below) or the ITL's
+/// (``ReplicaSizer/itlPercentile``, the quantile of a request's own mean ITL from ``ITLDistribution``).
 ///
-/// The seed controller bounded the 95th percentile: taking the waiting time as exponential, its `p`-quantile is
+/// For the TTFT, the seed controller bounded the 95th percentile: taking the waiting time as exponential, its `p`-quantile is
 /// `-ln(1 - p)` times its mean (about 3.0 at `p = 0.95`). Later upstream versions bounded the mean.
 public enum SLOPercentile: Hashable, Sendable, CustomStringConvertible {
     case mean

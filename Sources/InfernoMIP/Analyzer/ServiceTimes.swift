@@ -53,6 +53,25 @@ public struct ServiceTimes: Hashable, Sendable {
         }
     }
 
+    /// What the per-request ITL law (``ITLDistribution``) needs from the model, for batches `1 ... limit`.
+    /// The seed kind: `α + β·b` and the queue's `T(b)`, nothing else. The per-iteration kind: the closed-form ITL
+    /// and `T(b)` with the others at exponential output lengths (``IterationTimes/exponentialDelta(chunks:)``),
+    /// and the KV-cache reads that vary from request to request.
+    public func stepLaw(upTo limit: Int) -> StepLaw {
+        switch performance {
+        case .seed:
+            let s = seed!
+            return StepLaw(steps: (1...limit).map { s.decodeTime(batch: Double($0)) }, service: serviceTimes(upTo: limit))
+        case .perIteration(let p):
+            let it = iteration!
+            let chunks = it.chunkTable(upTo: limit)
+            return StepLaw(steps: (1...limit).map { it.exponentialStep(batch: Double($0), chunks: chunks[$0]) },
+                           service: (1...limit).map { it.exponentialServiceTime(batch: Double($0), chunks: chunks[$0]) },
+                           varianceOfOther: it.exponentialReadVariance,
+                           ownVariance: p.gamma * p.gamma * it.inputTokens * it.inputTokens, ownSlope: p.gamma / 2)
+        }
+    }
+
     /// What a request sees when the queue holds `meanInService` requests in service on average and a request
     /// spends `serviceTime` ms in service (both from the queue's stationary distribution).
     public func latencies(meanInService: Double, serviceTime: Double, batchLimit: Int) -> Latencies {
@@ -69,6 +88,24 @@ public struct ServiceTimes: Hashable, Sendable {
         let t = serviceTimes(upTo: 1)[0]
         return (t, latencies(meanInService: 1, serviceTime: t, batchLimit: batchLimit))
     }
+}
+
+/// A decode step as ``ITLDistribution`` sees it. Times in ms.
+public struct StepLaw: Hashable, Sendable {
+    /// `s(b)`: one decode step of a request with `b` requests in the batch (index `b − 1`), at the request's mean
+    /// own length.
+    public var steps: [Double]
+    /// `T(b)`: time in service, which sets how the batch changes (index `b − 1`).
+    public var service: [Double]
+    /// Variance one other request in the batch adds to a step (its KV-cache read), ms².
+    public var varianceOfOther: Double = 0
+    /// Variance of the request's own share of its steps (its own input's KV-cache read), ms²: not averaged away.
+    public var ownVariance: Double = 0
+    /// Growth of the request's mean step per decode interval it has beyond the mean (its own KV-cache read), ms.
+    public var ownSlope: Double = 0
+
+    /// Whether every request's mean ITL is an average of the `s(b)`, so lies in `[s(1), s(N)]`.
+    public var staysInStepRange: Bool { varianceOfOther == 0 && ownVariance == 0 && ownSlope == 0 }
 }
 
 /// The latencies a model derives from the queue's means. Times in ms.

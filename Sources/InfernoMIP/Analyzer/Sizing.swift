@@ -35,8 +35,27 @@ public struct ReplicaSizer: Sendable {
         self.percentile = percentile
     }
 
-    /// How far a metric set is beyond its targets: `> 0` misses one, `<= 0` meets all.
-    func excess(_ m: QueueMetrics) -> (value: Double, binding: SizingResult.BindingLimit) {
+    /// The ITL statistic the target bounds: the mean (upstream's), or the share of requests whose own mean ITL
+    /// must meet it (``ITLDistribution``).
+    public var itlPercentile: SLOPercentile = .mean
+
+    /// The queue's metrics at `rate` and the ITL checked against the target: the mean, or the quantile of a
+    /// request's own ITL from `distribution` (built once per queue model, nil for the mean).
+    func evaluate(_ model: QueueModel, _ distribution: ITLDistribution?, rate: Double) -> (QueueMetrics, itl: Double) {
+        let m = model.evaluate(ratePerSecond: rate)
+        guard let distribution, case .quantile(let p) = itlPercentile else { return (m, m.itlMilliseconds) }
+        return (m, distribution.quantile(p, ratePerSecond: rate))
+    }
+
+    /// The per-request ITL law of `model` when a percentile is asked for.
+    func itlDistribution(_ model: QueueModel) -> ITLDistribution? {
+        guard case .quantile = itlPercentile, target.itlMilliseconds ?? 0 > 0 else { return nil }
+        return ITLDistribution(model: model)
+    }
+
+    /// How far a metric set is beyond its targets: `> 0` misses one, `<= 0` meets all. `itl` is the ITL checked
+    /// (the mean, or its percentile).
+    func excess(_ m: QueueMetrics, itl checkedITL: Double) -> (value: Double, binding: SizingResult.BindingLimit) {
         var worst = -Double.infinity
         var binding = SizingResult.BindingLimit.stability
         if let ttft = target.ttftMilliseconds, ttft > 0 {
@@ -44,7 +63,7 @@ public struct ReplicaSizer: Sendable {
             if e > worst { worst = e; binding = .ttft }
         }
         if let itl = target.itlMilliseconds, itl > 0 {
-            let e = m.itlMilliseconds / itl - 1
+            let e = checkedITL / itl - 1
             if e > worst { worst = e; binding = .itl }
         }
         return (worst, binding)
@@ -60,13 +79,14 @@ public struct ReplicaSizer: Sendable {
         let high = (1 - epsilon) * stabilityFraction * model.maxThroughputPerSecond
         var evaluations = 0
         var decided: SizingResult.BindingLimit?
+        let distribution = itlDistribution(model)
         func g(_ rate: Double) -> (Double, SizingResult.BindingLimit) {
             evaluations += 1
-            let m = model.evaluate(ratePerSecond: rate)
-            let e = excess(m)
+            let (m, itl) = evaluate(model, distribution, rate: rate)
+            let e = excess(m, itl: itl)
             if e.0 > 0, decided == nil {
                 let ttftMissed = target.ttftMilliseconds.map { $0 > 0 && percentile.ttft(m) > $0 } ?? false
-                let itlMissed = target.itlMilliseconds.map { $0 > 0 && m.itlMilliseconds > $0 } ?? false
+                let itlMissed = target.itlMilliseconds.map { $0 > 0 && itl > $0 } ?? false
                 if ttftMissed != itlMissed { decided = ttftMissed ? .ttft : .itl }
             }
             return e
@@ -82,24 +102,27 @@ public struct ReplicaSizer: Sendable {
         if let decided { return (.success(decided), evaluations) }
         let root = Self.brent(low, atLow.0, high, atHigh.0, tolerance: relativeTolerance, stop: { decided != nil }) { g($0).0 }
         if let decided { return (.success(decided), evaluations) }
-        return (.success(excess(model.evaluate(ratePerSecond: root)).binding), evaluations + 1)
+        return (.success(g(root).1), evaluations)
     }
 
     public func size(_ model: QueueModel) -> Result<SizingResult, SizingFailure> {
         let low = epsilon * model.singleRequestRatePerSecond
         let high = (1 - epsilon) * stabilityFraction * model.maxThroughputPerSecond
         var evaluations = 0
+        let distribution = itlDistribution(model)
         func g(_ rate: Double) -> (Double, SizingResult.BindingLimit) {
             evaluations += 1
-            return excess(model.evaluate(ratePerSecond: rate))
+            let (m, itl) = evaluate(model, distribution, rate: rate)
+            return excess(m, itl: itl)
         }
         let atLow = g(low)
         if atLow.0 > 0 {
-            let m = model.evaluate(ratePerSecond: low)
+            let (m, itl) = evaluate(model, distribution, rate: low)
+            let statistic = itlPercentile == .mean ? "" : " (\(itlPercentile.description))"
             let what: String
             switch atLow.1 {
             // Interpolation, never `%@`: a Swift String is not a C vararg, and this line trapped on Linux (issue 12).
-            case .itl: what = "ITL \(Self.ms(m.itlMilliseconds)) ms exceeds the \(Self.ms(target.itlMilliseconds ?? 0)) ms target even at the lowest load"
+            case .itl: what = "ITL \(Self.ms(itl)) ms\(statistic) exceeds the \(Self.ms(target.itlMilliseconds ?? 0)) ms target even at the lowest load"
             case .ttft: what = "TTFT \(Self.ms(percentile.ttft(m))) ms (\(percentile.description)) exceeds the \(Self.ms(target.ttftMilliseconds ?? 0)) ms target even at the lowest load"
             case .stability: what = "no rate is stable"
             }
@@ -111,7 +134,8 @@ public struct ReplicaSizer: Sendable {
                                          bindingLimit: .stability, evaluations: evaluations))
         }
         let root = Self.brent(low, atLow.0, high, atHigh.0, tolerance: relativeTolerance) { g($0).0 }
-        let binding = excess(model.evaluate(ratePerSecond: root)).binding
+        let atRoot = evaluate(model, distribution, rate: root)
+        let binding = excess(atRoot.0, itl: atRoot.itl).binding
         return .success(SizingResult(batchLimit: model.batchLimit, maxRatePerSecond: root,
                                      bindingLimit: binding, evaluations: evaluations))
     }

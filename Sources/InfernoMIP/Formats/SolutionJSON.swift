@@ -17,6 +17,7 @@ extension Solution {
         var inferno: [String: JSONValue] = [
             "solver": .string(solution.solver),
             "ttftStatistic": .string(settings.percentile.description),
+            "itlStatistic": .string(settings.itlPercentile.description),
             "batchLimitPolicy": .string(settings.batchLimitPolicy.rawValue),
             "totalCost": .number(solution.totalCost),
             "analysisSeconds": .number(analysisSeconds),

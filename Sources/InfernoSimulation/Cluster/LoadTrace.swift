@@ -123,24 +123,28 @@ package struct LoadBurst: Codable, Hashable, Sendable {
 
 /// The load offered to one model over time: a base rate built from segments played one after another, bursts
 /// on top, and the mean token counts of its requests. Times are seconds from the trace's start; after the last
-/// segment the rate stays at that segment's final value.
+/// segment the rate stays at that segment's final value, or the trace starts again when it ``repeats``.
 package struct LoadTrace: Codable, Hashable, Sendable {
     package var model: String
     package var meanInputTokens: Double
     package var meanOutputTokens: Double
     package var segments: [LoadSegment]
     package var bursts: [LoadBurst]
+    /// Whether the trace plays again from its start when its segments end, bursts included, for ever (a soak
+    /// run); otherwise the last rate holds. Ignored for a trace of length 0.
+    package var repeats: Bool
 
     package init(model: String, meanInputTokens: Double, meanOutputTokens: Double, segments: [LoadSegment],
-         bursts: [LoadBurst] = []) {
+         bursts: [LoadBurst] = [], repeats: Bool = false) {
         self.model = model
         self.meanInputTokens = meanInputTokens
         self.meanOutputTokens = meanOutputTokens
         self.segments = segments
         self.bursts = bursts
+        self.repeats = repeats
     }
 
-    private enum CodingKeys: String, CodingKey { case model, meanInputTokens, meanOutputTokens, segments, bursts }
+    private enum CodingKeys: String, CodingKey { case model, meanInputTokens, meanOutputTokens, segments, bursts, repeats }
 
     package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -148,7 +152,19 @@ package struct LoadTrace: Codable, Hashable, Sendable {
                   meanInputTokens: try c.decode(Double.self, forKey: .meanInputTokens),
                   meanOutputTokens: try c.decode(Double.self, forKey: .meanOutputTokens),
                   segments: try c.decode([LoadSegment].self, forKey: .segments),
-                  bursts: try c.decodeIfPresent([LoadBurst].self, forKey: .bursts) ?? [])
+                  bursts: try c.decodeIfPresent([LoadBurst].self, forKey: .bursts) ?? [],
+                  repeats: try c.decodeIfPresent(Bool.self, forKey: .repeats) ?? false)
+    }
+
+    /// `repeats` only when set, so traces that hold their last rate print as before.
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(model, forKey: .model)
+        try c.encode(meanInputTokens, forKey: .meanInputTokens)
+        try c.encode(meanOutputTokens, forKey: .meanOutputTokens)
+        try c.encode(segments, forKey: .segments)
+        try c.encode(bursts, forKey: .bursts)
+        if repeats { try c.encode(true, forKey: .repeats) }
     }
 
     /// A constant rate for ever.
@@ -177,14 +193,29 @@ package struct LoadTrace: Codable, Hashable, Sendable {
         bursts.reduce(1) { $1.covers(t) ? $0 * max(0, $1.multiplier) : $0 }
     }
 
+    /// The period of a repeating trace; nil when the trace does not repeat.
+    private var period: Double? {
+        let d = durationSeconds
+        return repeats && d > 0 ? d : nil
+    }
+
     /// Requests per minute at `t` seconds.
     package func rate(at t: Double) -> Double {
+        let t = period.map { t >= 0 ? t.truncatingRemainder(dividingBy: $0) : t } ?? t
         guard let (s, offset) = segment(at: t) else { return 0 }
         return s.rate(at: offset) * burstFactor(at: t)
     }
 
     /// An upper bound of ``rate(at:)`` on `[from, to]`, for thinning.
     package func maxRate(from: Double, to: Double) -> Double {
+        guard let p = period, from >= 0 else { return onceMaxRate(from: from, to: to) }
+        if to - from >= p { return onceMaxRate(from: 0, to: p) }
+        let a = from.truncatingRemainder(dividingBy: p), b = to.truncatingRemainder(dividingBy: p)
+        return a <= b ? onceMaxRate(from: a, to: b) : max(onceMaxRate(from: a, to: p), onceMaxRate(from: 0, to: b))
+    }
+
+    /// ``maxRate(from:to:)`` of one play of the trace (the last rate held after it).
+    private func onceMaxRate(from: Double, to: Double) -> Double {
         var bound = 0.0
         var start = 0.0
         for (i, s) in segments.enumerated() {

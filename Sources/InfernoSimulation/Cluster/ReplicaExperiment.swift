@@ -15,9 +15,12 @@ package struct ReplicaExperiment: Sendable {
     package var requests: Int
     package var warmupRequests: Int
     package var seed: UInt64
+    /// Targets the referee judges each request against (``VLLMMetrics/requestsMeetingSLOTotal``); none by default.
+    package var sloTarget: SLOTarget?
 
     package init(profile: ModelProfile, load: Load, batchLimit: Int? = nil, queueLimit: Int? = nil,
-         tokenLengths: TokenLengths = .exponential, requests: Int, warmupRequests: Int? = nil, seed: UInt64) {
+         tokenLengths: TokenLengths = .exponential, requests: Int, warmupRequests: Int? = nil, seed: UInt64,
+         sloTarget: SLOTarget? = nil) {
         self.profile = profile
         self.load = load
         self.batchLimit = batchLimit
@@ -27,6 +30,7 @@ package struct ReplicaExperiment: Sendable {
         self.requests = requests
         self.warmupRequests = warmupRequests ?? requests / 10
         self.seed = seed
+        self.sloTarget = sloTarget
     }
 
     package struct Result: Hashable, Sendable {
@@ -45,10 +49,15 @@ package struct ReplicaExperiment: Sendable {
         package var utilisation: Double
         /// Time-average requests in the server.
         package var meanInSystem: Double
+
+        /// Share of the completed requests the referee found within the SLO targets.
+        package var attainment: Double {
+            Double(metrics.requestsMeetingSLOTotal) / Double(max(1, metrics.requestSuccessTotal))
+        }
     }
 
     package func run() -> Result {
-        var server = EmulatedServer(profile: profile, batchLimit: batchLimit, queueLimit: queueLimit)
+        var server = EmulatedServer(profile: profile, batchLimit: batchLimit, queueLimit: queueLimit, sloTarget: sloTarget)
         let trace = LoadTrace.constant(model: profile.model, ratePerMinute: load.arrivalRatePerMinute,
                                        meanInputTokens: load.meanInputTokens,
                                        meanOutputTokens: load.meanOutputTokens)

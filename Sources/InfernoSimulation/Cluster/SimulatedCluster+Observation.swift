@@ -4,7 +4,7 @@ import InfernoMIP
 extension SimulatedCluster {
     /// Nodes with their GPU capacity and allocation, by name.
     package var nodes: [NodeSnapshot] {
-        nodeStates.map { NodeSnapshot(name: $0.node.name, capacity: $0.node.gpus, allocated: $0.allocated) }
+        nodeStates.filter { !$0.lost }.map { NodeSnapshot(name: $0.node.name, capacity: $0.node.gpus, allocated: $0.allocated) }
     }
 
     /// Free cards per GPU type over all nodes.

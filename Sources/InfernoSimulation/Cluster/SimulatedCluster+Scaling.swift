@@ -58,13 +58,14 @@ extension SimulatedCluster {
         return profile.memoryBoundBatchLimit(outputTokens: outputTokens)
     }
 
-    private mutating func createReplica(of d: Int) throws {
+    package mutating func createReplica(of d: Int) throws {
         let spec = deploymentStates[d].spec
         let p = try placement(of: spec, on: spec.accelerator)
         replicas.append(SimulatedReplica(
             id: nextReplicaID, deployment: d, model: deploymentStates[d].model, accelerator: spec.accelerator,
             gpuType: p.gpuType, cards: p.cards, costPerHour: p.costPerHour, profile: p.profile,
-            batchLimit: batchLimit(of: d, profile: p.profile), queueLimit: spec.queueLimit, sloTarget: spec.sloTarget))
+            batchLimit: batchLimit(of: d, profile: p.profile), queueLimit: spec.queueLimit, sloTarget: spec.sloTarget,
+            trueProfile: spec.serverProfile(for: spec.accelerator)))
         nextReplicaID += 1
     }
 
@@ -120,7 +121,8 @@ extension SimulatedCluster {
             nodeStates[node].allocated[r.gpuType, default: 0] += r.cards
             replicas[i].node = node
             replicas[i].boundAt = now
-            replicas[i].phase = .starting(readyAt: now + max(0, configuration.startupDelaySeconds))
+            let neverReady = deploymentStates[r.deployment].fault == .neverReady
+            replicas[i].phase = .starting(readyAt: neverReady ? .infinity : now + max(0, configuration.startupDelaySeconds))
         }
     }
 }

@@ -44,7 +44,9 @@ package struct SimulatedCluster: Sendable {
     package struct NodeState: Sendable {
         package var node: SimulatedNode
         package var allocated: [String: Int] = [:]
-        package func free(_ type: String) -> Int { (node.gpus[type] ?? 0) - (allocated[type] ?? 0) }
+        /// Lost (``SimulatedCluster/loseNode(named:)``): it offers no cards and is not listed.
+        package var lost = false
+        package func free(_ type: String) -> Int { lost ? 0 : (node.gpus[type] ?? 0) - (allocated[type] ?? 0) }
     }
 
     package struct DeploymentState: Sendable {
@@ -55,6 +57,8 @@ package struct SimulatedCluster: Sendable {
         package var retired = VLLMMetrics()
         package var retiredReplicaSeconds = 0.0
         package var retiredCost = 0.0
+        /// Injected: its pods never become ready, or crash in a loop (``ReplicaFault``).
+        package var fault: ReplicaFault?
     }
 
     package struct ModelTraffic: Sendable {
@@ -153,7 +157,8 @@ package struct SimulatedCluster: Sendable {
         switch r.phase {
         case .starting(let readyAt): return readyAt
         case .draining(let deadline): return min(deadline, r.server?.nextEventTime ?? now)
-        case .pending, .ready: return .infinity
+        case .ready: return r.crashAt ?? .infinity
+        case .pending: return .infinity
         }
     }
 
@@ -161,8 +166,13 @@ package struct SimulatedCluster: Sendable {
         switch replicas[i].phase {
         case .starting:
             let r = replicas[i]
+            if deploymentStates[r.deployment].fault == .neverReady {
+                replicas[i].phase = .starting(readyAt: .infinity)
+                return
+            }
+            if case .crashLoop(let up) = deploymentStates[r.deployment].fault { replicas[i].crashAt = now + max(0, up) }
             replicas[i].phase = .ready
-            replicas[i].server = EmulatedServer(profile: r.profile, batchLimit: r.batchLimit,
+            replicas[i].server = EmulatedServer(profile: r.trueProfile ?? r.profile, batchLimit: r.batchLimit,
                                                 queueLimit: r.queueLimit, startTime: now, sloTarget: r.sloTarget)
             if let first = traffic[r.model].firstDropped {
                 traffic[r.model].longestWaitForReplica = max(traffic[r.model].longestWaitForReplica ?? 0, now - first)
@@ -177,7 +187,9 @@ package struct SimulatedCluster: Sendable {
                 replicas[i].server!.abortAll()
                 terminate(i)
             }
-        case .pending, .ready:
+        case .ready:
+            crash(i)
+        case .pending:
             break
         }
     }
@@ -261,7 +273,9 @@ package struct SimulatedCluster: Sendable {
         transitional = []
         for (i, r) in replicas.enumerated() {
             switch r.phase {
-            case .ready: readyByModel[r.model].append(i)
+            case .ready:
+                readyByModel[r.model].append(i)
+                if r.crashAt != nil { transitional.append(i) }
             case .starting, .draining: transitional.append(i)
             case .pending: break
             }

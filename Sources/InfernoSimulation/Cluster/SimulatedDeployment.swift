@@ -37,6 +37,9 @@ package struct SimulatedDeploymentSpec: Codable, Hashable, Sendable {
     package var queueLimit: Int?
     /// The class's targets for the model, so the simulation can referee each request (not seen by the controller).
     package var sloTarget: SLOTarget?
+    /// What the replicas really run, per accelerator, when it differs from ``profiles`` (not seen by the
+    /// controller): ``SimulatedVariant/trueProfiles``.
+    package var trueProfiles: [ModelProfile]? = nil
 
     package init(namespace: String, name: String, model: String, accelerator: String, profiles: [ModelProfile],
          replicas: Int, maxBatchSize: Int? = nil, queueLimit: Int? = nil, sloTarget: SLOTarget? = nil) {
@@ -52,6 +55,10 @@ package struct SimulatedDeploymentSpec: Codable, Hashable, Sendable {
     }
 
     package func profile(for accelerator: String) -> ModelProfile? { profiles.first { $0.accelerator == accelerator } }
+    /// The profile a replica on `accelerator` runs: its true one when the scenario gives it, else the configured.
+    package func serverProfile(for accelerator: String) -> ModelProfile? {
+        trueProfiles?.first { $0.accelerator == accelerator } ?? profile(for: accelerator)
+    }
     package var qualifiedName: String { "\(namespace)/\(name)" }
 }
 

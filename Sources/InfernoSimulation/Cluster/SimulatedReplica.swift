@@ -28,6 +28,8 @@ package struct SimulatedReplica: Sendable {
     package let batchLimit: Int
     package let queueLimit: Int?
     package var sloTarget: SLOTarget? = nil
+    /// The profile its server runs, when it differs from ``profile`` (a wrong profile, docs/simulation.md).
+    package var trueProfile: ModelProfile? = nil
 
     package var phase: Phase = .pending
     /// Index of the node it is bound to.
@@ -36,6 +38,8 @@ package struct SimulatedReplica: Sendable {
     package var boundAt: Double = 0
     /// The emulated vLLM, from readiness on.
     package var server: EmulatedServer?
+    /// When a ready replica of a crash-looping deployment crashes (``ReplicaFault/crashLoop(upSeconds:)``).
+    package var crashAt: Double?
 
     package var isDraining: Bool { if case .draining = phase { true } else { false } }
 

@@ -16,10 +16,14 @@ package struct SimulatedVariant: Codable, Hashable, Sendable {
     package var maxReplicas: Int?
     /// Explicit batch limit (vLLM `--max-num-seqs`); default: the profile's memory bound.
     package var maxBatchSize: Int?
+    /// How fast the emulated servers really run, per accelerator, when it differs from ``profiles`` (what the
+    /// controller is told): a wrong profile. An accelerator without one runs its configured profile.
+    package var trueProfiles: [ModelProfile]?
 
     package init(name: String, namespace: String, model: String, serviceClass: String, accelerator: String,
          profiles: [ModelProfile], initialReplicas: Int, minReplicas: Int = 0, maxReplicas: Int? = nil,
-         maxBatchSize: Int? = nil) {
+         maxBatchSize: Int? = nil, trueProfiles: [ModelProfile]? = nil) {
+        self.trueProfiles = trueProfiles
         self.name = name
         self.namespace = namespace
         self.model = model
@@ -33,10 +37,11 @@ package struct SimulatedVariant: Codable, Hashable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case name, namespace, model, serviceClass, accelerator, profiles, initialReplicas, minReplicas, maxReplicas, maxBatchSize
+        case name, namespace, model, serviceClass, accelerator, profiles, initialReplicas, minReplicas, maxReplicas, maxBatchSize,
+             trueProfiles
     }
 
-    /// `minReplicas` (0), `maxReplicas` and `maxBatchSize` (none) may be left out.
+    /// `minReplicas` (0), `maxReplicas`, `maxBatchSize` and `trueProfiles` (none) may be left out.
     package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(name: try c.decode(String.self, forKey: .name), namespace: try c.decode(String.self, forKey: .namespace),
@@ -46,12 +51,15 @@ package struct SimulatedVariant: Codable, Hashable, Sendable {
                   initialReplicas: try c.decode(Int.self, forKey: .initialReplicas),
                   minReplicas: try c.decodeIfPresent(Int.self, forKey: .minReplicas) ?? 0,
                   maxReplicas: try c.decodeIfPresent(Int.self, forKey: .maxReplicas),
-                  maxBatchSize: try c.decodeIfPresent(Int.self, forKey: .maxBatchSize))
+                  maxBatchSize: try c.decodeIfPresent(Int.self, forKey: .maxBatchSize),
+                  trueProfiles: try c.decodeIfPresent([ModelProfile].self, forKey: .trueProfiles))
     }
 
     package var deploymentSpec: SimulatedDeploymentSpec {
-        SimulatedDeploymentSpec(namespace: namespace, name: name, model: model, accelerator: accelerator,
-                                profiles: profiles, replicas: initialReplicas, maxBatchSize: maxBatchSize)
+        var spec = SimulatedDeploymentSpec(namespace: namespace, name: name, model: model, accelerator: accelerator,
+                                           profiles: profiles, replicas: initialReplicas, maxBatchSize: maxBatchSize)
+        spec.trueProfiles = trueProfiles
+        return spec
     }
 
     /// The deployment with the class's targets attached for refereeing.
@@ -166,6 +174,7 @@ package struct SimulationScenario: Codable, Hashable, Sendable {
                 throw SimulationError.missingProfile(deployment: "\(v.namespace)/\(v.name)", model: v.model,
                                                      accelerator: v.accelerator)
             }
+            try v.validateTrueProfiles()
             if let max = v.maxReplicas, max < v.minReplicas {
                 throw SimulationError.invalidScenario("variant \"\(v.name)\": maxReplicas \(max) < minReplicas \(v.minReplicas)")
             }

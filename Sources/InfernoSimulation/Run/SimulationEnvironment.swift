@@ -51,6 +51,14 @@ package actor SimulationEnvironment: ClusterSource, LoadSource, Actuator {
         if withhold { withheld.insert(id) } else { withheld.remove(id) }
     }
 
+    /// Chaos (docs/robustness.md): a node lost now (``SimulatedCluster/loseNode(named:)``).
+    package func loseNode(named name: String) throws { try cluster.loseNode(named: name) }
+
+    /// Chaos: a variant's pods never ready or crash-looping from now on, or healthy again with nil.
+    package func setReplicaFault(_ fault: ReplicaFault?, of id: VariantID) throws {
+        try cluster.setReplicaFault(fault, namespace: id.namespace, name: id.name)
+    }
+
     // MARK: ClusterSource
 
     package func observe() async throws -> ClusterObservation {
@@ -59,12 +67,15 @@ package actor SimulationEnvironment: ClusterSource, LoadSource, Actuator {
         let variants = scenario.variants.map { v -> VariantObservation in
             let id = VariantID(namespace: v.namespace, name: v.name)
             let d = deployments[id]
-            return VariantObservation(id: id, modelID: v.model, accelerator: d?.accelerator ?? v.accelerator,
-                                      profiles: v.profiles, minReplicas: v.minReplicas, maxReplicas: v.maxReplicas,
-                                      scaleTarget: v.name, currentReplicas: d?.desiredReplicas, readyReplicas: d?.readyReplicas,
-                                      invalidReason: nil)
+            var o = VariantObservation(id: id, modelID: v.model, accelerator: d?.accelerator ?? v.accelerator,
+                                       profiles: v.profiles, minReplicas: v.minReplicas, maxReplicas: v.maxReplicas,
+                                       scaleTarget: v.name, currentReplicas: d?.desiredReplicas, readyReplicas: d?.readyReplicas,
+                                       invalidReason: nil)
+            // As a VariantAutoscaling's status would hand it to a restarted controller.
+            o.savedTuning = status[id]?.tuning
+            return o
         }.sorted { $0.id < $1.id }
-        return ClusterObservation(variants: variants, accelerators: scenario.accelerators, capacity: scenario.capacity,
+        return ClusterObservation(variants: variants, accelerators: scenario.accelerators, capacity: cluster.capacity,
                                   serviceClasses: scenario.serviceClasses)
     }
 

@@ -14,6 +14,9 @@ package struct SimulationRunner {
         package var speed: Double = 0
         /// Variants whose metrics are withheld from this cycle on: (cycle, variant).
         package var withheldMetrics: [(cycle: Int, variant: VariantID)] = []
+        /// Whether the result keeps every cycle's samples and report (the summary, CSV and chart need them; a soak
+        /// run does not, and without them memory measures the loop alone).
+        package var keepRecord = true
 
         package init(cycles: Int) { self.cycles = cycles }
     }
@@ -66,7 +69,7 @@ package struct SimulationRunner {
         let interval = settings.loop.intervalSeconds
         let env = try SimulationEnvironment(scenario: scenario, windowSeconds: interval)
         let reconciler = settings.loop.makeReconciler(cluster: env, metrics: env, actuator: env, logger: logger)
-        let recorder = SampleRecorder(scenario: scenario, environment: env)
+        let recorder = SampleRecorder(scenario: scenario, environment: env, keep: settings.keepRecord)
         let withheld = settings.withheldMetrics
         @Sendable func withhold(_ cycle: Int) async {
             for w in withheld where w.cycle == cycle { await env.withholdMetrics(of: w.variant) }
@@ -96,6 +99,9 @@ actor SampleRecorder {
     let scenario: SimulationScenario
     let environment: SimulationEnvironment
     private(set) var recorded: (samples: [SimulationRunner.Sample], reports: [CycleReport]) = ([], [])
+    /// Whether samples and reports are kept (``SimulationRunner/Settings/keepRecord``), and the cycles seen.
+    let keep: Bool
+    private var cycles = 0
     /// Cumulative metrics per variant, and dropped requests per model, at the previous cycle (none before the
     /// first: its window counts from the start).
     private var previous: [VariantID: VLLMMetrics] = [:]
@@ -103,9 +109,10 @@ actor SampleRecorder {
     private let targets: [VariantID: (String, SLOTarget?)]
     private let costPerReplica: [VariantID: [String: Double]]
 
-    init(scenario: SimulationScenario, environment: SimulationEnvironment) {
+    init(scenario: SimulationScenario, environment: SimulationEnvironment, keep: Bool = true) {
         self.scenario = scenario
         self.environment = environment
+        self.keep = keep
         targets = Dictionary(uniqueKeysWithValues: scenario.variants.map { v -> (VariantID, (String, SLOTarget?)) in
             let cls = scenario.serviceClasses.first { $0.name == v.serviceClass }
             return (VariantID(namespace: v.namespace, name: v.name), (v.serviceClass, cls?.targets[v.model]))
@@ -119,7 +126,8 @@ actor SampleRecorder {
 
     /// Records one cycle; returns its number (from 1) and its samples.
     func record(_ report: CycleReport) async -> (cycle: Int, samples: [SimulationRunner.Sample]) {
-        let cycle = recorded.reports.count + 1
+        cycles += 1
+        let cycle = cycles
         let t = report.time
         let snapshot = await environment.snapshot()
         let deployments = Dictionary(snapshot.deployments.map { (VariantID(namespace: $0.namespace, name: $0.name), $0) },
@@ -157,8 +165,10 @@ actor SampleRecorder {
                 itlTarget: target?.itlMilliseconds, ttftTarget: target?.ttftMilliseconds, reason: d.reason,
                 costPerHour: Double(d.desired) * (costPerReplica[id]?[d.accelerator] ?? 0), slo: slo))
         }
-        recorded.samples += samples
-        recorded.reports.append(report)
+        if keep {
+            recorded.samples += samples
+            recorded.reports.append(report)
+        }
         return (cycle, samples)
     }
 }

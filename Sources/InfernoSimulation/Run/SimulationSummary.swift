@@ -31,6 +31,10 @@ package struct SimulationSummary: Sendable, Codable {
     package var droppedAtRouter: Int
     /// Longest wait of a request for a replica of its model (scale from zero), seconds; `nil` when none waited.
     package var longestWaitForReplicaSeconds: Double?
+    /// Scale events (up and down) per simulated hour: the oscillation measure.
+    package var scaleEventsPerHour: Double
+    /// Per variant, how the online profile estimate did against the servers' true profile (tuning on).
+    package var tuning: [TuningSummary]
 
     package init(_ r: SimulationRunner.Result, intervalSeconds: Double) {
         cycles = r.reports.count
@@ -63,6 +67,8 @@ package struct SimulationSummary: Sendable, Codable {
         arrivals = r.traffic.reduce(0) { $0 + $1.arrivals }
         droppedAtRouter = r.traffic.reduce(0) { $0 + $1.unserved }
         longestWaitForReplicaSeconds = r.traffic.compactMap(\.longestWaitForReplica).max()
+        scaleEventsPerHour = simulatedSeconds > 0 ? Double(ups + downs) / simulatedSeconds * 3600 : 0
+        tuning = TuningSummary.of(r)
     }
 
     package func text() -> String {
@@ -72,10 +78,11 @@ package struct SimulationSummary: Sendable, Codable {
             out += String(format: "    %-10@ p%-3d %6.2f%% of %.0f requests\n", a.serviceClass as NSString, a.priority, a.attainment * 100, a.requests)
         }
         out += String(format: "  cost: mean %.1f/h, peak %.1f/h, total %.1f over the run\n", meanCostPerHour, peakCostPerHour, totalCost)
-        out += "  scale events: \(scaleUps) up, \(scaleDowns) down; holds for missing metrics: \(heldForMissingMetrics)\n"
+        out += "  scale events: \(scaleUps) up, \(scaleDowns) down"
+            + String(format: " (%.0f per hour)", scaleEventsPerHour) + "; holds for missing metrics: \(heldForMissingMetrics)\n"
         out += String(format: "  largest share of a GPU type committed: %.0f%%\n", maxCapacityShare * 100)
         out += "  requests: \(arrivals) arrived, \(droppedAtRouter) dropped at the router for want of a ready replica"
         out += longestWaitForReplicaSeconds.map { String(format: "; longest wait for a replica %.0f s\n", $0) } ?? "\n"
-        return out
+        return out + TuningSummary.text(tuning)
     }
 }

@@ -25,8 +25,13 @@ struct CandidatesCommand: ParsableCommand {
     @Option(name: .customLong("profile-kind"),
             help: "Profile kind, seed or per-iteration; repeat for both side by side (default: seed).")
     var profileKinds: [ProfileKind] = [.seed]
+    @Option(name: .customLong("itl-percentile"), help: "ITL statistic the targets bound: 'mean' or a percentile such as 'p90'.")
+    var itlPercentile = "mean"
 
     func validate() throws {
+        guard SLOPercentile(parsing: itlPercentile) != nil else {
+            throw ValidationError("--itl-percentile: '\(itlPercentile)' is not 'mean' or a percentile such as 'p90' or '0.9'")
+        }
         if !(1...12).contains(accelerators) { throw ValidationError("--accelerators: \(accelerators) must be 1-12") }
         if servers < 1 { throw ValidationError("--servers: \(servers) must be at least 1") }
         if let t = threads, t < 1 { throw ValidationError("--threads: \(t) must be at least 1") }
@@ -35,11 +40,12 @@ struct CandidatesCommand: ParsableCommand {
 
     func run() throws {
         let all = threads ?? coreCount
+        let itl = SLOPercentile(parsing: itlPercentile) ?? .mean
         let spec = ScenarioSpec(servers: servers, accelerators: accelerators, priorities: priorities, tightness: 1, seed: seed)
         let scenario = ScenarioGenerator(spec: spec, parallelism: all).generate()
         print("Candidate generation: \(servers) servers × \(accelerators) accelerators (\(scenario.gpuTypes.count) GPU types), "
               + "\(priorities) classes, \(scenario.system.profiles.count) profiles, seed \(seed); median of \(repeats) runs; "
-              + "percentile \(AnalyzerSettings().percentile)")
+              + "TTFT at \(AnalyzerSettings().percentile), ITL at \(itl)")
         print("")
         print("| kind | batch limit | threads | wall (s) | CPU (s) | per server (µs, wall) | pairs | sizings | sizings/pair | evaluations/sizing | Go 3 ms/server ÷ ours |")
         print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -49,7 +55,7 @@ struct CandidatesCommand: ParsableCommand {
         if kind == .perIteration { system.profiles = system.profiles.map(PerIterationProfiles.derived) }
         for policy in [BatchLimitPolicy.search, .profile] {
             for t in threadCounts {
-                let settings = AnalyzerSettings(batchLimitPolicy: policy, parallelism: t)
+                let settings = AnalyzerSettings(itlPercentile: itl, batchLimitPolicy: policy, parallelism: t)
                 var times: [Double] = [], cpu: [Double] = []
                 var stats: AnalyzerStatistics?
                 for _ in 0..<repeats {

@@ -24,9 +24,15 @@ struct MIPTimesCommand: ParsableCommand {
     @Flag(help: "Also run the MIP solver as it was before tuning (MIPTuning.baseline), side by side.") var baseline = false
     @Option(name: .customLong("tuning-off"),
             help: ArgumentHelp("MIPTuning switches to turn off, comma-separated (explicitIdle, preprocessOff, servedTieBreak, "
-                               + "restrictServedStages, fillAfterServedStages, lpAndFix, dropPinnedColumns, stageTimeShare).",
+                               + "restrictServedStages, fillAfterServedStages, lpAndFix, choiceRelaxation, dropPinnedColumns, stageTimeShare).",
                                visibility: .hidden))
     var tuningOff: String = ""
+    @Option(name: .customLong("tuning-on"),
+            help: ArgumentHelp("MIPTuning switches that are off by default to turn on, comma-separated (choiceRelaxation)."))
+    var tuningOn: String = ""
+    @Option(help: ArgumentHelp("Also run the solver with these MIPTuning switches off (names as for --tuning-off), "
+                               + "before the tuned one on the same scenario: old and new side by side in one run."))
+    var beside: String = ""
     @Option(name: .customLong("cbc-log"), help: ArgumentHelp("CBC log level (0 silent).", visibility: .hidden)) var cbcLog = 0
 
     func validate() throws {
@@ -85,11 +91,28 @@ struct MIPTimesCommand: ParsableCommand {
         }
     }
 
-    /// The MIP solver variants to run: the tuned one (less any switch turned off), and the baseline if asked.
+    /// The MIP solver variants to run: the baseline if asked, the one with the `--beside` switches off if asked, and
+    /// the tuned one (less any `--tuning-off` switch).
     func variants() -> [(String, MIPTuning)] {
+        var out = baseline ? [("baseline", MIPTuning.baseline)] : []
+        if !beside.isEmpty { out.append(Self.tuned(on: tuningOn, off: tuningOff + "," + beside)) }
+        out.append(Self.tuned(on: tuningOn, off: tuningOff))
+        return out
+    }
+
+    /// The tuned solver with the switches named in `on` turned on, then those in `off` (comma-separated) turned off,
+    /// and its name.
+    static func tuned(on: String = "", off switches: String) -> (String, MIPTuning) {
         var tuned = MIPTuning()
         var name = "tuned"
-        for flag in tuningOff.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !flag.isEmpty {
+        for flag in on.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !flag.isEmpty {
+            name += " +\(flag)"
+            switch flag {
+            case "choiceRelaxation": tuned.choiceRelaxation = true
+            default: progress("unknown tuning switch \(flag) for --tuning-on")
+            }
+        }
+        for flag in switches.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !flag.isEmpty {
             name += " -\(flag)"
             switch flag {
             case "explicitIdle": tuned.explicitIdle = false
@@ -98,11 +121,12 @@ struct MIPTimesCommand: ParsableCommand {
             case "restrictServedStages": tuned.restrictServedStages = false
             case "fillAfterServedStages": tuned.fillAfterServedStages = false
             case "lpAndFix": tuned.lpAndFix = false
+            case "choiceRelaxation": tuned.choiceRelaxation = false
             case "dropPinnedColumns": tuned.dropPinnedColumns = false
             case "stageTimeShare": tuned.stageTimeShare = 1
             default: progress("unknown tuning switch \(flag)")
             }
         }
-        return baseline ? [("baseline", .baseline), (name, tuned)] : [(name, tuned)]
+        return (name, tuned)
     }
 }

@@ -34,6 +34,8 @@ struct AllocationFormulation {
     private var servedVar: [Variable?] = []        // full (heterogeneous)
     private var fractionVar: [Variable?] = []      // φ (heterogeneous)
     private var idleVar: [Variable?] = []          // 1 when the server gets nothing (single, see `explicitIdle`)
+    /// Indices (into `model.constraints`) of the one-accelerator rows: what ``ChoiceRelaxation`` leaves per server.
+    private(set) var assignmentRows: Set<Int> = []
 
     init(servers: [ServerCandidates], options: OptimizerOptions, cards: (String) -> Int, tuning: MIPTuning = MIPTuning()) {
         self.servers = servers
@@ -71,6 +73,7 @@ struct AllocationFormulation {
                     }
                 }
                 if assignment.terms.count > 1 {
+                    assignmentRows.insert(model.constraints.count)
                     if tuning.explicitIdle {
                         // `Σ choices + idle = 1` rather than `Σ choices <= 1`: CBC 2.10's preprocessing turns such
                         // set-packing rows into equalities by adding slack columns of its own, and then its MIP-start
@@ -180,6 +183,12 @@ struct AllocationFormulation {
         if let v = fractionVar[s] { out.append(v.index) }
         if let v = idleVar[s] { out.append(v.index) }
         return out
+    }
+
+    /// The full-service columns of server `s` and its idle column, in single mode; nil for a server that splits
+    /// (heterogeneous mode or variants), whose choices are not one-of-several.
+    func choiceColumns(of s: Int) -> (choices: [Int], idle: Int?)? {
+        split[s] ? nil : (full[s].values.map(\.index).sorted(), idleVar[s]?.index)
     }
 
     /// Full-service values of server `s` at `point` (an LP solution), by accelerator: how much of the server the

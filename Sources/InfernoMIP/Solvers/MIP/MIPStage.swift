@@ -47,6 +47,13 @@ public enum MIPStep: Hashable, Sendable, CustomStringConvertible {
     case relaxationFailed(MIPStatus)
     /// The LP relaxation's optimum (a bound on the stage) and its time.
     case relaxationBound(Double, seconds: Double)
+    /// The Lagrangian bound of a multiple-choice stage (``ChoiceRelaxation``), the column-generation rounds and the
+    /// time.
+    case lagrangianBound(Double, rounds: Int, seconds: Double)
+    /// The LP over the core of a priced stage (its least certain servers; the others pinned to their priced choice).
+    case coreLP(servers: Int, MIPStatus, objective: Double?, seconds: Double)
+    /// CBC's search over a neighbourhood of a priced stage: its least certain servers.
+    case neighbourhood(servers: Int, MIPStatus, objective: Double?, seconds: Double)
     /// The rounded LP answer's objective, how many servers the LP left fractional, and up to three rows it breaks.
     case rounded(Double, fractional: Int, broken: [String])
     /// A served count restored by ``ServedRepair``: the server, where, and how many others moved or lost service.
@@ -67,6 +74,12 @@ public enum MIPStep: Hashable, Sendable, CustomStringConvertible {
             return "LP: \(status)"
         case .relaxationBound(let bound, let seconds):
             return String(format: "LP bound %.2f in %.2f s", bound, seconds)
+        case .lagrangianBound(let bound, let rounds, let seconds):
+            return String(format: "Lagrangian bound %.2f after %d rounds in %.2f s", bound, rounds, seconds)
+        case .coreLP(let count, let status, let value, let seconds):
+            return "core LP over \(count) servers: \(status) \(objective(value)) in \(String(format: "%.2f", seconds)) s"
+        case .neighbourhood(let count, let status, let value, let seconds):
+            return "search over \(count) servers: \(status) \(objective(value)) in \(String(format: "%.2f", seconds)) s"
         case .rounded(let value, let fractional, let broken):
             return String(format: "rounded %.2f (%d fractional servers)", value, fractional)
                 + (broken.isEmpty ? "" : ", infeasible: " + broken.prefix(3).joined(separator: ", "))

@@ -33,6 +33,24 @@ public struct MIPTuning: Hashable, Sendable {
     /// Before the full MIP of a stage, solve its LP relaxation, round it (with greedy and a repair for the few
     /// fractional servers) and improve that by RINS; stop there when it is within the gap of the LP bound.
     public var lpAndFix = true
+    /// Before LP and fix, a stage whose free servers only choose among full-service columns (policy `None`, every
+    /// served stage) is bounded by the Lagrangian dual over its linking rows and rounded from its prices
+    /// (``ChoiceRelaxation``); CBC's LP runs only when that answer is not within the gap of that bound.
+    /// Off by default: measured over the full preset it is several times faster at 10,000 servers and skips no
+    /// stage, but its rounding leaves larger gaps at 500–2,000 servers and serves a few servers fewer in some
+    /// saturated scenarios (docs/benchmark.md, "Priced stages"), so it is not yet the product's path.
+    public var choiceRelaxation = false
+    /// Column-generation rounds for that bound: a work limit (each round is one pass over the servers' choices and
+    /// a re-solve of a master LP of a few dozen rows), the same on every machine.
+    public var choiceRelaxationRounds = 100
+    /// Blocks per priority level in that column generation's master (each a convexity row of its own).
+    public var choiceRelaxationBlocks = 4
+    /// A priced stage whose bound converged and whose answer is not within the gap of it ends with CBC's search over
+    /// this many of its least certain servers (the others pinned), with a node limit as well as the time.
+    public var choiceSearchServers = 2000
+    public var choiceSearchNodes = 500
+    /// Fractional servers a priced stage's rounding fixes one by one, solving the core LP again after each.
+    public var choiceDiveSteps = 12
     /// Share of the remaining time a stage other than the last (cost) may use; and a stage whose LP is expected to
     /// outlast the time left keeps its best answer instead. 1 lets an early stage use it all and always solves.
     public var stageTimeShare = 0.5
@@ -51,6 +69,7 @@ public struct MIPTuning: Hashable, Sendable {
         t.restrictServedStages = false
         t.fillAfterServedStages = false
         t.lpAndFix = false
+        t.choiceRelaxation = false
         t.stageTimeShare = 1
         t.dropPinnedColumns = false
         return t

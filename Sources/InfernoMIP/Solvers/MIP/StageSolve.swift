@@ -115,6 +115,12 @@ extension StagedSolve {
             state.steps.append(.skipped(expected: time.expected, left: time.left))
             return MIPResult(status: .feasible, objective: cbcObjective.value(p), values: p)
         }
+        if tuning.lpAndFix, tuning.choiceRelaxation,
+           let shortcut = choiceRelaxAndFix(&state, fixed: prepared.fixed,
+                                            integral: request.integral && prepared.epsilon == 0,
+                                            settings: time.settings, budget: time.budget) {
+            return shortcut
+        }
         if tuning.lpAndFix, let shortcut = relaxAndFix(&state, fixed: prepared.fixed, sense: request.sense,
                                                       integral: request.integral && prepared.epsilon == 0,
                                                       settings: time.settings, budget: time.budget) {

@@ -1,0 +1,209 @@
+import Foundation
+
+/// Relax and fix by prices, before LP and fix (RelaxAndFix.swift), for stages that are a multiple-choice problem
+/// (``ChoiceRelaxation``): the Lagrangian dual over the few linking rows bounds the stage without CBC's LP, and its
+/// prices round to an answer in which only the servers that could not keep their priced choice are re-placed (by
+/// greedy and ``ServedRepair``, as for a rounded LP). RINS then improves it over the servers where it and the best
+/// answer so far disagree. When the best answer is within the relative gap of the bound, that is the stage's
+/// result; otherwise `state.point` holds the best answer and the stage goes on to the LP (nil is returned).
+extension StagedSolve {
+    func choiceRelaxAndFix(_ state: inout StageState, fixed: [Int: Double], integral: Bool, settings: CbcSettings,
+                           budget: TimeBudget) -> MIPResult? {
+        let f = state.formulation
+        let started = budget.clock.now()
+        // Master blocks: a level's servers in `choiceRelaxationBlocks` blocks of their own (served counts are per level).
+        let blocksPerLevel = max(1, tuning.choiceRelaxationBlocks)
+        let levelIndex = Dictionary(uniqueKeysWithValues: levels.enumerated().map { ($1, $0) })
+        guard let relaxation = ChoiceRelaxation(f, pinned: fixed, block: { s in
+                  (levelIndex[servers[s].priority] ?? 0) * blocksPerLevel + s % blocksPerLevel }),
+              relaxation.linkingRows > 0 else { return nil }
+        let objective = f.model.objective, sense = f.model.sense
+        // The best answer so far satisfies every row: the column generation's first column, so its master is
+        // feasible from the start.
+        guard let p = state.point, f.model.violations(p).isEmpty,
+              let best = relaxation.bound(start: [relaxation.choices(at: p),
+                                                  relaxation.evaluate([Double](repeating: 0, count: relaxation.linkingRows)).picks],
+                                          rounds: tuning.choiceRelaxationRounds, tolerance: 1e-7)
+        else { return nil }
+        var bound = relaxation.sign * best.value
+        state.steps.append(.lagrangianBound(bound, rounds: best.rounds, seconds: budget.elapsed(since: started)))
+        state.relaxationBound = bound
+        if integral { bound = sense == .maximize ? (bound + 1e-6).rounded(.down) : (bound - 1e-6).rounded(.up) }
+        let certificate = Certificate(objective: objective, bound: bound, tolerance: settings.relativeGap ?? 0)
+        if let answer = certificate.answer(state.point) { return answer }
+        let (x, margins, core, agreed) = pricedRounding(relaxation, best, fixed: fixed, settings: settings, &state)
+        // A CBC that fails (a crashed child process) fails the stage as on the LP path, where the driver falls back.
+        if Self.cbcFailed(state.steps) { return nil }
+        if let answer = certificate.answer(state.point) { return answer }
+        if let incumbent = state.point, budget.left > 0 {
+            let sub = rins(x, incumbent: incumbent, fixed: fixed, settings: settings, budget: budget, f)
+            state.steps.append(.rins(sub.status, objective: sub.objective, seconds: sub.seconds))
+            adopt(sub.values, objective: objective, sense: sense, &state)
+        }
+        if let answer = certificate.answer(state.point) { return answer }
+        // Not converged (the round limit): the LP and CBC's search take over from the best answer.
+        guard best.value - best.master <= 1e-6 * max(1, abs(best.value)) else { return nil }
+        // Converged: the bound is the LP's, so CBC's LP would add nothing. CBC searches neighbourhoods of bounded
+        // size instead of the whole stage (their LPs stay small, and CBC cannot stop inside an LP): the servers with
+        // the least certain priced choice, a small one, then (served stages) a dive, then a wide one, each with a
+        // node limit as well as the time.
+        let order = margins.indices.sorted { margins[$0] < margins[$1] || margins[$0] == margins[$1] && $0 < $1 }
+        let small = tuning.choiceSearchServers / 8
+        let first = neighbourhood(relaxation, x, order.prefix(small), certificate, fixed: fixed, settings: settings,
+                                  budget: budget, &state)
+        if order.count <= small { return finish(state.point, certificate, bound: bound, whole: first) }
+        if sense == .maximize, certificate.answer(state.point) == nil, budget.left > 0 {
+            dive(relaxation, from: x, free: core.union(order.prefix(small)), agreed: agreed, fixed: fixed,
+                 settings: settings, &state)
+        }
+        let last = neighbourhood(relaxation, x, order.prefix(tuning.choiceSearchServers), certificate, fixed: fixed,
+                                 settings: settings, budget: budget, &state)
+        return finish(state.point, certificate, bound: bound, whole: order.count <= tuning.choiceSearchServers ? last : nil)
+    }
+
+    /// Whether a CBC call of the stage so far ended in an error.
+    static func cbcFailed(_ steps: [MIPStep]) -> Bool {
+        steps.contains { step in
+            switch step {
+            case .coreLP(_, .error, _, _), .rins(.error, _, _), .neighbourhood(_, .error, _, _): true
+            default: false
+            }
+        }
+    }
+
+    /// The stage's result at the best answer: within the gap of the bound, or feasible with its gap; `whole` is
+    /// CBC's search over the whole stage, if one ran, whose proof of optimality or bound then holds for the stage.
+    func finish(_ point: [Double]?, _ certificate: Certificate, bound: Double, whole: MIPResult?) -> MIPResult? {
+        guard let point else { return nil }
+        let v = certificate.objective.value(point)
+        if let whole, whole.status == .optimal {
+            // CBC proved the stage (the best answer is CBC's or one at least as good), as its full search would.
+            return MIPResult(status: .optimal, objective: v, bestBound: whole.bestBound ?? v, relativeGap: 0, values: point)
+        }
+        return certificate.answer(point) ?? MIPResult(status: .feasible, objective: v, bestBound: bound,
+                                                      relativeGap: certificate.gap(v), values: point)
+    }
+
+    /// Rounds the priced answer: the LP over the master's fractional servers (``coreVertex``) gives a vertex that
+    /// ``rounding(_:fixed:_:)`` rounds as an LP's; without it, the prices' own rounding. Adopts the result when it is
+    /// better, and returns the point rounded from (for RINS) and each group's margin at the prices.
+    func pricedRounding(_ relaxation: ChoiceRelaxation, _ best: ChoiceRelaxation.Bound, fixed: [Int: Double],
+                        settings: CbcSettings, _ state: inout StageState) -> (x: [Double], margins: [Double], core: Set<Int>, agreed: [Int]) {
+        let f = state.formulation
+        let priced = relaxation.rounded(at: best.prices)
+        // The core: the servers the master's LP answer has fractional (its mixed assignments disagree on them).
+        // Pinning every other server where that answer has it keeps the answer feasible, so the LP over the core
+        // alone has the stage's LP optimum, at a fraction of the stage LP's size, and its vertex (at most as many
+        // fractional servers as linking rows) rounds as an LP's does.
+        var core = Set<Int>()
+        var agreed = best.picks
+        for (g, group) in relaxation.groups.enumerated() {
+            if let k = best.agreed(g, block: group.block) { agreed[g] = k } else { core.insert(g) }
+        }
+        var x = pricedPoint(relaxation, priced.choices, picks: best.picks, loose: Set(priced.bumped), fixed: fixed,
+                            columns: f.model.columns.count)
+        if let vertex = coreVertex(relaxation, picks: agreed, core: core, fixed: fixed, settings: settings, &state) {
+            x = vertex
+        }
+        adopt(rounding(x, fixed: fixed, &state), objective: f.model.objective, sense: f.model.sense, &state)
+        return (x, priced.margins, core, agreed)
+    }
+
+    /// Dive: the rounding drops the vertex's fractional servers, and putting a large one back may evict many.
+    /// Fixing the largest fractional server where the LP put most of it and solving the LP again (over `free`, the
+    /// others pinned to `agreed`) lets the others make room for it; the last vertex is rounded and adopted if better.
+    func dive(_ relaxation: ChoiceRelaxation, from x0: [Double], free: Set<Int>, agreed: [Int], fixed: [Int: Double],
+              settings: CbcSettings, _ state: inout StageState) {
+        var x = x0, pins = fixed
+        for _ in 0..<tuning.choiceDiveSteps {
+            guard let (g, k) = largestFractional(relaxation, x) else { break }
+            let group = relaxation.groups[g]
+            for (i, c) in group.columns.enumerated() { pins[c] = i == k ? 1 : 0 }
+            if let idle = group.idleColumn { pins[idle] = k < 0 ? 1 : 0 }
+            guard let next = coreVertex(relaxation, picks: agreed, core: free, fixed: pins, settings: settings, &state)
+            else { break }
+            x = next
+        }
+        let f = state.formulation
+        adopt(rounding(x, fixed: fixed, &state), objective: f.model.objective, sense: f.model.sense, &state)
+    }
+
+    /// The fractional server at `x` with the most linking-row use, and the choice the LP gives most of it (−1:
+    /// nothing); nil when `x` is integral.
+    func largestFractional(_ relaxation: ChoiceRelaxation, _ x: [Double]) -> (group: Int, choice: Int)? {
+        var best: (group: Int, choice: Int, weight: Double)?
+        for (g, group) in relaxation.groups.enumerated() {
+            let shares = group.columns.map { x[$0] }
+            guard shares.contains(where: { $0 > 1e-6 && $0 < 1 - 1e-6 }) else { continue }
+            let weight = zip(shares, group.rows).reduce(0.0) { $0 + $1.0 * $1.1.reduce(0) { $0 + abs($1.coefficient) } }
+            let top = shares.indices.max { shares[$0] < shares[$1] || shares[$0] == shares[$1] && $0 > $1 } ?? -1
+            let choice = top >= 0 && shares[top] >= 1 - shares.reduce(0, +) ? top : -1
+            if weight > best?.weight ?? -1 { best = (g, choice, weight) }
+        }
+        return best.map { ($0.group, $0.choice) }
+    }
+
+    /// CBC's search from the best answer over `groups` and the servers where it and `x` disagree (RINS with a
+    /// neighbourhood), unless the best answer is already within the gap.
+    @discardableResult
+    func neighbourhood(_ relaxation: ChoiceRelaxation, _ x: [Double], _ groups: ArraySlice<Int>,
+                       _ certificate: Certificate, fixed: [Int: Double], settings: CbcSettings, budget: TimeBudget,
+                       _ state: inout StageState) -> MIPResult? {
+        guard let incumbent = state.point, budget.left > 0, certificate.answer(incumbent) == nil else { return nil }
+        var wide = x
+        for g in groups { loosen(&wide, relaxation.groups[g]) }
+        // A node limit on a part of the stage; a search over all of it is CBC's full search, limited by time as
+        // every stage's is.
+        var limited = settings
+        if groups.count < relaxation.groups.count { limited.parameters["maxNodes"] = String(tuning.choiceSearchNodes) }
+        let f = state.formulation
+        let sub = rins(wide, incumbent: incumbent, fixed: fixed, settings: limited, budget: budget, f)
+        state.steps.append(.neighbourhood(servers: groups.count, sub.status, objective: sub.objective, seconds: sub.seconds))
+        adopt(sub.values, objective: f.model.objective, sense: f.model.sense, &state)
+        return sub
+    }
+
+    /// Marks a group's server fractional at `x`, so that RINS leaves it free.
+    func loosen(_ x: inout [Double], _ group: ChoiceRelaxation.Group) {
+        for c in group.columns { x[c] = 0.5 }
+        if let idle = group.idleColumn { x[idle] = 0.5 }
+    }
+
+    /// A vertex of the stage's LP with every server outside `core` pinned to its priced pick: nil when CBC finds
+    /// none (the pins overfill a row when the prices are not exact).
+    func coreVertex(_ relaxation: ChoiceRelaxation, picks: [Int], core: Set<Int>, fixed: [Int: Double],
+                    settings: CbcSettings, _ state: inout StageState) -> [Double]? {
+        var pins = fixed
+        for (g, group) in relaxation.groups.enumerated() where !core.contains(g) {
+            for (k, c) in group.columns.enumerated() { pins[c] = k == picks[g] ? 1 : 0 }
+            if let idle = group.idleColumn { pins[idle] = picks[g] < 0 ? 1 : 0 }
+        }
+        var lpSettings = settings
+        lpSettings.parameters.merge(["heuristicsOnOff": "off", "cutsOnOff": "off"]) { a, _ in a }
+        let lp = state.formulation.model.reduced(start: nil, pinned: pins, dropPinned: true, relax: true)
+            .solve(solveStage, settings: lpSettings)
+        state.steps.append(.coreLP(servers: core.count, lp.status, objective: lp.objective, seconds: lp.seconds))
+        return lp.values
+    }
+
+    /// The point the prices choose: each server on its choice in `choices` (see ``ChoiceRelaxation/rounded(at:)``);
+    /// a server in `loose` is left half on its priced pick, so ``rounding(_:fixed:_:)`` treats it as an LP's
+    /// fractional server and places it again, and ``rins(_:incumbent:fixed:settings:budget:_:)`` leaves it free.
+    func pricedPoint(_ relaxation: ChoiceRelaxation, _ choices: [Int], picks: [Int], loose: Set<Int>,
+                     fixed: [Int: Double], columns: Int) -> [Double] {
+        var x = [Double](repeating: 0, count: columns)
+        for (i, v) in fixed { x[i] = v }
+        for (g, group) in relaxation.groups.enumerated() {
+            let k = choices[g]
+            if loose.contains(g) {
+                if let idle = group.idleColumn { x[idle] = 0.5 }
+                if picks[g] >= 0 { x[group.columns[picks[g]]] = 0.5 }
+            } else if k >= 0 {
+                x[group.columns[k]] = 1
+            } else if let idle = group.idleColumn {
+                x[idle] = 1
+            }
+        }
+        return x
+    }
+}

@@ -1,0 +1,305 @@
+/// A stage's LP relaxation when every server still free in it picks one of its full-service columns or nothing
+/// (single-accelerator mode, partial service pinned to none: policy `None`, and every served stage): a
+/// multiple-choice problem whose servers are coupled only by a few *linking* rows (one capacity row per GPU type and
+/// the rows earlier stages fixed). Everything else is one server's choice.
+///
+/// Its Lagrangian dual prices the linking rows: at prices `y`, each server independently takes the choice with the
+/// best value less the priced use of the rows (or nothing), and
+///
+///     L(y) = constant + Σ_r rhs_r(y_r)·y_r + Σ_s max(0, max_k (c[s,k] − Σ_r y_r·a[r,k]))
+///
+/// (maximising; `rhs_r` is the row's upper bound where `y_r > 0`, its lower bound where `y_r < 0`) is an upper bound
+/// on the stage's LP optimum, hence on the stage, at *every* `y` of the right signs, and equals the LP optimum at
+/// the best `y` (LP duality). ``bound(start:rounds:tolerance:)`` finds that `y` by column generation; a pass over the
+/// servers' choices per round is most of the cost, so the work is `rounds × choices`, the same on every machine.
+/// Minimising stages are solved as maximising `−objective`.
+struct ChoiceRelaxation {
+    /// One server's choices: model columns, objective value (maximising form) and linking-row coefficients.
+    struct Group {
+        var server: Int
+        var columns: [Int]
+        var values: [Double]
+        var rows: [[(row: Int, coefficient: Double)]]
+        /// The server may take nothing (its idle column is free or absent).
+        var mayIdle: Bool
+        var idleColumn: Int?
+        /// The master's block (see ``blockCount``).
+        var block: Int
+    }
+
+    private(set) var groups: [Group] = []
+    /// Linking rows' bounds after the pinned columns' (and idle columns') share is taken out.
+    private(set) var lower: [Double] = []
+    private(set) var upper: [Double] = []
+    /// Objective value of the pinned columns (and of every idle column at 1), maximising form.
+    private(set) var constant = 0.0
+    /// +1 maximising, −1 minimising: model objective = sign × (maximising form).
+    let sign: Double
+
+    var linkingRows: Int { lower.count }
+    var choiceCount: Int { groups.reduce(0) { $0 + $1.columns.count } }
+
+    /// The structure of `f.model` with `pinned` columns fixed, or nil when some free column or row is not of it
+    /// (partial service, heterogeneous servers, a per-server row other than the one-accelerator row), or when more
+    /// than `maxLinkingRows` rows link servers.
+    init?(_ f: AllocationFormulation, pinned: [Int: Double], maxLinkingRows: Int = 64, block: (Int) -> Int = { _ in 0 }) {
+        let model = f.model
+        sign = model.sense == .maximize ? 1 : -1
+        var owner = [Int](repeating: -1, count: model.columns.count)
+        var constantValue = 0.0
+        let objective = model.objective
+        for (i, v) in pinned { constantValue += sign * (objective.terms[i] ?? 0) * v }
+        for s in f.servers.indices {
+            let all = f.columns(of: s)
+            let free = all.filter { pinned[$0] == nil }
+            if free.isEmpty { continue }
+            guard let (choices, idle) = f.choiceColumns(of: s) else { return nil }
+            let freeChoices = choices.filter { pinned[$0] == nil }
+            // Every free column is a choice or the idle column; a choice, or the idle column, pinned to 1 fixes the
+            // server (not the structure; the stages never pin so).
+            guard free.allSatisfy({ freeChoices.contains($0) || $0 == idle }),
+                  !choices.contains(where: { pinned[$0] == 1 }), idle.map({ pinned[$0] != 1 }) ?? true else { return nil }
+            let idleValue = idle.map { sign * (objective.terms[$0] ?? 0) } ?? 0
+            let mayIdle = idle.map { pinned[$0] != 0 } ?? true
+            if let idle, pinned[idle] == nil { constantValue += idleValue } // idle = 1 − Σ choices
+            for c in freeChoices { owner[c] = groups.count }
+            if let idle, pinned[idle] == nil { owner[idle] = groups.count }
+            groups.append(Group(server: s, columns: freeChoices,
+                                values: freeChoices.map { sign * (objective.terms[$0] ?? 0) - (pinned[idle ?? -1] == nil ? idleValue : 0) },
+                                rows: freeChoices.map { _ in [] }, mayIdle: mayIdle, idleColumn: pinned[idle ?? -1] == nil ? idle : nil,
+                                block: block(s)))
+        }
+        constant = constantValue
+        for (r, (_, c)) in model.constraints.enumerated() where !f.assignmentRows.contains(r) {
+            var shift = 0.0
+            var coefficients: [Int: [Int: Double]] = [:] // group → column → coefficient
+            for (i, a) in c.expression.terms {
+                if let v = pinned[i] { shift += a * v; continue }
+                let g = owner[i]
+                guard g >= 0 else { return nil }
+                if i == groups[g].idleColumn {
+                    // idle = 1 − Σ choices of its server.
+                    shift += a
+                    for col in groups[g].columns { coefficients[g, default: [:]][col, default: 0] -= a }
+                } else {
+                    coefficients[g, default: [:]][i, default: 0] += a
+                }
+            }
+            let live = coefficients.filter { $0.value.values.contains { $0 != 0 } }
+            if live.isEmpty { continue }
+            guard lower.count < maxLinkingRows else { return nil }
+            let row = lower.count
+            lower.append(c.lower - shift)
+            upper.append(c.upper - shift)
+            for (g, byColumn) in live {
+                for (k, col) in groups[g].columns.enumerated() {
+                    if let a = byColumn[col], a != 0 { groups[g].rows[k].append((row, a)) }
+                }
+            }
+        }
+    }
+
+    /// Prices must have the sign of the bound they price: `y_r ≥ 0` for an upper bound, `≤ 0` for a lower one.
+    func projected(_ y: [Double]) -> [Double] {
+        y.indices.map { r in
+            var v = y[r]
+            if upper[r] == .infinity { v = min(v, 0) }
+            if lower[r] == -.infinity { v = max(v, 0) }
+            return v
+        }
+    }
+
+    /// One server's choices ranked by reduced value at prices `y`: (choice index or −1 for nothing, reduced value),
+    /// best first.
+    func ranked(_ g: Group, _ y: [Double]) -> [(choice: Int, reduced: Double)] {
+        var out: [(choice: Int, reduced: Double)] = g.mayIdle ? [(-1, 0)] : []
+        for k in g.columns.indices {
+            var v = g.values[k]
+            for (r, a) in g.rows[k] { v -= y[r] * a }
+            out.append((k, v))
+        }
+        return out.sorted { $0.reduced > $1.reduced || $0.reduced == $1.reduced && $0.choice < $1.choice }
+    }
+
+    /// What the prices `y` choose: L(y), each server's best choice (−1 nothing), the linking rows' use and the value
+    /// of those choices (maximising form, without ``constant``).
+    struct Pricing {
+        var value: Double
+        var picks: [Int]
+        var use: [Double]
+        var picked: Double
+    }
+
+    func evaluate(_ y: [Double]) -> Pricing {
+        var value = constant, picked = 0.0
+        var use = [Double](repeating: 0, count: linkingRows)
+        var picks: [Int] = []
+        picks.reserveCapacity(groups.count)
+        for g in groups {
+            var best = g.mayIdle ? 0.0 : -Double.infinity, pick = -1
+            for k in g.columns.indices {
+                var v = g.values[k]
+                for (r, a) in g.rows[k] { v -= y[r] * a }
+                if v > best { best = v; pick = k }
+            }
+            if best == -.infinity, !g.columns.isEmpty { pick = 0; best = g.values[0] }
+            if pick >= 0 {
+                picked += g.values[pick]
+                for (r, a) in g.rows[pick] { use[r] += a }
+            }
+            picks.append(pick)
+        }
+        // L = value of the picks + Σ_r y_r·(rhs_r − use_r): equal to the sum of the best reduced values plus
+        // Σ_r y_r·rhs_r, without the cancellation of two large terms when a price is large.
+        value += picked
+        for r in 0..<linkingRows where y[r] != 0 { value += y[r] * ((y[r] > 0 ? upper[r] : lower[r]) - use[r]) }
+        return Pricing(value: value, picks: picks, use: use, picked: picked)
+    }
+
+    /// The linking rows' use and value (without ``constant``) of a choice per group.
+    func proposal(_ choices: [Int]) -> (use: [Double], value: Double) {
+        var use = [Double](repeating: 0, count: linkingRows), value = 0.0
+        for (g, k) in choices.enumerated() where k >= 0 {
+            value += groups[g].values[k]
+            for (r, a) in groups[g].rows[k] { use[r] += a }
+        }
+        return (use, value)
+    }
+
+    /// The result of minimising L: the smallest L found (an upper bound on the stage, maximising form), its prices
+    /// and picks, the master's value (the LP value of a mix of whole assignments, a lower bound on the LP optimum)
+    /// and the rounds taken.
+    struct Bound {
+        var value: Double
+        var prices: [Double]
+        var picks: [Int]
+        var master: Double
+        var rounds: Int
+        /// The master's answer at its last solve: per block, the choices of the assignments it mixes (weight > 0).
+        var mix: [[[Int]]] = []
+
+        /// The choice every assignment the master mixes gives group `g` (of block `block`), or nil when they differ:
+        /// the groups fractional in the master's LP answer.
+        func agreed(_ g: Int, block: Int) -> Int? {
+            guard let first = mix[block].first?[g] else { return nil }
+            return mix[block].allSatisfy { $0[g] == first } ? first : nil
+        }
+    }
+
+    /// Minimises L(y) exactly by column generation (Dantzig–Wolfe): a master LP over mixes of whole assignments
+    /// (``MasterLP``: a row per finite bound of a linking row and one convexity row) gives prices; the assignment
+    /// those prices choose is added to it, until L at the prices is within `tolerance` (relative) of the master's
+    /// value, which makes both the LP optimum. `start` are feasible assignments (a choice per group), so the master
+    /// is feasible; nil without one, or when the master fails. Stops after `rounds` rounds with the best L so far,
+    /// still a valid bound.
+    func bound(start: [[Int]], rounds: Int, tolerance: Double, smoothing: Double = 0.5) -> Bound? {
+        guard !start.isEmpty else { return nil }
+        var rows: [(row: Int, sense: MasterLP.Sense, rhs: Double)] = []
+        for r in 0..<linkingRows {
+            if upper[r] < .infinity { rows.append((r, lower[r] == upper[r] ? .equal : .atMost, upper[r])) }
+            if lower[r] > -.infinity, lower[r] != upper[r] { rows.append((r, .atLeast, lower[r])) }
+        }
+        let blocks = blockCount
+        // Rows scaled to right-hand sides of ±1 and values to at most 1, for the tableau's sake; duals scaled back.
+        let rowScale = rows.map { 1 / max(1, abs($0.rhs)) } + Array(repeating: 1.0, count: blocks)
+        let valueScale = 1 / max(1, groups.reduce(0.0) { max($0, $1.values.reduce(0) { max($0, abs($1)) }) } * Double(groups.count) / Double(blocks))
+        var master = MasterLP(senses: rows.map(\.sense) + Array(repeating: .equal, count: blocks),
+                              rhs: zip(rows.map(\.rhs) + Array(repeating: 1, count: blocks), rowScale).map { $0 * $1 })
+        var origin: [(block: Int, choices: [Int])] = []
+        /// Adds each block's part of `choices` whose reduced value at `duals` is positive (all without duals).
+        func add(_ choices: [Int], duals: [Double]?) {
+            for (b, part) in blockProposals(choices).enumerated() {
+                let column = rows.map { part.use[$0.row] } + (0..<blocks).map { $0 == b ? 1.0 : 0 }
+                if let duals {
+                    let reduced = part.value - zip(duals, column).reduce(0) { $0 + $1.0 * $1.1 }
+                    if reduced <= 1e-9 * max(1, abs(part.value)) { continue }
+                }
+                master.add(cost: part.value * valueScale, column: zip(column, rowScale).map { $0 * $1 })
+                origin.append((b, choices))
+            }
+        }
+        for choices in start { add(choices, duals: nil) }
+        var best: Bound?
+        for round in 1...max(1, rounds) {
+            guard master.solve() else { return best }
+            if master.residual > 1e-7 {
+                // The tableau drifted: solve again from scratch, and stop if that is no better.
+                master = master.rebuilt()
+                guard master.solve(), master.residual <= 1e-7 else { return best }
+            }
+            let z = master.objective / valueScale + constant
+            let duals = zip(master.duals, rowScale).map { $0 * $1 / valueScale }
+            var y = [Double](repeating: 0, count: linkingRows)
+            for (i, row) in rows.enumerated() { y[row.row] += duals[i] }
+            y = projected(y)
+            // Wentges' smoothing: price between the best prices so far and the master's as well, which keeps the
+            // prices from jumping between extreme points.
+            var pricing = evaluate(y), at = y
+            if let center = best?.prices, smoothing > 0 {
+                let mixed = y.indices.map { smoothing * center[$0] + (1 - smoothing) * y[$0] }
+                let trial = evaluate(mixed)
+                add(trial.picks, duals: duals)
+                if trial.value < pricing.value { pricing = trial; at = mixed }
+            }
+            if pricing.value < best?.value ?? .infinity {
+                best = Bound(value: pricing.value, prices: at, picks: pricing.picks, master: z, rounds: round)
+            }
+            best?.master = z
+            best?.rounds = round
+            var mix = [[[Int]]](repeating: [], count: blocks)
+            for (j, weight) in master.solution.suffix(origin.count).enumerated() where weight > 1e-9 {
+                mix[origin[j].block].append(origin[j].choices)
+            }
+            best?.mix = mix
+            if let b = best, b.value - z <= tolerance * max(1, abs(b.value)) { break }
+            add(evaluate(y).picks, duals: duals)
+        }
+        return best
+    }
+
+    /// Blocks of servers in the master: each has its own convexity row, so the master mixes blocks' assignments
+    /// independently (several blocks converge in far fewer rounds than one assignment of all servers).
+    var blockCount: Int { (groups.map(\.block).max() ?? 0) + 1 }
+
+    /// Each block's use of the linking rows and value at a choice per group.
+    func blockProposals(_ choices: [Int]) -> [(use: [Double], value: Double)] {
+        var out = Array(repeating: (use: [Double](repeating: 0, count: linkingRows), value: 0.0), count: blockCount)
+        for (g, k) in choices.enumerated() where k >= 0 {
+            let b = groups[g].block
+            out[b].value += groups[g].values[k]
+            for (r, a) in groups[g].rows[k] { out[b].use[r] += a }
+        }
+        return out
+    }
+
+    /// The choice per group at a point of the model (−1 where the server takes nothing).
+    func choices(at point: [Double]) -> [Int] {
+        groups.map { g in g.columns.firstIndex { point[$0] > 0.5 } ?? -1 }
+    }
+
+    /// A feasible rounding of the picks at prices `y`, as far as the upper bounds go: servers in order of their
+    /// margin (best less second-best reduced value, largest first) take the best-ranked choice that still fits every
+    /// row's upper bound. Returns the choice per group (−1 nothing), the groups that could not keep their pick, and
+    /// each group's margin.
+    func rounded(at y: [Double]) -> (choices: [Int], bumped: [Int], margins: [Double]) {
+        let rankings = groups.map { ranked($0, y) }
+        let margin = rankings.map { r in r.count > 1 ? r[0].reduced - r[1].reduced : .infinity }
+        let order = groups.indices.sorted { margin[$0] > margin[$1] || margin[$0] == margin[$1] && $0 < $1 }
+        var use = [Double](repeating: 0, count: linkingRows)
+        var choices = [Int](repeating: -1, count: groups.count)
+        var bumped: [Int] = []
+        for g in order {
+            for (i, option) in rankings[g].enumerated() {
+                let k = option.choice
+                let fits = k < 0 || groups[g].rows[k].allSatisfy { use[$0.row] + $0.coefficient <= upper[$0.row] + 1e-9 }
+                if fits {
+                    choices[g] = k
+                    if k >= 0 { for (r, a) in groups[g].rows[k] { use[r] += a } }
+                    if i > 0 { bumped.append(g) }
+                    break
+                }
+            }
+        }
+        return (choices, bumped, margin)
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+@testable import InfernoMIP
+
+/// ``ChoiceRelaxation``'s bound against independent truth on small random instances (policy `None`): every
+/// assignment enumerated through the model's own rows, and CBC's LP of the same model.
+@Suite struct ChoiceRelaxationTests {
+    static let cbc: @Sendable (MIPProblem, CbcSettings) -> MIPResult = { CbcSolver().solve($0, settings: $1) }
+
+    /// The formulation of a random 6-server instance, with a served-count stage row for level 1 fixed one below its
+    /// best (so that a linking row with a lower bound is in), the objective `objective` and its sense.
+    static func formulation(seed: UInt64, cost: Bool) -> (AllocationFormulation, best: [Double]) {
+        let p = Instances.randomProblem(seed: seed, servers: 6, types: 2 + Int(seed % 2), priorities: 2,
+                                        tightness: 0.5 + Double(seed % 5) * 0.2)
+        var f = AllocationFormulation(servers: p.servers, options: p.options, cards: p.cards(of:))
+        let level1 = f.servedCount(p.servers.indices.filter { p.servers[$0].priority == 1 })
+        let best = Self.enumerate(f) { level1.value($0) }
+        f.model.add(level1 >= max(0, level1.value(best.point) - 1), "stage served p1")
+        f.model.objective = cost ? f.value() : f.servedCount(Array(p.servers.indices)) - 0.001 * f.value()
+        f.model.sense = cost ? .minimize : .maximize
+        return (f, Self.enumerate(f) { (cost ? -1 : 1) * f.model.objective.value($0) }.point)
+    }
+
+    /// Every assignment (a full-service choice or nothing per server) that satisfies the model: the one maximising
+    /// `score`.
+    static func enumerate(_ f: AllocationFormulation, score: ([Double]) -> Double) -> (point: [Double], score: Double) {
+        let options = f.servers.indices.map { s in [nil] + (f.choiceColumns(of: s)?.choices ?? []).map { Optional($0) } }
+        var best: (point: [Double], score: Double) = ([], -.infinity)
+        var pick = [Int](repeating: 0, count: options.count)
+        while true {
+            var p = [Double](repeating: 0, count: f.model.columns.count)
+            for (s, o) in options.enumerated() { if let c = o[pick[s]] { p[c] = 1 } }
+            f.refreshIdle(&p)
+            if f.model.violations(p).isEmpty, score(p) > best.score { best = (p, score(p)) }
+            var s = 0
+            while s < pick.count, pick[s] == options[s].count - 1 { pick[s] = 0; s += 1 }
+            if s == pick.count { return best }
+            pick[s] += 1
+        }
+    }
+
+    @Test(arguments: [false, true]) func boundIsTheLPOptimumAndAtLeastTheBestAssignment(cost: Bool) throws {
+        var rng = SplitMix64(seed: 3)
+        for seed in UInt64(1)...40 {
+            let (f, best) = Self.formulation(seed: seed, cost: cost)
+            let relaxation = try #require(ChoiceRelaxation(f, pinned: [:], block: { $0 % 2 }))
+            let sign = relaxation.sign
+            let bound = try #require(relaxation.bound(start: [relaxation.choices(at: best)], rounds: 500, tolerance: 1e-9))
+            let optimum = sign * f.model.objective.value(best)
+            let lp = try #require(f.model.reduced(start: nil, pinned: [:], relax: true)
+                .solve(Self.cbc, settings: CbcSettings(timeLimitSeconds: 10, relativeGap: 0)).objective)
+            // Maximising form: L ≥ LP optimum ≥ best assignment; at convergence L is the LP optimum.
+            #expect(bound.value >= optimum - 1e-7 * max(1, abs(optimum)), "seed \(seed)")
+            #expect(abs(bound.value - sign * lp) <= 1e-6 * max(1, abs(lp)), "seed \(seed): L \(bound.value), LP \(sign * lp)")
+            // Any prices of the right signs bound the best assignment.
+            for _ in 0..<5 {
+                let y = relaxation.projected((0..<relaxation.linkingRows).map { _ in rng.double(-50...50) })
+                #expect(relaxation.evaluate(y).value >= optimum - 1e-7 * max(1, abs(optimum)), "seed \(seed)")
+            }
+        }
+    }
+
+    @Test func roundingAtThePricesRespectsEveryUpperBound() throws {
+        for seed in UInt64(1)...40 {
+            let (f, best) = Self.formulation(seed: seed, cost: false)
+            let relaxation = try #require(ChoiceRelaxation(f, pinned: [:]))
+            let bound = try #require(relaxation.bound(start: [relaxation.choices(at: best)], rounds: 500, tolerance: 1e-9))
+            let rounded = relaxation.rounded(at: bound.prices)
+            let use = relaxation.proposal(rounded.choices).use
+            for r in 0..<relaxation.linkingRows { #expect(use[r] <= relaxation.upper[r] + 1e-9, "seed \(seed) row \(r)") }
+            var p = [Double](repeating: 0, count: f.model.columns.count)
+            for (g, k) in rounded.choices.enumerated() where k >= 0 { p[relaxation.groups[g].columns[k]] = 1 }
+            f.refreshIdle(&p)
+            let capacity = f.model.constraints.filter { $0.name.hasPrefix("capacity") }
+            for (name, c) in capacity { #expect(c.expression.value(p) <= c.upper + 1e-9, "seed \(seed): \(name)") }
+        }
+    }
+}
