@@ -184,6 +184,59 @@ import Testing
         #expect(solution.servers.map(\.replicas).sorted() == [2, 4])
     }
 
+    // MARK: Stage order
+
+    /// Two GPU types: A 3 cards, H 1 card. `hi` (priority 1) needs 4 replicas on either type, so it cannot be fully
+    /// served; `lo` (priority 10) needs 2 on either, so only A can serve it. The old order (every served count, then
+    /// best effort) served `lo` on A and left `hi` 1 of the 4 cards it needs (1/4): a priority inversion. Now p1's
+    /// best effort comes before p10 is allocated: `hi` takes the 3 A cards (3/4), `lo` the H card (1/2).
+    static func inversionInstance(_ policy: SaturationPolicy) -> OptimizationProblem {
+        let hi = Instances.server("hi", priority: 1, [Instances.candidate("A", replicas: 4, costPerReplica: 10),
+                                                      Instances.candidate("H", replicas: 4, costPerReplica: 30)])
+        let lo = Instances.server("lo", priority: 10, [Instances.candidate("A", replicas: 2, costPerReplica: 10),
+                                                       Instances.candidate("H", replicas: 2, costPerReplica: 30)])
+        var options = OptimizerOptions(timeLimitSeconds: 10, relativeGap: 0)
+        options.saturationPolicy = policy
+        return OptimizationProblem(servers: [hi, lo], capacity: Capacity(["A": 3, "H": 1]), options: options)
+    }
+
+    @Test(arguments: [SaturationPolicy.priorityExhaustive, .priorityRoundRobin])
+    func aHigherLevelsBestEffortComesBeforeALowerLevel(policy: SaturationPolicy) throws {
+        let problem = Self.inversionInstance(policy)
+        let solution = MIPSolver().solve(problem)
+        let got = Dictionary(uniqueKeysWithValues: solution.servers.map { ($0.name, $0.placements) })
+        #expect(got["hi"]?.map(\.accelerator) == ["A"] && got["hi"]?.map(\.replicas) == [3])
+        #expect(got["lo"]?.map(\.accelerator) == ["H"] && got["lo"]?.map(\.replicas) == [1])
+        let stages = try #require(solution.diagnostics.mip?.stages).map(\.stage)
+        #expect(stages == (policy == .priorityExhaustive
+            ? [.served(priority: 1), .bestEffort(priority: 1), .served(priority: 10), .bestEffort(priority: 10), .cost]
+            : [.served(priority: 1), .minShare(priority: 1), .totalShare(priority: 1),
+               .served(priority: 10), .minShare(priority: 10), .totalShare(priority: 10), .cost]))
+        // The old order's answer loses on p1's best effort; greedy, which also runs a level's best effort before
+        // the next level, finds the same answer as the MIP here.
+        let a = Instances.candidate("A", replicas: 2, costPerReplica: 10)
+        let inverted = ["lo": Self.on(a), "hi": [Placement(candidate: problem.servers[0].candidates[0], replicas: 1)]]
+        let levels = problem.priorityLevels
+        let key = LexicographicKey(problem: problem, placements: got)
+        let decided = key.compare(LexicographicKey(problem: problem, placements: inverted), levels: levels)
+        #expect(decided.order == 1 && decided.decidedBy.hasPrefix("best effort p1"), "\(decided)")
+        let greedy = GreedySolver().solve(problem)
+        let greedyPlacements = Dictionary(uniqueKeysWithValues: greedy.servers.map { ($0.name, $0.placements) })
+        #expect(key.compare(LexicographicKey(problem: problem, placements: greedyPlacements), levels: levels).order == 0)
+    }
+
+    /// `RoundRobin` shares across levels, not by priority: its max-min still follows every served count, so `lo`
+    /// is served on A and `hi` gets one card (1/4).
+    @Test func roundRobinStillServesCountsFirst() throws {
+        let solution = MIPSolver().solve(Self.inversionInstance(.roundRobin))
+        let got = Dictionary(uniqueKeysWithValues: solution.servers.map { ($0.name, $0.placements) })
+        #expect(got["lo"]?.map(\.accelerator) == ["A"] && got["lo"]?.map(\.replicas) == [2])
+        #expect(got["hi"]?.map(\.replicas) == [1])
+        let stages = try #require(solution.diagnostics.mip?.stages).map(\.stage)
+        #expect(stages == [.served(priority: 1), .served(priority: 10), .minShare(priority: nil),
+                           .totalShare(priority: nil), .cost])
+    }
+
     // MARK: Names at the edge
 
     /// The names and statuses are what `optimize --format json` and the benchmark's records have always shown.

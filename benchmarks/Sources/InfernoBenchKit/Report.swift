@@ -161,8 +161,9 @@ public enum Report {
         out.append("")
         out.append("## MIP versus greedy, lexicographically")
         out.append("")
-        out.append("Served per priority level (highest first), then the policy's best-effort measure, then cost plus transition "
-                   + "penalty: the MIP is **better in \(all.filter { $0.1.verdict == .better }.count)**, equal in "
+        out.append("Served per priority level (highest first), each followed by that level's best-effort measure under the "
+                   + "priority policies (after all levels under the others), then cost plus transition penalty: "
+                   + "the MIP is **better in \(all.filter { $0.1.verdict == .better }.count)**, equal in "
                    + "\(all.filter { $0.1.verdict == .equal }.count) and **worse in \(worse.count)** of \(all.count) comparisons "
                    + "(\(records.count) scenarios; best-effort policies run where greedy under `None` leaves a server unserved).")
         if !worse.isEmpty {

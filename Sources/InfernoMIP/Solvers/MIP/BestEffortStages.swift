@@ -2,29 +2,31 @@ import Foundation
 
 /// The best-effort stages, for servers not fully served, by saturation policy (docs/optimizer.md, "Stages").
 extension StagedSolve {
-    /// False when a stage returned no answer (the stages after it do not run).
-    func bestEffortStages(_ state: inout StageState, budget: TimeBudget) -> Bool {
+    /// The best-effort stages that follow every served stage: `RoundRobin`'s max-min over all servers; `None` has
+    /// none, and the priority policies run theirs level by level (``bestEffort(level:_:budget:)``). False when a
+    /// stage returned no answer (the stages after it do not run).
+    func bestEffortAfterServed(_ state: inout StageState, budget: TimeBudget) -> Bool {
+        options.saturationPolicy == .roundRobin ? maxMin(priority: nil, Array(servers.indices), &state, budget: budget)
+                                                : true
+    }
+
+    /// One level's best effort under a priority policy, right after that level's served stage and before any lower
+    /// level is allocated: the most important traffic keeps what it can get when GPUs run short. False when a stage
+    /// returned no answer.
+    func bestEffort(level: Int, _ state: inout StageState, budget: TimeBudget) -> Bool {
+        let members = byLevel[level] ?? []
         switch options.saturationPolicy {
-        case .none:
-            return true
         case .priorityExhaustive:
-            for level in levels {
-                let members = byLevel[level] ?? []
-                guard !partiallyServed(members, state).isEmpty else { continue }
-                // Partial service of lower priorities counts in no fixed stage yet and only takes cards: none, here.
-                let request = StageRequest(
-                    stage: .bestEffort(priority: level),
-                    objective: members.map { state.formulation.fraction($0) }.sum(), sense: .maximize, integral: false,
-                    withoutPartials: tuning.restrictServedStages ? lowerPriorities(than: level) : [])
-                if !solve(request, &state, budget: budget) { return false }
-            }
-            return true
-        case .roundRobin:
-            return maxMin(priority: nil, Array(servers.indices), &state, budget: budget)
+            guard !partiallyServed(members, state).isEmpty else { return true }
+            // Partial service of lower priorities counts in no fixed stage yet and only takes cards: none, here.
+            let request = StageRequest(
+                stage: .bestEffort(priority: level),
+                objective: members.map { state.formulation.fraction($0) }.sum(), sense: .maximize, integral: false,
+                withoutPartials: tuning.restrictServedStages ? lowerPriorities(than: level) : [])
+            return solve(request, &state, budget: budget)
         case .priorityRoundRobin:
-            for level in levels {
-                if !maxMin(priority: level, byLevel[level] ?? [], &state, budget: budget) { return false }
-            }
+            return maxMin(priority: level, members, &state, budget: budget)
+        case .none, .roundRobin:
             return true
         }
     }
@@ -62,4 +64,11 @@ extension StagedSolve {
                                  sense: .maximize, integral: false)
         return solve(total, &state, budget: budget)
     }
+}
+
+extension SaturationPolicy {
+    /// Best effort ranked level by level, each level's right after its served count (docs/optimizer.md, "Stages"):
+    /// the priority policies. `RoundRobin` shares across levels and `None` has no best effort, so theirs follows
+    /// every served count.
+    var bestEffortByLevel: Bool { self == .priorityExhaustive || self == .priorityRoundRobin }
 }

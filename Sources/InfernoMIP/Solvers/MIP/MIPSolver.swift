@@ -3,9 +3,10 @@ import Foundation
 /// The product's optimizer: the allocation MIP of docs/optimizer.md, solved by CBC in lexicographic stages.
 ///
 /// Stages, each fixing its optimum for the next (no giant weights):
-/// 1. per priority level, highest first: servers fully served;
-/// 2. best effort per saturation policy (exhaustive: served fraction level by level; round robin: the smallest
-///    served fraction, then the total);
+/// 1. per priority level, highest first: servers fully served, and under the priority policies that level's best
+///    effort right after it (exhaustive: its served fraction; priority round robin: its smallest served fraction,
+///    then the total), so the most important traffic wins when GPUs run short;
+/// 2. round robin only: the smallest served fraction over all servers, then the total;
 /// 3. cost plus transition penalty.
 ///
 /// Each stage starts from the previous stage's answer (the first from the greedy one), so every stage has an

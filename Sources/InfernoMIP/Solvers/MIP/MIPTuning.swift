@@ -23,9 +23,9 @@ public struct MIPTuning: Hashable, Sendable {
     /// objective, so a smaller weight bounds it more tightly, but a much smaller one (0.01) left the LP as slow as no
     /// tie-break at all (docs/benchmark.md).
     public var tieBreakWeight = 0.4
-    /// A served stage pins lower-priority servers to nothing, and every server's partial service (best-effort
-    /// policies) to none: either can always be dropped without serving fewer, so the stage's optimum is unchanged,
-    /// and CBC sees a smaller model.
+    /// A served stage pins lower-priority servers to nothing, and the partial service (best-effort policies) of
+    /// its level and lower ones, or of every server when best effort follows all served stages, to none: either can
+    /// always be dropped without serving fewer, so the stage's optimum is unchanged, and CBC sees a smaller model.
     public var restrictServedStages = true
     /// After a served stage, greedy gives servers that have nothing what fits in the capacity left: the next
     /// stage starts from there.

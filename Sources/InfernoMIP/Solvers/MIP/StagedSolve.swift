@@ -49,32 +49,50 @@ struct StagedSolve {
 
     func run(start: [String: [Placement]]?, budget: TimeBudget) -> Outcome {
         var state = initialState(start: start)
-        // 1. Fully served servers, level by level.
+        // 1. Fully served servers, level by level; under the priority policies each level's best effort right after
+        // its count, before any lower level is allocated (docs/optimizer.md, "Stages").
+        let interleaved = options.saturationPolicy.bestEffortByLevel
         for level in levels {
-            let members = byLevel[level] ?? []
-            let objective = state.formulation.servedCount(members)
-            let reachable = Double(members.filter { state.formulation.canBeServed($0) }.count)
-            if let p = state.point, objective.value(p) >= reachable - 0.5 {
-                fixWithoutSolving(.served(priority: level), objective, reachable, &state)
-                continue
+            if let failure = served(level: level, &state, budget: budget) {
+                return Outcome(placements: nil, stages: state.stages, limited: state.limited, failure: failure)
             }
-            let request = StageRequest(
-                stage: .served(priority: level), objective: objective, sense: .maximize, integral: true,
-                tieBreak: tuning.servedTieBreak ? state.formulation.value() : nil,
-                excluded: tuning.restrictServedStages ? lowerPriorities(than: level) : [],
-                withoutPartials: tuning.restrictServedStages ? Array(servers.indices) : [])
-            if !solve(request, &state, budget: budget) {
-                return Outcome(placements: nil, stages: state.stages, limited: state.limited,
-                               failure: "stage \(request.stage.name): \(state.stages.last?.status ?? "")")
-            }
-            if tuning.fillAfterServedStages { fillIdle(&state) }
+            if interleaved, !bestEffort(level: level, &state, budget: budget) { return done(state) }
         }
-        // 2. Best effort for servers not fully served.
-        guard bestEffortStages(&state, budget: budget) else { return done(state) }
+        // 2. Best effort after every served stage (None: none; RoundRobin: max-min over all servers).
+        if !interleaved, !bestEffortAfterServed(&state, budget: budget) { return done(state) }
         // 3. Cost plus transition penalty.
         _ = solve(StageRequest(stage: .cost, objective: state.formulation.value(), sense: .minimize, integral: false),
                   &state, budget: budget)
         return done(state)
+    }
+
+    /// The served stage of `level`, then the idle fill; the failure when CBC returned no answer.
+    func served(level: Int, _ state: inout StageState, budget: TimeBudget) -> String? {
+        let members = byLevel[level] ?? []
+        let objective = state.formulation.servedCount(members)
+        let reachable = Double(members.filter { state.formulation.canBeServed($0) }.count)
+        if let p = state.point, objective.value(p) >= reachable - 0.5 {
+            fixWithoutSolving(.served(priority: level), objective, reachable, &state)
+            return nil
+        }
+        let request = StageRequest(
+            stage: .served(priority: level), objective: objective, sense: .maximize, integral: true,
+            tieBreak: tuning.servedTieBreak ? state.formulation.value() : nil,
+            excluded: tuning.restrictServedStages ? lowerPriorities(than: level) : [],
+            withoutPartials: tuning.restrictServedStages ? partialsPinnedInServedStage(level) : [])
+        if !solve(request, &state, budget: budget) {
+            return "stage \(request.stage.name): \(state.stages.last?.status ?? "")"
+        }
+        if tuning.fillAfterServedStages { fillIdle(&state) }
+        return nil
+    }
+
+    /// Servers whose partial service a served stage at `level` pins to none (it can always be dropped without
+    /// serving fewer): every server when best effort follows all served stages; otherwise `level` and lower, since
+    /// the best effort of higher levels is already a fixed row.
+    func partialsPinnedInServedStage(_ level: Int) -> [Int] {
+        options.saturationPolicy.bestEffortByLevel ? servers.indices.filter { servers[$0].priority >= level }
+                                                   : Array(servers.indices)
     }
 
     /// Servers of a lower priority than `level` (a larger number).
