@@ -21,43 +21,24 @@ import InfernoTestSupport
         let binary = ProcessInfo.processInfo.environment["INFERNO_SOAK_BINARY"].map { URL(fileURLWithPath: $0) }
             ?? RunCommandEndToEndTests.binary
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the product first: swift build")
-        let exporter = try await VLLMTestExporter(models: [
-            .init(name: "default/default", namespace: KubeDemoCluster.namespace, requestsPerMinute: 20,
-                  promptTokens: 0, generationTokens: 228, ttftSeconds: 0.02, itlSeconds: 0.021),
-        ])
-        defer { Task { await exporter.shutdown() } }
-        try await PrometheusHarness.with(targets: [exporter.target]) { prometheus in
-            try await withFakeKubernetes(seed: KubeDemoCluster.seed) { server, _ in
-                let dir = FileManager.default.temporaryDirectory.appendingPathComponent("inferno-soak-\(UUID().uuidString)")
-                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-                defer { try? FileManager.default.removeItem(at: dir) }
-                let kubeconfig = dir.appendingPathComponent("kubeconfig").path
-                try server.writeKubeconfig(to: kubeconfig)
-                let metricsPort = try await PrometheusHarness.freePort(), healthPort = try await PrometheusHarness.freePort()
-                let process = try ChildProcess.start(binary, [
-                    "run", "--kubeconfig", kubeconfig, "--controller-namespace", KubeDemoCluster.controllerNamespace,
-                    "--interval", "1s", "--prometheus-url", prometheus.baseURL, "--solver", "mip",
-                    "--metrics-bind-address", "127.0.0.1:\(metricsPort)", "--health-probe-bind-address", "127.0.0.1:\(healthPort)",
-                    "--log-format", "json", "--leader-elect",
-                ], log: dir.appendingPathComponent("controller.log"))
-                defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-                let pid = process.processIdentifier
+        try await RunHarness.with(binary: binary, interval: "1s") { run in
+            let (server, process) = (run.server, run.process)
+            let pid = process.processIdentifier
 
-                var samples: [SoakSample] = []
-                let start = Date()
-                while Date().timeIntervalSince(start) < minutes * 60, process.isRunning {
-                    try await Task.sleep(for: .seconds(min(sampleSeconds, max(1, minutes * 60 - Date().timeIntervalSince(start)))))
-                    guard let sample = SoakSample.read(pid: pid, seconds: Date().timeIntervalSince(start)) else { break }
-                    samples.append(sample)
-                    print(String(format: "soak t=%6.0f s  VmRSS=%7d kB  fds=%4d", sample.seconds, sample.rssKB, sample.fileDescriptors))
-                }
-                let replicas = await server.api.object(.deployments, namespace: KubeDemoCluster.namespace,
-                                                       name: "vllme-deployment")?[path: "spec.replicas"]?.int
-                #expect(process.isRunning, "the controller is still running after \(minutes) min")
-                #expect(replicas == 2, "the seed's decision held throughout")
-                print(SoakSample.summary(samples))
-                process.terminate()
+            var samples: [SoakSample] = []
+            let start = Date()
+            while Date().timeIntervalSince(start) < minutes * 60, process.isRunning {
+                try await Task.sleep(for: .seconds(min(sampleSeconds, max(1, minutes * 60 - Date().timeIntervalSince(start)))))
+                guard let sample = SoakSample.read(pid: pid, seconds: Date().timeIntervalSince(start)) else { break }
+                samples.append(sample)
+                print(String(format: "soak t=%6.0f s  VmRSS=%7d kB  fds=%4d", sample.seconds, sample.rssKB, sample.fileDescriptors))
             }
+            let replicas = await server.api.object(.deployments, namespace: KubeDemoCluster.namespace,
+                                                   name: "vllme-deployment")?[path: "spec.replicas"]?.int
+            #expect(process.isRunning, "the controller is still running after \(minutes) min")
+            #expect(replicas == 2, "the seed's decision held throughout")
+            print(SoakSample.summary(samples))
+            process.terminate()
         }
     }
 }
