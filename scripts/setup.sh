@@ -2,7 +2,8 @@
 # Installs what Inferno needs on Debian/Ubuntu, skipping what is already there.
 #   scripts/setup.sh          build and run: CBC's development package
 #   scripts/setup.sh --test   also what the tests use: a Prometheus server (and promtool), openssl for test
-#                             certificates, Python's jsonschema and yaml to validate the CRD against its samples
+#                             certificates, Python's jsonschema and yaml to validate the CRD against its samples,
+#                             kubernetes-validate (PyPI) for the manifests against Kubernetes' schemas
 set -euo pipefail
 
 want=(coinor-libcbc-dev pkg-config)
@@ -20,6 +21,12 @@ if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# kubernetes-validate (PyPI): the manifests in deploy/ against Kubernetes' own schemas (ManifestSchemaTests).
+if [[ "${1:-}" == "--test" ]] && ! command -v kubernetes-validate >/dev/null; then
+  echo "setup: installing kubernetes-validate (PyPI)" >&2
+  python3 -m pip install -q --disable-pip-version-check kubernetes-validate
 fi
 
 if ! command -v swift >/dev/null; then
