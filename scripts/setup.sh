@@ -26,7 +26,9 @@ fi
 # kubernetes-validate (PyPI): the manifests in deploy/ against Kubernetes' own schemas (ManifestSchemaTests).
 if [[ "${1:-}" == "--test" ]] && ! command -v kubernetes-validate >/dev/null; then
   echo "setup: installing kubernetes-validate (PyPI)" >&2
-  python3 -m pip install -q --disable-pip-version-check kubernetes-validate
+  # Debian's own python3 refuses pip installs into the system (PEP 668) unless told; a pyenv or venv python does not.
+  python3 -m pip install -q --disable-pip-version-check kubernetes-validate 2>/dev/null \
+    || python3 -m pip install -q --disable-pip-version-check --break-system-packages kubernetes-validate
 fi
 
 if ! command -v swift >/dev/null; then
