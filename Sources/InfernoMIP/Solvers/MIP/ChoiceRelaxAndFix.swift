@@ -7,8 +7,8 @@ import Foundation
 /// answer so far disagree. When the best answer is within the relative gap of the bound, that is the stage's
 /// result; otherwise `state.point` holds the best answer and the stage goes on to the LP (nil is returned).
 extension StagedSolve {
-    func choiceRelaxAndFix(_ state: inout StageState, fixed: [Int: Double], integral: Bool, settings: CbcSettings,
-                           budget: TimeBudget) -> MIPResult? {
+    func choiceRelaxAndFix(_ state: inout StageState, fixed: [Int: Double], integral: Bool, target: CountTarget?,
+                           settings: CbcSettings, budget: TimeBudget) -> MIPResult? {
         let f = state.formulation
         let started = budget.clock.now()
         // Master blocks: a level's servers in `choiceRelaxationBlocks` blocks of their own (served counts are per level).
@@ -29,7 +29,10 @@ extension StagedSolve {
         state.steps.append(.lagrangianBound(bound, rounds: best.rounds, seconds: budget.elapsed(since: started)))
         state.relaxationBound = bound
         if integral { bound = sense == .maximize ? (bound + 1e-6).rounded(.down) : (bound - 1e-6).rounded(.up) }
-        let certificate = Certificate(objective: objective, bound: bound, tolerance: settings.relativeGap ?? 0)
+        // A served stage counts exactly: an answer stands only at the count's bound (a count within the relative gap
+        // of it could be one server short of what the stage can serve).
+        var certificate = target.map { Certificate(objective: $0.count, bound: $0.bound(bound), tolerance: 0) }
+            ?? Certificate(objective: objective, bound: bound, tolerance: settings.relativeGap ?? 0)
         if let answer = certificate.answer(state.point) { return answer }
         let (x, margins, core, agreed) = pricedRounding(relaxation, best, fixed: fixed, settings: settings, &state)
         // A CBC that fails (a crashed child process) fails the stage as on the LP path, where the driver falls back.
@@ -41,6 +44,13 @@ extension StagedSolve {
             adopt(sub.values, objective: objective, sense: sense, &state)
         }
         if let answer = certificate.answer(state.point) { return answer }
+        // A served count short of its bound: probe the counts above it first (``probeCounts``), which proves most
+        // stages; what it leaves goes on to the searches below from the best answer, with the bound it reached.
+        if let target, sense == .maximize {
+            certificate = probeCounts(relaxation, best, target, certificate, fixed: fixed, settings: settings,
+                                      budget: budget, &state)
+            if let answer = certificate.answer(state.point) { return answer }
+        }
         // Not converged (the round limit): the LP and CBC's search take over from the best answer.
         guard best.value - best.master <= 1e-6 * max(1, abs(best.value)) else { return nil }
         // Converged: the bound is the LP's, so CBC's LP would add nothing. CBC searches neighbourhoods of bounded
@@ -51,21 +61,25 @@ extension StagedSolve {
         let small = tuning.choiceSearchServers / 8
         let first = neighbourhood(relaxation, x, order.prefix(small), certificate, fixed: fixed, settings: settings,
                                   budget: budget, &state)
-        if order.count <= small { return finish(state.point, certificate, bound: bound, whole: first) }
+        if order.count <= small { return finish(state.point, certificate, bound: certificate.bound, whole: first) }
         if sense == .maximize, certificate.answer(state.point) == nil, budget.left > 0 {
             dive(relaxation, from: x, free: core.union(order.prefix(small)), agreed: agreed, fixed: fixed,
                  settings: settings, &state)
         }
+        // A served count's probes already searched what a wide search would, with the count's rows to prune by.
+        if target != nil { return finish(state.point, certificate, bound: certificate.bound, whole: nil) }
         let last = neighbourhood(relaxation, x, order.prefix(tuning.choiceSearchServers), certificate, fixed: fixed,
                                  settings: settings, budget: budget, &state)
-        return finish(state.point, certificate, bound: bound, whole: order.count <= tuning.choiceSearchServers ? last : nil)
+        return finish(state.point, certificate, bound: certificate.bound,
+                      whole: order.count <= tuning.choiceSearchServers ? last : nil)
     }
 
     /// Whether a CBC call of the stage so far ended in an error.
     static func cbcFailed(_ steps: [MIPStep]) -> Bool {
         steps.contains { step in
             switch step {
-            case .coreLP(_, .error, _, _), .rins(.error, _, _), .neighbourhood(_, .error, _, _): true
+            case .coreLP(_, .error, _, _), .rins(.error, _, _), .neighbourhood(_, .error, _, _),
+                 .countProbe(_, _, .error, _): true
             default: false
             }
         }
@@ -155,7 +169,12 @@ extension StagedSolve {
         // A node limit on a part of the stage; a search over all of it is CBC's full search, limited by time as
         // every stage's is.
         var limited = settings
-        if groups.count < relaxation.groups.count { limited.parameters["maxNodes"] = String(tuning.choiceSearchNodes) }
+        if groups.count < relaxation.groups.count {
+            // It starts from the best answer, so CBC's root cuts and heuristics only delay the branching that
+            // improves it (a search over 1,418 servers: 1.0 s without them, 3.3 s with; docs/benchmark.md).
+            limited.parameters["maxNodes"] = String(nodeLimit(servers: groups.count))
+            limited.parameters.merge(["heuristicsOnOff": "off", "cutsOnOff": "off"]) { a, _ in a }
+        }
         let f = state.formulation
         let sub = rins(wide, incumbent: incumbent, fixed: fixed, settings: limited, budget: budget, f)
         state.steps.append(.neighbourhood(servers: groups.count, sub.status, objective: sub.objective, seconds: sub.seconds))

@@ -272,6 +272,20 @@ struct ChoiceRelaxation {
         return out
     }
 
+    /// Reduced-cost fixing: for each group, the choices (−1 nothing) that a point with objective at least `floor`
+    /// (maximising form) can take. At prices `y` with `L(y) = value`, a group held to choice `k` bounds the stage by
+    /// `value − (best reduced value − reduced value of k)` (its term of `L` drops to `k`'s), so a choice that brings
+    /// that below `floor` is in no such point. Valid at any prices of the right signs; the closer `y` is to the LP's
+    /// duals, the fewer choices survive.
+    func viableChoices(at y: [Double], value: Double, floor: Double) -> [[Int]] {
+        let slack = 1e-7 * max(1, abs(value))
+        return groups.map { g in
+            let ranking = ranked(g, y)
+            guard let top = ranking.first?.reduced else { return [] }
+            return ranking.filter { value - (top - $0.reduced) >= floor - slack }.map(\.choice)
+        }
+    }
+
     /// The choice per group at a point of the model (−1 where the server takes nothing).
     func choices(at point: [Double]) -> [Int] {
         groups.map { g in g.columns.firstIndex { point[$0] > 0.5 } ?? -1 }

@@ -54,6 +54,9 @@ public enum MIPStep: Hashable, Sendable, CustomStringConvertible {
     case coreLP(servers: Int, MIPStatus, objective: Double?, seconds: Double)
     /// CBC's search over a neighbourhood of a priced stage: its least certain servers.
     case neighbourhood(servers: Int, MIPStatus, objective: Double?, seconds: Double)
+    /// A served stage's probe of a count (``StagedSolve/probeCounts``): the target, the servers left more than one
+    /// choice, and CBC's outcome.
+    case countProbe(target: Int, servers: Int, MIPStatus, seconds: Double)
     /// The rounded LP answer's objective, how many servers the LP left fractional, and up to three rows it breaks.
     case rounded(Double, fractional: Int, broken: [String])
     /// A served count restored by ``ServedRepair``: the server, where, and how many others moved or lost service.
@@ -80,6 +83,8 @@ public enum MIPStep: Hashable, Sendable, CustomStringConvertible {
             return "core LP over \(count) servers: \(status) \(objective(value)) in \(String(format: "%.2f", seconds)) s"
         case .neighbourhood(let count, let status, let value, let seconds):
             return "search over \(count) servers: \(status) \(objective(value)) in \(String(format: "%.2f", seconds)) s"
+        case .countProbe(let target, let count, let status, let seconds):
+            return "probe count \(target) over \(count) servers: \(status) in \(String(format: "%.2f", seconds)) s"
         case .rounded(let value, let fractional, let broken):
             return String(format: "rounded %.2f (%d fractional servers)", value, fractional)
                 + (broken.isEmpty ? "" : ", infeasible: " + broken.prefix(3).joined(separator: ", "))

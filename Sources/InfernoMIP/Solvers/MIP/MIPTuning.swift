@@ -35,20 +35,30 @@ public struct MIPTuning: Hashable, Sendable {
     public var lpAndFix = true
     /// Before LP and fix, a stage whose free servers only choose among full-service columns (policy `None`, every
     /// served stage) is bounded by the Lagrangian dual over its linking rows and rounded from its prices
-    /// (``ChoiceRelaxation``); CBC's LP runs only when that answer is not within the gap of that bound.
-    /// Off by default: measured over the full preset it is several times faster at 10,000 servers and skips no
-    /// stage, but its rounding leaves larger gaps at 500–2,000 servers and serves a few servers fewer in some
-    /// saturated scenarios (docs/benchmark.md, "Priced stages"), so it is not yet the product's path.
-    public var choiceRelaxation = false
+    /// (``ChoiceRelaxation``); a served stage then probes the counts above its answer (``StagedSolve/probeCounts``);
+    /// CBC's LP runs only when the column generation does not converge. Measured against the LP path side by side
+    /// in docs/benchmark.md ("Priced stages").
+    public var choiceRelaxation = true
     /// Column-generation rounds for that bound: a work limit (each round is one pass over the servers' choices and
     /// a re-solve of a master LP of a few dozen rows), the same on every machine.
-    public var choiceRelaxationRounds = 100
+    public var choiceRelaxationRounds = 300
     /// Blocks per priority level in that column generation's master (each a convexity row of its own).
     public var choiceRelaxationBlocks = 4
     /// A priced stage whose bound converged and whose answer is not within the gap of it ends with CBC's search over
     /// this many of its least certain servers (the others pinned), with a node limit as well as the time.
     public var choiceSearchServers = 2000
     public var choiceSearchNodes = 500
+    /// Counts a priced served stage probes below its bound (``StagedSolve/probeCounts``), each a CBC search over
+    /// the servers reduced-cost fixing leaves free, with `choiceSearchNodes` nodes at most.
+    public var countProbes = 32
+    /// Targets whose probes neither find nor exclude a point before the probing stops.
+    public var countProbesUnknown = 2
+    /// A probe leaving more servers than this with a choice to make is not run.
+    public var countProbeServers = 2000
+    /// Work of one CBC search in a priced stage (a probe or a neighbourhood search), in server-nodes: its node limit
+    /// is this divided by the servers it leaves free, at most `choiceSearchNodes`. A node's LP grows with the
+    /// servers in it, so the limit bounds the work rather than the count of nodes.
+    public var choiceSearchWork = 30_000
     /// Fractional servers a priced stage's rounding fixes one by one, solving the core LP again after each.
     public var choiceDiveSteps = 12
     /// Share of the remaining time a stage other than the last (cost) may use; and a stage whose LP is expected to

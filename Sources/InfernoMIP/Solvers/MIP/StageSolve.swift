@@ -118,6 +118,7 @@ extension StagedSolve {
         if tuning.lpAndFix, tuning.choiceRelaxation,
            let shortcut = choiceRelaxAndFix(&state, fixed: prepared.fixed,
                                             integral: request.integral && prepared.epsilon == 0,
+                                            target: countTarget(request, prepared),
                                             settings: time.settings, budget: time.budget) {
             return shortcut
         }

@@ -1,0 +1,106 @@
+import Foundation
+
+/// A served stage's count, which priced stages maximise exactly (``StagedSolve/probeCounts``). CBC's objective is
+/// the count less a tie-break of at most `slack` at every point, so a point serving `n` has an objective of at
+/// least `n − slack`, and a bound `b` on the objective bounds the count by `floor(b + slack)`.
+struct CountTarget {
+    var count: LinearExpression
+    var slack: Double
+
+    /// The largest count an objective bound allows.
+    func bound(_ objectiveBound: Double) -> Double { (objectiveBound + slack + 1e-6).rounded(.down) }
+}
+
+extension StagedSolve {
+    /// The count a served stage maximises, when CBC's objective is that count (with or without a tie-break).
+    func countTarget(_ request: StageRequest, _ prepared: PreparedStage) -> CountTarget? {
+        guard request.integral, request.sense == .maximize, request.stage.servedPriority != nil else { return nil }
+        return CountTarget(count: request.objective, slack: prepared.epsilon > 0 ? tuning.tieBreakWeight : 0)
+    }
+
+    /// Exact counts by probing targets, from the count's bound down to one above the best answer: for target `n`,
+    /// reduced-cost fixing at the Lagrangian prices (``ChoiceRelaxation/viableChoices(at:value:floor:)``) keeps only
+    /// the choices a point serving `n` can take, and CBC solves what is left, with the row `count ≥ n`, under a node
+    /// limit. A point found serves `n` and ends the probing (at the bound, the stage is proven). A proof that none
+    /// exists lowers the bound to `n − 1`. A probe stopped by its node limit leaves the bound and tries `n − 1`,
+    /// which keeps more choices and is easier to meet, up to ``MIPTuning/countProbesUnknown`` such targets. The work is counted (probes, nodes, servers), so the answer
+    /// does not depend on the machine unless the clock stops it. Returns the certificate with the bound reached.
+    func probeCounts(_ relaxation: ChoiceRelaxation, _ best: ChoiceRelaxation.Bound, _ target: CountTarget,
+                     _ certificate: Certificate, fixed: [Int: Double], settings: CbcSettings, budget: TimeBudget,
+                     _ state: inout StageState) -> Certificate {
+        var bound = certificate.bound
+        var goal = bound
+        var probes = 0, unknown = 0
+        while let p = state.point, target.count.value(p) < goal - 0.5, probes < tuning.countProbes, budget.left > 0 {
+            probes += 1
+            let viable = relaxation.viableChoices(at: best.prices, value: best.value, floor: goal - target.slack)
+            let free = viable.filter { $0.count > 1 }.count
+            if viable.contains(where: \.isEmpty) {
+                // Some server has no choice left: no point serves `goal`.
+                bound = goal - 1
+                goal -= 1
+                continue
+            }
+            guard free <= tuning.countProbeServers else { break }
+            var result = probe(goal, target, viable, relaxation, free: free, heuristics: false, fixed: fixed,
+                               settings: settings, budget: budget, &state)
+            if result.status == .noSolutionWithinLimit, budget.left > 0 {
+                // Without heuristics CBC rarely finds a point within the node limit; they cost more, so they run only
+                // where the quick probe neither found nor excluded one.
+                result = probe(goal, target, viable, relaxation, free: free, heuristics: true, fixed: fixed,
+                               settings: settings, budget: budget, &state)
+            }
+            if result.values != nil {
+                adopt(result.values, objective: state.formulation.model.objective, sense: .maximize, &state)
+                break
+            }
+            if result.status == .infeasible {
+                bound = goal - 1
+            } else {
+                unknown += 1
+                if case .error = result.status { break }
+                if unknown >= tuning.countProbesUnknown { break }
+            }
+            goal -= 1
+        }
+        return Certificate(objective: target.count, bound: bound, tolerance: 0)
+    }
+
+    /// One probe: CBC over the servers `viable` leaves a choice, with the row `count ≥ goal`.
+    func probe(_ goal: Double, _ target: CountTarget, _ viable: [[Int]], _ relaxation: ChoiceRelaxation, free: Int,
+               heuristics: Bool, fixed: [Int: Double], settings: CbcSettings, budget: TimeBudget,
+               _ state: inout StageState) -> MIPResult {
+        var model = state.formulation.model
+        model.add(target.count >= goal, "count target")
+        var limited = settings
+        limited.parameters["maxNodes"] = String(nodeLimit(servers: free))
+        // CBC's root cuts and heuristics cost more than the probe's nodes here (a probe over 1,900 servers: 0.05–0.09 s
+        // without them, 0.2–0.7 s with; docs/benchmark.md).
+        limited.parameters.merge(["heuristicsOnOff": heuristics ? "on" : "off", "cutsOnOff": "off"]) { a, _ in a }
+        limited.timeLimitSeconds = max(0.01, min(settings.timeLimitSeconds ?? budget.left, budget.left))
+        let result = model.reduced(start: nil, pinned: pins(relaxation, viable, fixed: fixed), dropPinned: true)
+            .solve(solveStage, settings: limited)
+        state.steps.append(.countProbe(target: Int(goal), servers: free, result.status, seconds: result.seconds))
+        return result
+    }
+
+    /// The node limit of a CBC search in a priced stage that leaves `servers` free (``MIPTuning/choiceSearchWork``).
+    func nodeLimit(servers: Int) -> Int {
+        max(10, min(tuning.choiceSearchNodes, tuning.choiceSearchWork / max(1, servers)))
+    }
+
+    /// The stage's pins plus each group's non-viable choices pinned to 0, a group with one viable choice pinned to
+    /// it, and the idle column pinned to 0 where taking nothing is not viable.
+    func pins(_ relaxation: ChoiceRelaxation, _ viable: [[Int]], fixed: [Int: Double]) -> [Int: Double] {
+        var pins = fixed
+        for (g, group) in relaxation.groups.enumerated() {
+            let choices = Set(viable[g])
+            for (k, c) in group.columns.enumerated() where !choices.contains(k) { pins[c] = 0 }
+            if let only = viable[g].first, choices.count == 1, only >= 0 { pins[group.columns[only]] = 1 }
+            if let idle = group.idleColumn {
+                if !choices.contains(-1) { pins[idle] = 0 } else if choices.count == 1 { pins[idle] = 1 }
+            }
+        }
+        return pins
+    }
+}
