@@ -31,7 +31,7 @@ extension StagedSolve {
         if integral { bound = sense == .maximize ? (bound + 1e-6).rounded(.down) : (bound - 1e-6).rounded(.up) }
         // A served stage counts exactly: an answer stands only at the count's bound (a count within the relative gap
         // of it could be one server short of what the stage can serve).
-        var certificate = target.map { Certificate(objective: $0.count, bound: $0.bound(bound), tolerance: 0) }
+        let certificate = target.map { Certificate(objective: $0.count, bound: $0.bound(bound), tolerance: 0) }
             ?? Certificate(objective: objective, bound: bound, tolerance: settings.relativeGap ?? 0)
         if let answer = certificate.answer(state.point) { return answer }
         let (x, margins, core, agreed) = pricedRounding(relaxation, best, fixed: fixed, settings: settings, &state)
@@ -44,34 +44,24 @@ extension StagedSolve {
             adopt(sub.values, objective: objective, sense: sense, &state)
         }
         if let answer = certificate.answer(state.point) { return answer }
-        // A served count short of its bound: probe the counts above it first (``probeCounts``), which proves most
-        // stages; what it leaves goes on to the searches below from the best answer, with the bound it reached.
+        // The servers by how certain their priced choice is, least first: what the neighbourhood searches free.
+        let order = margins.indices.sorted { margins[$0] < margins[$1] || margins[$0] == margins[$1] && $0 < $1 }
+        let small = tuning.choiceSearchServers / 8
         if let target, sense == .maximize {
-            certificate = probeCounts(relaxation, best, target, certificate, fixed: fixed, settings: settings,
-                                      budget: budget, &state)
-            if let answer = certificate.answer(state.point) { return answer }
+            return countSearch(relaxation, best, target, certificate, x: x, order: order, small: small, core: core,
+                               agreed: agreed, fixed: fixed, settings: settings, budget: budget, &state)
         }
         // Not converged (the round limit): the LP and CBC's search take over from the best answer.
         guard best.value - best.master <= 1e-6 * max(1, abs(best.value)) else { return nil }
         // Converged: the bound is the LP's, so CBC's LP would add nothing. CBC searches neighbourhoods of bounded
         // size instead of the whole stage (their LPs stay small, and CBC cannot stop inside an LP): the servers with
-        // the least certain priced choice, a small one, then (served stages) a dive, then a wide one, each with a
-        // node limit as well as the time.
-        let order = margins.indices.sorted { margins[$0] < margins[$1] || margins[$0] == margins[$1] && $0 < $1 }
-        let small = tuning.choiceSearchServers / 8
+        // the least certain priced choice, a small one, then a wide one, each with a node limit as well as the time.
         let first = neighbourhood(relaxation, x, order.prefix(small), certificate, fixed: fixed, settings: settings,
                                   budget: budget, &state)
-        if order.count <= small { return finish(state.point, certificate, bound: certificate.bound, whole: first) }
-        if sense == .maximize, certificate.answer(state.point) == nil, budget.left > 0 {
-            dive(relaxation, from: x, free: core.union(order.prefix(small)), agreed: agreed, fixed: fixed,
-                 settings: settings, &state)
-        }
-        // A served count's probes already searched what a wide search would, with the count's rows to prune by.
-        if target != nil { return finish(state.point, certificate, bound: certificate.bound, whole: nil) }
+        if order.count <= small { return finish(state.point, certificate, bound: bound, whole: first) }
         let last = neighbourhood(relaxation, x, order.prefix(tuning.choiceSearchServers), certificate, fixed: fixed,
                                  settings: settings, budget: budget, &state)
-        return finish(state.point, certificate, bound: certificate.bound,
-                      whole: order.count <= tuning.choiceSearchServers ? last : nil)
+        return finish(state.point, certificate, bound: bound, whole: order.count <= tuning.choiceSearchServers ? last : nil)
     }
 
     /// Whether a CBC call of the stage so far ended in an error.
@@ -172,7 +162,7 @@ extension StagedSolve {
         if groups.count < relaxation.groups.count {
             // It starts from the best answer, so CBC's root cuts and heuristics only delay the branching that
             // improves it (a search over 1,418 servers: 1.0 s without them, 3.3 s with; docs/benchmark.md).
-            limited.parameters["maxNodes"] = String(nodeLimit(servers: groups.count))
+            limited.parameters["maxNodes"] = String(nodeLimit(servers: groups.count, work: tuning.choiceSearchWork))
             limited.parameters.merge(["heuristicsOnOff": "off", "cutsOnOff": "off"]) { a, _ in a }
         }
         let f = state.formulation

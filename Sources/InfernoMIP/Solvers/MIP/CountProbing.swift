@@ -18,6 +18,27 @@ extension StagedSolve {
         return CountTarget(count: request.objective, slack: prepared.epsilon > 0 ? tuning.tieBreakWeight : 0)
     }
 
+    /// A served stage short of its count's bound, after rounding and RINS: a search over its `small` least certain
+    /// servers (from the best answer: cheap, and it often reaches the bound), then the probes, then a dive. A fleet
+    /// of at most `small` servers gets CBC's search over all of it instead, which proves the count.
+    func countSearch(_ relaxation: ChoiceRelaxation, _ best: ChoiceRelaxation.Bound, _ target: CountTarget,
+                     _ certificate: Certificate, x: [Double], order: [Int], small: Int, core: Set<Int>, agreed: [Int],
+                     fixed: [Int: Double], settings: CbcSettings, budget: TimeBudget,
+                     _ state: inout StageState) -> MIPResult? {
+        let first = neighbourhood(relaxation, x, order.prefix(small), certificate, fixed: fixed, settings: settings,
+                                  budget: budget, &state)
+        if order.count <= small || certificate.answer(state.point) != nil {
+            return finish(state.point, certificate, bound: certificate.bound, whole: order.count <= small ? first : nil)
+        }
+        let probed = probeCounts(relaxation, best, target, certificate, fixed: fixed, settings: settings,
+                                 budget: budget, &state)
+        if probed.answer(state.point) == nil, budget.left > 0 {
+            dive(relaxation, from: x, free: core.union(order.prefix(small)), agreed: agreed, fixed: fixed,
+                 settings: settings, &state)
+        }
+        return finish(state.point, probed, bound: probed.bound, whole: nil)
+    }
+
     /// Exact counts by probing targets, from the count's bound down to one above the best answer: for target `n`,
     /// reduced-cost fixing at the Lagrangian prices (``ChoiceRelaxation/viableChoices(at:value:floor:)``) keeps only
     /// the choices a point serving `n` can take, and CBC solves what is left, with the row `count ≥ n`, under a node
@@ -44,9 +65,9 @@ extension StagedSolve {
             guard free <= tuning.countProbeServers else { break }
             var result = probe(goal, target, viable, relaxation, free: free, heuristics: false, fixed: fixed,
                                settings: settings, budget: budget, &state)
-            if result.status == .noSolutionWithinLimit, budget.left > 0 {
-                // Without heuristics CBC rarely finds a point within the node limit; they cost more, so they run only
-                // where the quick probe neither found nor excluded one.
+            if result.status == .noSolutionWithinLimit, unknown == 0, budget.left > 0 {
+                // Without heuristics CBC rarely finds a point within the node limit; they cost more (seconds at
+                // 2,000 servers), so they run once, at the first target the quick probe neither met nor excluded.
                 result = probe(goal, target, viable, relaxation, free: free, heuristics: true, fixed: fixed,
                                settings: settings, budget: budget, &state)
             }
@@ -73,7 +94,7 @@ extension StagedSolve {
         var model = state.formulation.model
         model.add(target.count >= goal, "count target")
         var limited = settings
-        limited.parameters["maxNodes"] = String(nodeLimit(servers: free))
+        limited.parameters["maxNodes"] = String(nodeLimit(servers: free, work: tuning.countProbeWork))
         // CBC's root cuts and heuristics cost more than the probe's nodes here (a probe over 1,900 servers: 0.05–0.09 s
         // without them, 0.2–0.7 s with; docs/benchmark.md).
         limited.parameters.merge(["heuristicsOnOff": heuristics ? "on" : "off", "cutsOnOff": "off"]) { a, _ in a }
@@ -85,8 +106,8 @@ extension StagedSolve {
     }
 
     /// The node limit of a CBC search in a priced stage that leaves `servers` free (``MIPTuning/choiceSearchWork``).
-    func nodeLimit(servers: Int) -> Int {
-        max(10, min(tuning.choiceSearchNodes, tuning.choiceSearchWork / max(1, servers)))
+    func nodeLimit(servers: Int, work: Int) -> Int {
+        max(10, min(tuning.choiceSearchNodes, work / max(1, servers)))
     }
 
     /// The stage's pins plus each group's non-viable choices pinned to 0, a group with one viable choice pinned to

@@ -55,10 +55,13 @@ public struct MIPTuning: Hashable, Sendable {
     public var countProbesUnknown = 2
     /// A probe leaving more servers than this with a choice to make is not run.
     public var countProbeServers = 2000
-    /// Work of one CBC search in a priced stage (a probe or a neighbourhood search), in server-nodes: its node limit
-    /// is this divided by the servers it leaves free, at most `choiceSearchNodes`. A node's LP grows with the
-    /// servers in it, so the limit bounds the work rather than the count of nodes.
-    public var choiceSearchWork = 30_000
+    /// Work of one CBC search over a neighbourhood of a priced stage, in server-nodes: its node limit is this divided
+    /// by the servers it leaves free, at most `choiceSearchNodes`. A node's LP grows with the servers in it, so the
+    /// limit bounds the work rather than the count of nodes.
+    public var choiceSearchWork = 100_000
+    /// The same for one probe of a count (``countProbes``): less, as a probe that proves anything mostly does so in
+    /// a few nodes.
+    public var countProbeWork = 30_000
     /// Fractional servers a priced stage's rounding fixes one by one, solving the core LP again after each.
     public var choiceDiveSteps = 12
     /// Share of the remaining time a stage other than the last (cost) may use; and a stage whose LP is expected to
