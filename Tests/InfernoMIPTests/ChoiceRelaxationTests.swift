@@ -24,19 +24,58 @@ import Testing
     /// Every assignment (a full-service choice or nothing per server) that satisfies the model: the one maximising
     /// `score`.
     static func enumerate(_ f: AllocationFormulation, score: ([Double]) -> Double) -> (point: [Double], score: Double) {
-        let options = f.servers.indices.map { s in [nil] + (f.choiceColumns(of: s)?.choices ?? []).map { Optional($0) } }
         var best: (point: [Double], score: Double) = ([], -.infinity)
+        forEachFeasible(f) { p in if score(p) > best.score { best = (p, score(p)) } }
+        return best
+    }
+
+    /// Calls `body` with every assignment that satisfies the model.
+    static func forEachFeasible(_ f: AllocationFormulation, _ body: ([Double]) -> Void) {
+        let options = f.servers.indices.map { s in [nil] + (f.choiceColumns(of: s)?.choices ?? []).map { Optional($0) } }
         var pick = [Int](repeating: 0, count: options.count)
         while true {
             var p = [Double](repeating: 0, count: f.model.columns.count)
             for (s, o) in options.enumerated() { if let c = o[pick[s]] { p[c] = 1 } }
             f.refreshIdle(&p)
-            if f.model.violations(p).isEmpty, score(p) > best.score { best = (p, score(p)) }
+            if f.model.violations(p).isEmpty { body(p) }
             var s = 0
             while s < pick.count, pick[s] == options[s].count - 1 { pick[s] = 0; s += 1 }
-            if s == pick.count { return best }
+            if s == pick.count { return }
             pick[s] += 1
         }
+    }
+
+    /// Reduced-cost fixing never excludes a choice of an assignment that reaches the floor: for a floor at or a little
+    /// below the best assignment's objective, every enumerated assignment at or above it takes only viable choices,
+    /// at the converged prices and at random prices of the right signs. And it excludes something: the test would
+    /// pass with a `viableChoices` that kept everything, so the converged prices must exclude choices somewhere.
+    @Test(arguments: [false, true]) func reducedCostFixingKeepsEveryAssignmentAboveTheFloor(cost: Bool) throws {
+        var rng = SplitMix64(seed: 11)
+        var excluded = 0
+        for seed in UInt64(1)...40 {
+            let (f, best) = Self.formulation(seed: seed, cost: cost)
+            let relaxation = try #require(ChoiceRelaxation(f, pinned: [:], block: { $0 % 2 }))
+            let sign = relaxation.sign
+            let converged = try #require(relaxation.bound(start: [relaxation.choices(at: best)], rounds: 500,
+                                                          tolerance: 1e-9))
+            let random = relaxation.projected((0..<relaxation.linkingRows).map { _ in rng.double(-20...20) })
+            let optimum = sign * f.model.objective.value(best)
+            for (y, value) in [(converged.prices, converged.value), (random, relaxation.evaluate(random).value)] {
+                for drop in [0.0, 0.5, 2.0] {
+                    let floor = optimum - drop * max(1, abs(optimum)) * (cost ? 0.05 : 1)
+                    let viable = relaxation.viableChoices(at: y, value: value, floor: floor)
+                    excluded += viable.enumerated().filter { g, v in
+                        v.count < relaxation.groups[g].columns.count + (relaxation.groups[g].mayIdle ? 1 : 0) }.count
+                    Self.forEachFeasible(f) { p in
+                        guard sign * f.model.objective.value(p) >= floor else { return }
+                        for (g, k) in relaxation.choices(at: p).enumerated() {
+                            #expect(viable[g].contains(k), "seed \(seed): choice \(k) of group \(g) excluded at floor \(floor)")
+                        }
+                    }
+                }
+            }
+        }
+        #expect(excluded > 0)
     }
 
     @Test(arguments: [false, true]) func boundIsTheLPOptimumAndAtLeastTheBestAssignment(cost: Bool) throws {

@@ -27,17 +27,33 @@ import Testing
         for (type, units) in used { #expect(units <= problem.cards(of: type), "capacity of \(type) exceeded: \(units)") }
     }
 
-    /// At least 200 seeded small instances per run, each policy, checked against every allocation; with the default
-    /// tuning and with the priced stages (`choiceRelaxation`, off by default) on.
-    @Test(arguments: SaturationPolicy.allCases, [false, true])
-    func lexicographicallyOptimalAgainstBruteForce(policy: SaturationPolicy, priced: Bool) {
-        var tuning = MIPTuning()
-        tuning.choiceRelaxation = priced
+    /// The solver's paths through a stage, each checked against brute force.
+    enum Path: String, CaseIterable, Sendable {
+        /// CBC's LP relaxation, rounding and search (``MIPTuning/choiceRelaxation`` off).
+        case lp
+        /// The priced stages, as by default: on these small instances every search is over the whole stage.
+        case priced
+        /// The priced stages with neighbourhoods of one server, so that a served stage short of its bound is settled
+        /// by probing its counts (``StagedSolve/probeCounts``).
+        case probed
+
+        var tuning: MIPTuning {
+            var t = MIPTuning()
+            t.choiceRelaxation = self != .lp
+            if self == .probed { t.choiceSearchServers = 8 }
+            return t
+        }
+    }
+
+    /// At least 200 seeded small instances per run, each policy, checked against every allocation, on each path.
+    @Test(arguments: SaturationPolicy.allCases, Path.allCases)
+    func lexicographicallyOptimalAgainstBruteForce(policy: SaturationPolicy, path: Path) {
+        let tuning = path.tuning
         var options = Self.exact
         options.saturationPolicy = policy
         let count = policy == .none ? 200 : 60
         let size = policy == .none ? 6 : 4
-        var nontrivial = 0
+        var nontrivial = 0, probed = 0
         for seed in 1...UInt64(count) {
             let problem = Instances.randomProblem(seed: seed * 7919 + UInt64(policy.rawValue.count), servers: size,
                                                   types: 3, priorities: 2 + Int(seed % 2), tightness: 0.45 + Double(seed % 5) * 0.1,
@@ -46,13 +62,17 @@ import Testing
             let mip = MIPSolver(tuning: tuning).solve(problem)
             let key = BruteForce.key(problem, Self.placements(mip))
             #expect(key.compare(truth.key, levels: problem.priorityLevels).order == 0,
-                    "seed \(seed) \(policy) priced \(priced): MIP \(key) vs best \(truth.key)")
+                    "seed \(seed) \(policy) \(path): MIP \(key) vs best \(truth.key)")
             Self.checkCapacityAndCandidates(problem, mip)
             #expect(mip.diagnostics.mip?.outcome == .optimal, "seed \(seed): \(mip.diagnostics.mip?.status ?? "?")")
             if truth.key.served.reduce(0, +) < problem.servers.count { nontrivial += 1 }
+            probed += (mip.diagnostics.mip?.stages ?? []).filter { st in
+                st.record.contains { if case .countProbe = $0 { true } else { false } } }.count
         }
         // The instances are tight: most leave someone unserved, so the priority stages matter.
         #expect(nontrivial > count / 3)
+        // The probed path did probe (under every policy: served stages are multiple-choice under all of them).
+        if path == .probed { #expect(probed > 0) }
     }
 
     /// MIP never loses to greedy in the lexicographic order (`LexicographicKey`): under `None` more servers per

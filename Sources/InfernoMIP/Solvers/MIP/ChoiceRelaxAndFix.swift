@@ -39,7 +39,8 @@ extension StagedSolve {
         if Self.cbcFailed(state.steps) { return nil }
         if let answer = certificate.answer(state.point) { return answer }
         if let incumbent = state.point, budget.left > 0 {
-            let sub = rins(x, incumbent: incumbent, fixed: fixed, settings: settings, budget: budget, f)
+            let sub = rins(x, incumbent: incumbent, fixed: fixed, settings: settings, budget: budget,
+                           work: tuning.choiceSearchWork, f)
             state.steps.append(.rins(sub.status, objective: sub.objective, seconds: sub.seconds))
             adopt(sub.values, objective: objective, sense: sense, &state)
         }

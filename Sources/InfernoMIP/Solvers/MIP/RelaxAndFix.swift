@@ -103,18 +103,24 @@ extension StagedSolve {
 
     /// RINS: pins every server on which the LP answer `x` and the incumbent agree, and solves the MIP over the others
     /// from the incumbent.
+    /// With `work` (server-nodes, the priced stages' ``MIPTuning/choiceSearchWork``), CBC's node limit is that
+    /// divided by the servers left free, so its work does not grow with the clock.
     func rins(_ x: [Double], incumbent: [Double], fixed: [Int: Double], settings: CbcSettings, budget: TimeBudget,
-              _ f: AllocationFormulation) -> MIPResult {
+              work: Int? = nil, _ f: AllocationFormulation) -> MIPResult {
         var pins = fixed
+        var free = 0
         for s in servers.indices {
             let cols = f.columns(of: s)
             if cols.allSatisfy({ fixed[$0] != nil }) { continue }
             let agree = cols.allSatisfy { c in f.model.columns[c].kind == .continuous || abs(x[c] - incumbent[c]) <= 1e-6 }
             if agree {
                 for c in cols where fixed[c] == nil { pins[c] = incumbent[c] }
+            } else {
+                free += 1
             }
         }
         var core = settings
+        if let work, core.parameters["maxNodes"] == nil { core.parameters["maxNodes"] = String(nodeLimit(servers: free, work: work)) }
         core.timeLimitSeconds = max(0.01, min(settings.timeLimitSeconds ?? 1, budget.left))
         return f.model.reduced(start: incumbent, pinned: pins, dropPinned: tuning.dropPinnedColumns)
             .solve(solveStage, settings: core)
