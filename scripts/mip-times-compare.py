@@ -4,8 +4,9 @@
 Reads the run's table (standard input or a file): rows come in pairs, the `--beside` variant ("before") first, the
 tuned one ("after") second, on the same candidates. Prints, per server count: candidates + MIP and MIP seconds
 (median / p95 / max) before and after, the largest stage gap, and how the answers compare: served per priority
-level lexicographically (highest level first), then cost where those are equal (a difference within the MIP's 0.5%
-gap counts as equal).
+level lexicographically (highest level first), then cost plus transition penalty (the cost stage's objective; cost
+alone in tables without that column) where those are equal, a difference within the MIP's 0.5% gap counting as
+equal.
 
     .build/release/inferno-bench mip-times --servers 2000 --tightness 0.5,1.0,1.5 --seeds 5 \
         --beside choiceRelaxation | scripts/mip-times-compare.py
@@ -28,7 +29,9 @@ def rows(lines):
             "servers": int(cells[0]), "tightness": cells[1], "seed": cells[2], "variant": cells[3],
             "total": float(cells[7]), "mip": float(cells[6]),
             "gap": float(cells[9].rstrip("%")) if cells[9] not in ("-", "") else None,
-            "served": [int(x) for x in cells[13].split("/")], "cost": float(cells[15]),
+            "served": [int(x) for x in cells[13].split("/")],
+            # Cost plus transition penalty (what the cost stage minimises) where the table has it, else cost.
+            "cost": float(cells[17]) if len(cells) > 17 and cells[17] else float(cells[15]),
         }
 
 

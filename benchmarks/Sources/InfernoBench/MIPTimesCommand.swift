@@ -46,8 +46,8 @@ struct MIPTimesCommand: ParsableCommand {
         print("MIP vs greedy, \(types) accelerator kinds, \(priorities) classes, policy \(policy.rawValue), "
               + "time limit \(timeLimit) s, gap \(gap); candidates on \(t) thread(s)")
         print("")
-        print("| servers | tightness | seed | MIP variant | candidates (s) | greedy (s) | MIP (s) | MIP = cand.+solve (s) | status | gap | components | stages solved | served greedy | served MIP | cost greedy | cost MIP | verdict |")
-        print("|---:|---:|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---|---|---:|---:|---|")
+        print("| servers | tightness | seed | MIP variant | candidates (s) | greedy (s) | MIP (s) | MIP = cand.+solve (s) | status | gap | components | stages solved | served greedy | served MIP | cost greedy | cost MIP | verdict | cost+penalty MIP |")
+        print("|---:|---:|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---|---|---:|---:|---|---:|")
         for n in servers.values {
             for tight in tightness.values {
                 for seed in 1...seeds {
@@ -75,7 +75,8 @@ struct MIPTimesCommand: ParsableCommand {
                         let costs = String(format: "%.0f | %.0f", p.greedy.cost, p.mip.cost)
                         let verdict = p.verdict.rawValue + (p.verdict == .equal ? "" : " (\(p.decidedBy))")
                         print("| \(n) | \(String(format: "%.2f", tight)) | \(seed) | \(variant) | \(times) | \(m?.status ?? "-") | \(gap) | "
-                              + "\(m?.components ?? 0) | \(m?.stagesSolved ?? 0)/\(m?.stages ?? 0) | \(served) | \(costs) | \(verdict) |")
+                              + "\(m?.components ?? 0) | \(m?.stagesSolved ?? 0)/\(m?.stages ?? 0) | \(served) | \(costs) | \(verdict) | "
+                              + String(format: "%.1f |", p.mip.value))
                         if stages, let m {
                             for st in m.stageDetails {
                                 progress("    \(st.name): \(st.status) \(String(format: "%.3f", st.seconds)) s objective "

@@ -77,16 +77,22 @@ extension StagedSolve {
     }
 
     /// The stage's result at the best answer: within the gap of the bound, or feasible with its gap; `whole` is
-    /// CBC's search over the whole stage, if one ran, whose proof of optimality or bound then holds for the stage.
-    func finish(_ point: [Double]?, _ certificate: Certificate, bound: Double, whole: MIPResult?) -> MIPResult? {
+    /// CBC's search over the whole stage, if one ran, whose proof of optimality or bound then holds for the stage
+    /// (its bound on a served stage's tie-broken objective bounds the count through `count`).
+    func finish(_ point: [Double]?, _ certificate: Certificate, bound: Double, whole: MIPResult?,
+                count: CountTarget? = nil) -> MIPResult? {
         guard let point else { return nil }
         let v = certificate.objective.value(point)
         if let whole, whole.status == .optimal {
             // CBC proved the stage (the best answer is CBC's or one at least as good), as its full search would.
             return MIPResult(status: .optimal, objective: v, bestBound: whole.bestBound ?? v, relativeGap: 0, values: point)
         }
-        return certificate.answer(point) ?? MIPResult(status: .feasible, objective: v, bestBound: bound,
-                                                      relativeGap: certificate.gap(v), values: point)
+        // Both bounds are valid; the one nearer the answer is the tighter (CBC's branching may have raised the LP's).
+        var bound = bound
+        if let b = whole?.bestBound.map({ count?.bound($0) ?? $0 }), abs(b - v) < abs(bound - v) { bound = b }
+        let tight = Certificate(objective: certificate.objective, bound: bound, tolerance: certificate.tolerance)
+        return tight.answer(point) ?? MIPResult(status: .feasible, objective: v, bestBound: bound,
+                                                relativeGap: tight.gap(v), values: point)
     }
 
     /// Rounds the priced answer: the LP over the master's fractional servers (``coreVertex``) gives a vertex that
@@ -161,8 +167,8 @@ extension StagedSolve {
         // every stage's is.
         var limited = settings
         if groups.count < relaxation.groups.count {
-            // It starts from the best answer, so CBC's root cuts and heuristics only delay the branching that
-            // improves it (a search over 1,418 servers: 1.0 s without them, 3.3 s with; docs/benchmark.md).
+            // It starts from the best answer, so CBC's root cuts and heuristics mostly delay the branching that
+            // improves it (docs/benchmark.md, "Exact counts").
             limited.parameters["maxNodes"] = String(nodeLimit(servers: groups.count, work: tuning.choiceSearchWork))
             limited.parameters.merge(["heuristicsOnOff": "off", "cutsOnOff": "off"]) { a, _ in a }
         }

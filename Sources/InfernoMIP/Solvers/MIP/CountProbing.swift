@@ -25,10 +25,15 @@ extension StagedSolve {
                      _ certificate: Certificate, x: [Double], order: [Int], small: Int, core: Set<Int>, agreed: [Int],
                      fixed: [Int: Double], settings: CbcSettings, budget: TimeBudget,
                      _ state: inout StageState) -> MIPResult? {
-        let first = neighbourhood(relaxation, x, order.prefix(small), certificate, fixed: fixed, settings: settings,
+        // Over the whole stage, CBC must not stop within the relative gap, which on a count of a few hundred is a
+        // server or more (its `increment` already keeps it from searching for a cheaper tie-break).
+        var exact = settings
+        if order.count <= small { exact.relativeGap = 0 }
+        let first = neighbourhood(relaxation, x, order.prefix(small), certificate, fixed: fixed, settings: exact,
                                   budget: budget, &state)
         if order.count <= small || certificate.answer(state.point) != nil {
-            return finish(state.point, certificate, bound: certificate.bound, whole: order.count <= small ? first : nil)
+            return finish(state.point, certificate, bound: certificate.bound, whole: order.count <= small ? first : nil,
+                          count: target)
         }
         let probed = probeCounts(relaxation, best, target, certificate, fixed: fixed, settings: settings,
                                  budget: budget, &state)
@@ -44,8 +49,9 @@ extension StagedSolve {
     /// the choices a point serving `n` can take, and CBC solves what is left, with the row `count ≥ n`, under a node
     /// limit. A point found serves `n` and ends the probing (at the bound, the stage is proven). A proof that none
     /// exists lowers the bound to `n − 1`. A probe stopped by its node limit leaves the bound and tries `n − 1`,
-    /// which keeps more choices and is easier to meet, up to ``MIPTuning/countProbesUnknown`` such targets. The work is counted (probes, nodes, servers), so the answer
-    /// does not depend on the machine unless the clock stops it. Returns the certificate with the bound reached.
+    /// which keeps more choices and is easier to meet, up to ``MIPTuning/countProbesUnknown`` such targets. The work
+    /// is counted (probes, nodes, servers), so the answer does not depend on the machine unless the clock stops it.
+    /// Returns the certificate with the bound reached.
     func probeCounts(_ relaxation: ChoiceRelaxation, _ best: ChoiceRelaxation.Bound, _ target: CountTarget,
                      _ certificate: Certificate, fixed: [Int: Double], settings: CbcSettings, budget: TimeBudget,
                      _ state: inout StageState) -> Certificate {
@@ -66,8 +72,8 @@ extension StagedSolve {
             var result = probe(goal, target, viable, relaxation, free: free, heuristics: false, fixed: fixed,
                                settings: settings, budget: budget, &state)
             if result.status == .noSolutionWithinLimit, unknown == 0, budget.left > 0 {
-                // Without heuristics CBC rarely finds a point within the node limit; they cost more (seconds at
-                // 2,000 servers), so they run once, at the first target the quick probe neither met nor excluded.
+                // Without heuristics CBC rarely finds a point within the node limit; with them a probe costs several
+                // times as much, so they run once, at the first target the quick probe neither met nor excluded.
                 result = probe(goal, target, viable, relaxation, free: free, heuristics: true, fixed: fixed,
                                settings: settings, budget: budget, &state)
             }
@@ -95,8 +101,8 @@ extension StagedSolve {
         model.add(target.count >= goal, "count target")
         var limited = settings
         limited.parameters["maxNodes"] = String(nodeLimit(servers: free, work: tuning.countProbeWork))
-        // CBC's root cuts and heuristics cost more than the probe's nodes here (a probe over 1,900 servers: 0.05–0.09 s
-        // without them, 0.2–0.7 s with; docs/benchmark.md).
+        // CBC's root cuts and heuristics cost more than the probe's nodes here, and a proof of infeasibility rarely
+        // needs them (docs/benchmark.md, "Exact counts").
         limited.parameters.merge(["heuristicsOnOff": heuristics ? "on" : "off", "cutsOnOff": "off"]) { a, _ in a }
         limited.timeLimitSeconds = max(0.01, min(settings.timeLimitSeconds ?? budget.left, budget.left))
         let result = model.reduced(start: nil, pinned: pins(relaxation, viable, fixed: fixed), dropPinned: true)
@@ -105,7 +111,8 @@ extension StagedSolve {
         return result
     }
 
-    /// The node limit of a CBC search in a priced stage that leaves `servers` free (``MIPTuning/choiceSearchWork``).
+    /// The node limit of a CBC search in a priced stage that leaves `servers` free, for `work` server-nodes
+    /// (``MIPTuning/choiceSearchWork``, ``MIPTuning/countProbeWork``).
     func nodeLimit(servers: Int, work: Int) -> Int {
         max(10, min(tuning.choiceSearchNodes, work / max(1, servers)))
     }
