@@ -122,10 +122,13 @@ extension StagedSolve {
 
     /// Dive: the rounding drops the vertex's fractional servers, and putting a large one back may evict many.
     /// Fixing the largest fractional server where the LP put most of it and solving the LP again (over `free`, the
-    /// others pinned to `agreed`) lets the others make room for it; the last vertex is rounded and adopted if better.
+    /// others pinned to `agreed`) lets the others make room for it. Each vertex is rounded and adopted if better; the
+    /// dive stops once the best answer's count reaches what the last vertex allows (`floor(value + slack)`), as
+    /// nothing below that vertex serves more.
     func dive(_ relaxation: ChoiceRelaxation, from x0: [Double], free: Set<Int>, agreed: [Int], fixed: [Int: Double],
-              settings: CbcSettings, _ state: inout StageState) {
+              target: CountTarget, settings: CbcSettings, _ state: inout StageState) {
         var x = x0, pins = fixed
+        let f = state.formulation
         for _ in 0..<tuning.choiceDiveSteps {
             guard let (g, k) = largestFractional(relaxation, x) else { break }
             let group = relaxation.groups[g]
@@ -134,9 +137,9 @@ extension StagedSolve {
             guard let next = coreVertex(relaxation, picks: agreed, core: free, fixed: pins, settings: settings, &state)
             else { break }
             x = next
+            adopt(rounding(x, fixed: fixed, &state), objective: f.model.objective, sense: f.model.sense, &state)
+            if let p = state.point, target.count.value(p) >= target.bound(f.model.objective.value(x)) - 0.5 { break }
         }
-        let f = state.formulation
-        adopt(rounding(x, fixed: fixed, &state), objective: f.model.objective, sense: f.model.sense, &state)
     }
 
     /// The fractional server at `x` with the most linking-row use, and the choice the LP gives most of it (−1:

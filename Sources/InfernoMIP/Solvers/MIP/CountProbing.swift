@@ -39,7 +39,7 @@ extension StagedSolve {
                                  budget: budget, &state)
         if probed.answer(state.point) == nil, budget.left > 0 {
             dive(relaxation, from: x, free: core.union(order.prefix(small)), agreed: agreed, fixed: fixed,
-                 settings: settings, &state)
+                 target: target, settings: settings, &state)
         }
         return finish(state.point, probed, bound: probed.bound, whole: nil)
     }
