@@ -130,8 +130,12 @@ extension SolverIsolationTests {
         let overload = LoadObservation.available(VariantLoad(arrivalRatePerMinute: 200, meanInputTokens: 0, meanOutputTokens: 228))
         let logs = KubeLogCapture()
         try await withFakeKubernetes(seed: KubeDemoCluster.seed, logger: logs.logger("inferno.kubernetes")) { server, client in
+            // The LP path: the priced stages settle this one-variant cycle by their bound alone, without calling CBC.
+            var lpPath = MIPTuning()
+            lpPath.choiceRelaxation = false
+            let solver = MIPSolver(tuning: lpPath, stageSolver: { aborting.solve($0, settings: $1) })
             let reconciler = KubeClusterCycleTests.reconciler(client, load: StubLoadSource(fallback: overload), logs: logs,
-                                                              solver: MIPSolver(stageSolver: { aborting.solve($0, settings: $1) }))
+                                                              solver: solver)
             let now = Date().timeIntervalSince1970
             let report = await reconciler.cycle(at: now)
             #expect(!report.failed)

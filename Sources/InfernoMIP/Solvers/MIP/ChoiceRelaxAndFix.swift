@@ -166,13 +166,12 @@ extension StagedSolve {
         guard let incumbent = state.point, budget.left > 0, certificate.answer(incumbent) == nil else { return nil }
         var wide = x
         for g in groups { loosen(&wide, relaxation.groups[g]) }
-        // A node limit on a part of the stage; a search over all of it is CBC's full search, limited by time as
-        // every stage's is.
+        // A node limit by work on every search, so that its answer does not depend on the machine (the time stays
+        // the outer guard). On a part of the stage CBC's root cuts and heuristics mostly delay the branching that
+        // improves the answer it starts from (docs/benchmark.md, "Exact counts"); over all of it they help prove it.
         var limited = settings
+        limited.parameters["maxNodes"] = String(nodeLimit(servers: groups.count, work: tuning.choiceSearchWork))
         if groups.count < relaxation.groups.count {
-            // It starts from the best answer, so CBC's root cuts and heuristics mostly delay the branching that
-            // improves it (docs/benchmark.md, "Exact counts").
-            limited.parameters["maxNodes"] = String(nodeLimit(servers: groups.count, work: tuning.choiceSearchWork))
             limited.parameters.merge(["heuristicsOnOff": "off", "cutsOnOff": "off"]) { a, _ in a }
         }
         let f = state.formulation
