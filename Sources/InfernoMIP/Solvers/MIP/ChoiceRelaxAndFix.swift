@@ -4,8 +4,11 @@ import Foundation
 /// (``ChoiceRelaxation``): the Lagrangian dual over the few linking rows bounds the stage without CBC's LP, and its
 /// prices round to an answer in which only the servers that could not keep their priced choice are re-placed (by
 /// greedy and ``ServedRepair``, as for a rounded LP). RINS then improves it over the servers where it and the best
-/// answer so far disagree. When the best answer is within the relative gap of the bound, that is the stage's
-/// result; otherwise `state.point` holds the best answer and the stage goes on to the LP (nil is returned).
+/// answer so far disagree. When the best answer is within the relative gap of the bound (a served stage: at its
+/// count's bound), that is the stage's result; otherwise CBC searches neighbourhoods of it (a served stage also
+/// probes its counts, CountProbing.swift, whose bound holds at any prices). Nil is returned when CBC failed, or the
+/// column generation of a stage other than a served one did not converge: `state.point` then holds the best answer,
+/// and the stage goes on to the LP.
 extension StagedSolve {
     func choiceRelaxAndFix(_ state: inout StageState, fixed: [Int: Double], integral: Bool, target: CountTarget?,
                            settings: CbcSettings, budget: TimeBudget) -> MIPResult? {
