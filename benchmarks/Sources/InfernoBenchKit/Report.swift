@@ -32,6 +32,12 @@ public enum Report {
         }
     }
 
+    /// The largest of `gaps` as a percentage; "answer 0" where a stage served none of a class against a positive
+    /// bound (the relative gap divides by the answer, so it has no finite value there).
+    static func maxGap(_ gaps: [Double]) -> String {
+        guard let largest = gaps.max() else { return "–" }
+        return largest >= 1e6 ? "∞ (answer 0)" : String(format: "%.2f%%", largest * 100)
+    }
     static func f(_ x: Double, _ digits: Int = 2) -> String { x.isNaN ? "–" : String(format: "%.\(digits)f", x) }
     static func signed(_ x: Double) -> String {
         x.isNaN ? "–" : (x == x.rounded() ? String(format: "%+.0f", x) : String(format: "%+.1f", x))
@@ -86,7 +92,7 @@ public enum Report {
                 + "| \(medP95Signed(extraTop)) | \(medP95Signed(extraAll)) | \(medP95(ratio, 3)) "
                 + "| \(medP95(list.map { $0.0.candidateSeconds }, 3)) | \(f(Stats.median(list.map { $0.1.greedy.seconds }), 4)) "
                 + "| \(medP95(list.map { $0.1.mip.seconds }, 3)) | \(statusCounts(list)) "
-                + "| \(gaps.isEmpty ? "–" : String(format: "%.2f%%", (gaps.max() ?? 0) * 100)) | \(verdicts(list)) |")
+                + "| \(Self.maxGap(gaps)) | \(verdicts(list)) |")
         }
         return lines.joined(separator: "\n")
     }
@@ -137,7 +143,7 @@ public enum Report {
             lines.append("| \(size.label) | \(list.count) | \(triple(list.map { $0.0.candidateSeconds })) "
                 + "| \(triple(list.map { $0.1.mip.seconds })) | \(triple(list.map { $0.0.candidateSeconds + $0.1.mip.seconds })) "
                 + "| \(f(Stats.median(list.map { $0.1.greedy.seconds }), 4)) | \(statusCounts(list)) "
-                + "| \(gaps.isEmpty ? "–" : String(format: "%.2f%%", (gaps.max() ?? 0) * 100)) |")
+                + "| \(Self.maxGap(gaps)) |")
         }
         return lines.joined(separator: "\n")
     }
@@ -191,7 +197,8 @@ public enum Report {
                    + "servers of the highest class the MIP serves beyond greedy; *cost* is the allocation's cost per hour "
                    + "(a ratio above 1 where the MIP serves more servers is the price of serving them); *MIP s* is the whole "
                    + "solve (its greedy start, model building and every CBC stage); *max gap* is the largest relative gap any "
-                   + "stage stopped at. See docs/benchmark.md.")
+                   + "stage stopped at (∞ where a stage served none of a class against a positive bound). See "
+                   + "docs/benchmark.md.")
         out.append("")
         return out.joined(separator: "\n")
     }

@@ -59,13 +59,21 @@ extension StagedSolve {
         guard best.value - best.master <= 1e-6 * max(1, abs(best.value)) else { return nil }
         // Converged: the bound is the LP's, so CBC's LP would add nothing. CBC searches neighbourhoods of bounded
         // size instead of the whole stage (their LPs stay small, and CBC cannot stop inside an LP): the servers with
-        // the least certain priced choice, a small one, then a wide one, each with a node limit as well as the time.
+        // the least certain priced choice, a small one, then a wide one, each with a node limit as well as the time;
+        // then, on a fleet of up to `choiceWholeSearchServers`, the whole stage.
         let first = neighbourhood(relaxation, x, order.prefix(small), certificate, fixed: fixed, settings: settings,
                                   budget: budget, &state)
         if order.count <= small { return finish(state.point, certificate, bound: bound, whole: first) }
         let last = neighbourhood(relaxation, x, order.prefix(tuning.choiceSearchServers), certificate, fixed: fixed,
                                  settings: settings, budget: budget, &state)
-        return finish(state.point, certificate, bound: bound, whole: order.count <= tuning.choiceSearchServers ? last : nil)
+        if order.count <= tuning.choiceSearchServers || order.count > tuning.choiceWholeSearchServers {
+            return finish(state.point, certificate, bound: bound, whole: order.count <= tuning.choiceSearchServers ? last : nil)
+        }
+        // Still not within the gap: CBC's search over the whole stage from the best answer, whose cuts at the root
+        // often prove what the LP bound cannot (docs/benchmark.md, "Exact counts").
+        let whole = neighbourhood(relaxation, x, order[...], certificate, fixed: fixed, settings: settings, budget: budget,
+                                  &state)
+        return finish(state.point, certificate, bound: bound, whole: whole)
     }
 
     /// Whether a CBC call of the stage so far ended in an error.

@@ -48,6 +48,10 @@ public struct MIPTuning: Hashable, Sendable {
     /// this many of its least certain servers (the others pinned), with a node limit as well as the time.
     public var choiceSearchServers = 2000
     public var choiceSearchNodes = 500
+    /// A priced stage other than a served one still short of its gap after those searches gets CBC's search over
+    /// all of its free servers, under the same node limit by work, when they are at most this many (its root LP
+    /// takes seconds beyond).
+    public var choiceWholeSearchServers = 8000
     /// Counts a priced served stage probes below its bound (``StagedSolve/probeCounts``), each a CBC search over
     /// the servers reduced-cost fixing leaves free, with `choiceSearchNodes` nodes at most.
     public var countProbes = 32
