@@ -35,9 +35,9 @@ public struct MIPTuning: Hashable, Sendable {
     public var lpAndFix = true
     /// Before LP and fix, a stage whose free servers only choose among full-service columns (policy `None`, every
     /// served stage) is bounded by the Lagrangian dual over its linking rows and rounded from its prices
-    /// (``ChoiceRelaxation``); a served stage then probes the counts above its answer (``StagedSolve/probeCounts``);
-    /// CBC's LP runs only when the column generation does not converge. Measured against the LP path side by side
-    /// in docs/benchmark.md ("Priced stages").
+    /// (``ChoiceRelaxation``); a served stage then probes the counts above its answer (``StagedSolve/probeCounts``).
+    /// CBC's LP runs only after a CBC failure, or for a stage other than a served one whose column generation did not
+    /// converge. Measured against the LP path side by side in docs/benchmark.md ("Priced stages", "Exact counts").
     public var choiceRelaxation = true
     /// Column-generation rounds for that bound: a work limit (each round is one pass over the servers' choices and
     /// a re-solve of a master LP of a few dozen rows), the same on every machine.
@@ -52,8 +52,8 @@ public struct MIPTuning: Hashable, Sendable {
     /// all of its free servers, under the same node limit by work, when they are at most this many (its root LP
     /// takes seconds beyond).
     public var choiceWholeSearchServers = 8000
-    /// Counts a priced served stage probes below its bound (``StagedSolve/probeCounts``), each a CBC search over
-    /// the servers reduced-cost fixing leaves free, with `choiceSearchNodes` nodes at most.
+    /// Counts a priced served stage probes at most (``StagedSolve/probeCounts``), each a CBC search over the
+    /// servers reduced-cost fixing leaves free, under a node limit by `countProbeWork`.
     public var countProbes = 32
     /// Targets whose probes neither find nor exclude a point before the probing stops.
     public var countProbesUnknown = 2
