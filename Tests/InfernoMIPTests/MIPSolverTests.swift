@@ -71,7 +71,8 @@ import Testing
         }
         // The instances are tight: most leave someone unserved, so the priority stages matter.
         #expect(nontrivial > count / 3)
-        // The probed path did probe (under every policy: served stages are multiple-choice under all of them).
+        // The probed path did probe, under every policy: the top level's served stage is multiple-choice under all of
+        // them (below it, the priority policies leave the levels above's best effort free, and the LP path runs).
         if path == .probed { #expect(probed > 0) }
     }
 
