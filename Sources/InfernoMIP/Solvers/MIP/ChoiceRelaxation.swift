@@ -1,5 +1,6 @@
 /// A stage's LP relaxation when every server still free in it picks one of its full-service columns or nothing
-/// (single-accelerator mode, partial service pinned to none: policy `None`, and every served stage): a
+/// (single-accelerator mode, partial service pinned to none: policy `None`, and served stages whose partial service
+/// is all pinned — every one under `RoundRobin`, the top level's under the priority policies): a
 /// multiple-choice problem whose servers are coupled only by a few *linking* rows (one capacity row per GPU type and
 /// the rows earlier stages fixed). Everything else is one server's choice.
 ///
