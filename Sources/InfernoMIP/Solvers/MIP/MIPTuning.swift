@@ -34,8 +34,9 @@ public struct MIPTuning: Hashable, Sendable {
     /// fractional servers) and improve that by RINS; stop there when it is within the gap of the LP bound.
     public var lpAndFix = true
     /// Before LP and fix, a stage whose free servers only choose among full-service columns (policy `None`; served
-    /// stages whose partial service is all pinned, docs/optimizer.md) is bounded by the Lagrangian dual over its linking rows and rounded from its prices
-    /// (``ChoiceRelaxation``); a served stage then probes the counts above its answer (``StagedSolve/probeCounts``).
+    /// stages whose partial service is all pinned, docs/optimizer.md) is bounded by the Lagrangian dual over its
+    /// linking rows and rounded from its prices (``ChoiceRelaxation``); a served stage then probes the counts above
+    /// its answer (``StagedSolve/probeCounts``).
     /// CBC's LP runs only after a CBC failure, or for a stage other than a served one whose column generation did not
     /// converge. Measured against the LP path side by side in docs/benchmark.md ("Priced stages", "Exact counts").
     public var choiceRelaxation = true
