@@ -63,14 +63,21 @@ struct LooseFields {
         return !n.isFinite && !s.lowercased().contains("x")
     }
 
-    /// A required number (recorded as missing and read as 0 when absent) or an optional one with a default.
-    func double(_ key: String, aliases: [String] = [], default fallback: Double? = nil) -> Double {
+    /// A required field (recorded as missing and read as `absent` when it is absent) or an optional one with a
+    /// default; `read` reads it when present.
+    private func required<T>(_ key: String, _ aliases: [String], default fallback: T?, absent: T,
+                             _ read: (String, [String]) -> T?) -> T {
         if !has(key, aliases: aliases) {
             if let fallback { return fallback }
             missing(key)
-            return 0
+            return absent
         }
-        return optionalDouble(key, aliases: aliases) ?? fallback ?? 0
+        return read(key, aliases) ?? fallback ?? absent
+    }
+
+    /// A required number (recorded as missing and read as 0 when absent) or an optional one with a default.
+    func double(_ key: String, aliases: [String] = [], default fallback: Double? = nil) -> Double {
+        required(key, aliases, default: fallback, absent: 0) { optionalDouble($0, aliases: $1) }
     }
 
     /// A whole number; `4.0` and `"4"` are accepted, `4.5` is not.
@@ -84,12 +91,7 @@ struct LooseFields {
     }
 
     func int(_ key: String, aliases: [String] = [], default fallback: Int? = nil) -> Int {
-        if !has(key, aliases: aliases) {
-            if let fallback { return fallback }
-            missing(key)
-            return 0
-        }
-        return optionalInt(key, aliases: aliases) ?? fallback ?? 0
+        required(key, aliases, default: fallback, absent: 0) { optionalInt($0, aliases: $1) }
     }
 
     func optionalString(_ key: String, aliases: [String] = []) -> String? {
@@ -102,12 +104,7 @@ struct LooseFields {
     }
 
     func string(_ key: String, aliases: [String] = [], default fallback: String? = nil) -> String {
-        if !has(key, aliases: aliases) {
-            if let fallback { return fallback }
-            missing(key)
-            return ""
-        }
-        return optionalString(key, aliases: aliases) ?? fallback ?? ""
+        required(key, aliases, default: fallback, absent: "") { optionalString($0, aliases: $1) }
     }
 
     /// A Bool; the strings `"true"`/`"false"` are accepted as well.

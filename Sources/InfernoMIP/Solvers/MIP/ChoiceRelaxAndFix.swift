@@ -63,17 +63,17 @@ extension StagedSolve {
         // then, on a fleet of up to `choiceWholeSearchServers`, the whole stage.
         let first = neighbourhood(relaxation, x, order.prefix(small), certificate, fixed: fixed, settings: settings,
                                   budget: budget, &state)
-        if order.count <= small { return finish(state.point, certificate, bound: bound, whole: first) }
+        if order.count <= small { return finish(state.point, certificate, whole: first) }
         let last = neighbourhood(relaxation, x, order.prefix(tuning.choiceSearchServers), certificate, fixed: fixed,
                                  settings: settings, budget: budget, &state)
         if order.count <= tuning.choiceSearchServers || order.count > tuning.choiceWholeSearchServers {
-            return finish(state.point, certificate, bound: bound, whole: order.count <= tuning.choiceSearchServers ? last : nil)
+            return finish(state.point, certificate, whole: order.count <= tuning.choiceSearchServers ? last : nil)
         }
         // Still not within the gap: CBC's search over the whole stage from the best answer, whose cuts at the root
         // often prove what the LP bound cannot (docs/benchmark.md, "Exact counts").
         let whole = neighbourhood(relaxation, x, order[...], certificate, fixed: fixed, settings: settings, budget: budget,
                                   &state)
-        return finish(state.point, certificate, bound: bound, whole: whole)
+        return finish(state.point, certificate, whole: whole)
     }
 
     /// Whether a CBC call of the stage so far ended in an error.
@@ -90,7 +90,7 @@ extension StagedSolve {
     /// The stage's result at the best answer: within the gap of the bound, or feasible with its gap; `whole` is
     /// CBC's search over the whole stage, if one ran, whose proof of optimality or bound then holds for the stage
     /// (its bound on a served stage's tie-broken objective bounds the count through `count`).
-    func finish(_ point: [Double]?, _ certificate: Certificate, bound: Double, whole: MIPResult?,
+    func finish(_ point: [Double]?, _ certificate: Certificate, whole: MIPResult?,
                 count: CountTarget? = nil) -> MIPResult? {
         guard let point else { return nil }
         let v = certificate.objective.value(point)
@@ -99,7 +99,7 @@ extension StagedSolve {
             return MIPResult(status: .optimal, objective: v, bestBound: whole.bestBound ?? v, relativeGap: 0, values: point)
         }
         // Both bounds are valid; the one nearer the answer is the tighter (CBC's branching may have raised the LP's).
-        var bound = bound
+        var bound = certificate.bound
         if let b = whole?.bestBound.map({ count?.bound($0) ?? $0 }), abs(b - v) < abs(bound - v) { bound = b }
         let tight = Certificate(objective: certificate.objective, bound: bound, tolerance: certificate.tolerance)
         return tight.answer(point) ?? MIPResult(status: .feasible, objective: v, bestBound: bound,
@@ -190,6 +190,12 @@ extension StagedSolve {
         state.steps.append(.neighbourhood(servers: groups.count, sub.status, objective: sub.objective, seconds: sub.seconds))
         adopt(sub.values, objective: f.model.objective, sense: f.model.sense, &state)
         return sub
+    }
+
+    /// The node limit of a CBC search in a priced stage that leaves `servers` free, for `work` server-nodes
+    /// (``MIPTuning/choiceSearchWork``, ``MIPTuning/countProbeWork``).
+    func nodeLimit(servers: Int, work: Int) -> Int {
+        max(10, min(tuning.choiceSearchNodes, work / max(1, servers)))
     }
 
     /// Marks a group's server fractional at `x`, so that RINS leaves it free.

@@ -32,7 +32,7 @@ extension StagedSolve {
         let first = neighbourhood(relaxation, x, order.prefix(small), certificate, fixed: fixed, settings: exact,
                                   budget: budget, &state)
         if order.count <= small || certificate.answer(state.point) != nil {
-            return finish(state.point, certificate, bound: certificate.bound, whole: order.count <= small ? first : nil,
+            return finish(state.point, certificate, whole: order.count <= small ? first : nil,
                           count: target)
         }
         let probed = probeCounts(relaxation, best, target, certificate, fixed: fixed, settings: settings,
@@ -41,7 +41,7 @@ extension StagedSolve {
             dive(relaxation, from: x, free: core.union(order.prefix(small)), agreed: agreed, fixed: fixed,
                  target: target, settings: settings, &state)
         }
-        return finish(state.point, probed, bound: probed.bound, whole: nil)
+        return finish(state.point, probed, whole: nil)
     }
 
     /// Exact counts by probing targets, from the count's bound down to one above the best answer: for target `n`,
@@ -109,12 +109,6 @@ extension StagedSolve {
             .solve(solveStage, settings: limited)
         state.steps.append(.countProbe(target: Int(goal), servers: free, result.status, seconds: result.seconds))
         return result
-    }
-
-    /// The node limit of a CBC search in a priced stage that leaves `servers` free, for `work` server-nodes
-    /// (``MIPTuning/choiceSearchWork``, ``MIPTuning/countProbeWork``).
-    func nodeLimit(servers: Int, work: Int) -> Int {
-        max(10, min(tuning.choiceSearchNodes, work / max(1, servers)))
     }
 
     /// The stage's pins plus each group's non-viable choices pinned to 0, a group with one viable choice pinned to

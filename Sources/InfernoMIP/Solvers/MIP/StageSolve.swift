@@ -164,7 +164,7 @@ extension StagedSolve {
         // ε·tieBreak <= tieBreakWeight.
         var bound = result.bestBound
         if epsilon > 0, let b = bound {
-            bound = request.integral ? (b + tuning.tieBreakWeight + 1e-9).rounded(.down) : b + tuning.tieBreakWeight
+            bound = countTarget(request, prepared)?.bound(b) ?? b + tuning.tieBreakWeight
         }
         let gap = bound.map { MIPResult.relativeGap(objective: value, bound: $0) }
         // With a tie-break, CBC's status is about the tie-broken objective. A tie-broken search CBC proves also
