@@ -58,6 +58,9 @@ public struct MIPTuning: Hashable, Sendable {
     public var countProbes = 32
     /// Targets whose probes neither find nor exclude a point before the probing stops.
     public var countProbesUnknown = 2
+    /// A target one server above the best answer gets the quick probe only: CBC's heuristics retry (several times the
+    /// quick probe's cost, most of it a feasibility pump) only targets two or more above it.
+    public var quickProbeOneShort = true
     /// A probe leaving more servers than this with a choice to make is not run.
     public var countProbeServers = 2000
     /// Work of one CBC search over a neighbourhood of a priced stage, in server-nodes: its node limit is this divided
