@@ -124,7 +124,7 @@ struct MIPTimesCommand: ParsableCommand {
             case "fillAfterServedStages": tuned.fillAfterServedStages = false
             case "lpAndFix": tuned.lpAndFix = false
             case "choiceRelaxation": tuned.choiceRelaxation = false
-            case "quickProbeOneShort": tuned.quickProbeOneShort = false
+            case "quickProbeOneShort": tuned.heuristicProbeOneShortServers = .max
             case "dropPinnedColumns": tuned.dropPinnedColumns = false
             case "stageTimeShare": tuned.stageTimeShare = 1
             default: progress("unknown tuning switch \(flag)")

@@ -50,9 +50,9 @@ extension StagedSolve {
     /// limit. A point found serves `n` and ends the probing (at the bound, the stage is proven). A proof that none
     /// exists lowers the bound to `n − 1`. A probe stopped by its node limit leaves the bound and tries `n − 1`,
     /// which keeps more choices and is easier to meet, up to ``MIPTuning/countProbesUnknown`` such targets; CBC's
-    /// heuristics retry the first of them, unless it is one server above the best answer
-    /// (``MIPTuning/quickProbeOneShort``). The work is counted (probes, nodes, servers), so the answer does not depend
-    /// on the machine unless the clock stops it. Returns the certificate with the bound reached.
+    /// heuristics retry the first of them, unless it is a large probe one server above the best answer
+    /// (``MIPTuning/heuristicProbeOneShortServers``). The work is counted (probes, nodes, servers), so the answer does
+    /// not depend on the machine unless the clock stops it. Returns the certificate with the bound reached.
     func probeCounts(_ relaxation: ChoiceRelaxation, _ best: ChoiceRelaxation.Bound, _ target: CountTarget,
                      _ certificate: Certificate, fixed: [Int: Double], settings: CbcSettings, budget: TimeBudget,
                      _ state: inout StageState) -> Certificate {
@@ -74,11 +74,9 @@ extension StagedSolve {
                                settings: settings, budget: budget, &state)
             let oneShort = goal - target.count.value(p) < 1.5
             if result.status == .noSolutionWithinLimit, unknown == 0, budget.left > 0,
-               !(oneShort && tuning.quickProbeOneShort) {
+               !oneShort || free <= tuning.heuristicProbeOneShortServers {
                 // Without heuristics CBC rarely finds a point within the node limit; with them a probe costs several
-                // times as much, so they run once, at the first target the quick probe neither met nor excluded. Not
-                // for one server more: there the feasibility pump mostly failed, after 0.3–1.7 s at 2,000 servers
-                // (docs/benchmark.md, "Exact counts").
+                // times as much, so they run once, at the first target the quick probe neither met nor excluded.
                 result = probe(goal, target, viable, relaxation, free: free, heuristics: true, fixed: fixed,
                                settings: settings, budget: budget, &state)
             }

@@ -58,9 +58,10 @@ public struct MIPTuning: Hashable, Sendable {
     public var countProbes = 32
     /// Targets whose probes neither find nor exclude a point before the probing stops.
     public var countProbesUnknown = 2
-    /// A target one server above the best answer gets the quick probe only: CBC's heuristics retry (several times the
-    /// quick probe's cost, most of it a feasibility pump) only targets two or more above it.
-    public var quickProbeOneShort = true
+    /// A target one server above the best answer gets CBC's heuristic retry only when its probe leaves at most this
+    /// many servers a choice: the retry's feasibility pump grows with them, and on these targets mostly found nothing
+    /// (docs/benchmark.md, "One server short").
+    public var heuristicProbeOneShortServers = 1000
     /// A probe leaving more servers than this with a choice to make is not run.
     public var countProbeServers = 2000
     /// Work of one CBC search over a neighbourhood of a priced stage, in server-nodes: its node limit is this divided
