@@ -40,7 +40,11 @@ import Testing
         var tuning: MIPTuning {
             var t = MIPTuning()
             t.choiceRelaxation = self != .lp
-            if self == .probed { t.choiceSearchServers = 8 }
+            if self == .probed {
+                t.choiceSearchServers = 8
+                // And without the heuristic retry one server short, which small fleets otherwise always get.
+                t.heuristicProbeOneShortServers = 0
+            }
             return t
         }
     }
