@@ -24,7 +24,7 @@ struct MIPTimesCommand: ParsableCommand {
     @Flag(help: "Also run the MIP solver as it was before tuning (MIPTuning.baseline), side by side.") var baseline = false
     @Option(name: .customLong("tuning-off"),
             help: ArgumentHelp("MIPTuning switches to turn off, comma-separated (explicitIdle, preprocessOff, servedTieBreak, "
-                               + "restrictServedStages, fillAfterServedStages, lpAndFix, choiceRelaxation, quickProbeOneShort, dropPinnedColumns, stageTimeShare).",
+                               + "restrictServedStages, fillAfterServedStages, lpAndFix, choiceRelaxation, quickProbeOneShort, roomDive, dropPinnedColumns, stageTimeShare).",
                                visibility: .hidden))
     var tuningOff: String = ""
     @Option(name: .customLong("tuning-on"),
@@ -125,6 +125,7 @@ struct MIPTimesCommand: ParsableCommand {
             case "lpAndFix": tuned.lpAndFix = false
             case "choiceRelaxation": tuned.choiceRelaxation = false
             case "quickProbeOneShort": tuned.heuristicProbeOneShortServers = .max
+            case "roomDive": tuned.roomDiveSteps = 0
             case "dropPinnedColumns": tuned.dropPinnedColumns = false
             case "stageTimeShare": tuned.stageTimeShare = 1
             default: progress("unknown tuning switch \(flag)")

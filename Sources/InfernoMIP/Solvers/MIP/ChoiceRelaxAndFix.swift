@@ -37,10 +37,19 @@ extension StagedSolve {
         let certificate = target.map { Certificate(objective: $0.count, bound: $0.bound(bound), tolerance: 0) }
             ?? Certificate(objective: objective, bound: bound, tolerance: settings.relativeGap ?? 0)
         if let answer = certificate.answer(state.point) { return answer }
-        let (x, margins, core, agreed) = pricedRounding(relaxation, best, fixed: fixed, settings: settings, &state)
+        let (x, margins, core, agreed, feasible) = pricedRounding(relaxation, best, fixed: fixed, settings: settings,
+                                                                  &state)
         // A CBC that fails (a crashed child process) fails the stage as on the LP path, where the driver falls back.
         if Self.cbcFailed(state.steps) { return nil }
         if let answer = certificate.answer(state.point) { return answer }
+        if let target, !feasible, budget.left > 0, largeSplit(relaxation, x) {
+            // The repair could not restore the counts fixed before: a large server the LP split, put back whole,
+            // evicted more than it could restore. Dive on it with room made around it (PricedDive.swift).
+            dive(relaxation, from: x, free: core, agreed: agreed, fixed: fixed, target: target,
+                 steps: tuning.roomDiveSteps, makeRoom: true, settings: settings, budget: budget, &state)
+            if Self.cbcFailed(state.steps) { return nil }
+            if let answer = certificate.answer(state.point) { return answer }
+        }
         if let incumbent = state.point, budget.left > 0 {
             let sub = rins(x, incumbent: incumbent, fixed: fixed, settings: settings, budget: budget,
                            work: tuning.choiceSearchWork, f)
@@ -108,9 +117,11 @@ extension StagedSolve {
 
     /// Rounds the priced answer: the LP over the master's fractional servers (``coreVertex``) gives a vertex that
     /// ``rounding(_:fixed:_:)`` rounds as an LP's; without it, the prices' own rounding. Adopts the result when it is
-    /// better, and returns the point rounded from (for RINS) and each group's margin at the prices.
+    /// better, and returns the point rounded from (for RINS), each group's margin at the prices, and whether the
+    /// rounding (after its repair) satisfied every row.
     func pricedRounding(_ relaxation: ChoiceRelaxation, _ best: ChoiceRelaxation.Bound, fixed: [Int: Double],
-                        settings: CbcSettings, _ state: inout StageState) -> (x: [Double], margins: [Double], core: Set<Int>, agreed: [Int]) {
+                        settings: CbcSettings, _ state: inout StageState)
+        -> (x: [Double], margins: [Double], core: Set<Int>, agreed: [Int], feasible: Bool) {
         let f = state.formulation
         let priced = relaxation.rounded(at: best.prices)
         // The core: the servers the master's LP answer has fractional (its mixed assignments disagree on them).
@@ -127,45 +138,9 @@ extension StagedSolve {
         if let vertex = coreVertex(relaxation, picks: agreed, core: core, fixed: fixed, settings: settings, &state) {
             x = vertex
         }
-        adopt(rounding(x, fixed: fixed, &state), objective: f.model.objective, sense: f.model.sense, &state)
-        return (x, priced.margins, core, agreed)
-    }
-
-    /// Dive: the rounding drops the vertex's fractional servers, and putting a large one back may evict many.
-    /// Fixing the largest fractional server where the LP put most of it and solving the LP again (over `free`, the
-    /// others pinned to `agreed`) lets the others make room for it. Each vertex is rounded and adopted if better; the
-    /// dive stops once the best answer's count reaches what the last vertex allows (`floor(value + slack)`), as
-    /// nothing below that vertex serves more.
-    func dive(_ relaxation: ChoiceRelaxation, from x0: [Double], free: Set<Int>, agreed: [Int], fixed: [Int: Double],
-              target: CountTarget, settings: CbcSettings, _ state: inout StageState) {
-        var x = x0, pins = fixed
-        let f = state.formulation
-        for _ in 0..<tuning.choiceDiveSteps {
-            guard let (g, k) = largestFractional(relaxation, x) else { break }
-            let group = relaxation.groups[g]
-            for (i, c) in group.columns.enumerated() { pins[c] = i == k ? 1 : 0 }
-            if let idle = group.idleColumn { pins[idle] = k < 0 ? 1 : 0 }
-            guard let next = coreVertex(relaxation, picks: agreed, core: free, fixed: pins, settings: settings, &state)
-            else { break }
-            x = next
-            adopt(rounding(x, fixed: fixed, &state), objective: f.model.objective, sense: f.model.sense, &state)
-            if let p = state.point, target.count.value(p) >= target.bound(f.model.objective.value(x)) - 0.5 { break }
-        }
-    }
-
-    /// The fractional server at `x` with the most linking-row use, and the choice the LP gives most of it (−1:
-    /// nothing); nil when `x` is integral.
-    func largestFractional(_ relaxation: ChoiceRelaxation, _ x: [Double]) -> (group: Int, choice: Int)? {
-        var best: (group: Int, choice: Int, weight: Double)?
-        for (g, group) in relaxation.groups.enumerated() {
-            let shares = group.columns.map { x[$0] }
-            guard shares.contains(where: { $0 > 1e-6 && $0 < 1 - 1e-6 }) else { continue }
-            let weight = zip(shares, group.rows).reduce(0.0) { $0 + $1.0 * $1.1.reduce(0) { $0 + abs($1.coefficient) } }
-            let top = shares.indices.max { shares[$0] < shares[$1] || shares[$0] == shares[$1] && $0 > $1 } ?? -1
-            let choice = top >= 0 && shares[top] >= 1 - shares.reduce(0, +) ? top : -1
-            if weight > best?.weight ?? -1 { best = (g, choice, weight) }
-        }
-        return best.map { ($0.group, $0.choice) }
+        let rounded = rounding(x, fixed: fixed, &state)
+        adopt(rounded, objective: f.model.objective, sense: f.model.sense, &state)
+        return (x, priced.margins, core, agreed, rounded.map { f.model.violations($0).isEmpty } ?? false)
     }
 
     /// CBC's search from the best answer over `groups` and the servers where it and `x` disagree (RINS with a

@@ -39,7 +39,8 @@ extension StagedSolve {
                                  budget: budget, &state)
         if probed.answer(state.point) == nil, budget.left > 0 {
             dive(relaxation, from: x, free: core.union(order.prefix(small)), agreed: agreed, fixed: fixed,
-                 target: target, settings: settings, &state)
+                 target: target, steps: tuning.choiceDiveSteps, makeRoom: false, settings: settings, budget: budget,
+                 &state)
         }
         return finish(state.point, probed, whole: nil)
     }

@@ -73,6 +73,16 @@ public struct MIPTuning: Hashable, Sendable {
     public var countProbeWork = 30_000
     /// Fractional servers a priced stage's rounding fixes one by one, solving the core LP again after each.
     public var choiceDiveSteps = 12
+    /// The same for a priced served stage whose rounding the repair could not make feasible, first thing after it,
+    /// when the largest server the LP split is large (a choice using more than `roomDiveShare` of a linking row's
+    /// bound, e.g. of a GPU type's cards), with room made around each server fixed
+    /// (``StagedSolve/roomMakers(_:group:choice:agreed:target:)``): each step's LP frees the servers on the fixed
+    /// server's GPU types and all the stage counts, seconds at 10,000 servers. 0 leaves such a stage to RINS and the
+    /// searches from the previous stage's answer.
+    public var roomDiveSteps = 1
+    /// What makes a split server large for that dive; a smaller share dove where a few small servers were split on
+    /// 10,000-server fleets, for seconds and nothing gained (docs/benchmark.md, "Room for a large server").
+    public var roomDiveShare = 0.01
     /// Share of the remaining time a stage other than the last (cost) may use; and a stage whose LP is expected to
     /// outlast the time left keeps its best answer instead. 1 lets an early stage use it all and always solves.
     public var stageTimeShare = 0.5
