@@ -42,8 +42,10 @@ import Testing
             t.choiceRelaxation = self != .lp
             if self == .probed {
                 t.choiceSearchServers = 8
-                // And without the heuristic retry one server short, which small fleets otherwise always get.
+                // And without the heuristic retry one server short, which small fleets otherwise always get, and
+                // with the room-making dive for any split server where a rounding fails.
                 t.heuristicProbeOneShortServers = 0
+                t.roomDiveShare = 0
             }
             return t
         }
