@@ -26,7 +26,9 @@ import Testing
     static func setup(_ d: StagedSolve) throws -> (ChoiceRelaxation, [String: Int], onT: Int, CountTarget) {
         let f = d.initialState(start: nil).formulation
         let relaxation = try #require(ChoiceRelaxation(f, pinned: [:]))
-        let group = Dictionary(uniqueKeysWithValues: relaxation.groups.enumerated().map { (d.servers[$1.server].name, $0) })
+        let group = Dictionary(uniqueKeysWithValues: relaxation.groups.enumerated().map {
+            (d.servers[$1.server].name, $0)
+        })
         let big = relaxation.groups[try #require(group["big"])]
         let onT = try #require(big.columns.firstIndex { f.model.columns[$0].name == "f[big,T]" })
         let low = d.servers.indices.filter { d.servers[$0].priority == 1 }
@@ -56,7 +58,9 @@ import Testing
         let (relaxation, group, _, _) = try Self.setup(d)
         let f = d.initialState(start: nil).formulation
         var x = [Double](repeating: 0, count: f.model.columns.count)
-        for c in relaxation.groups[try #require(group["big"])].columns { x[c] = f.model.columns[c].name == "f[big,T]" ? 0.6 : 0.4 }
+        for c in relaxation.groups[try #require(group["big"])].columns {
+            x[c] = f.model.columns[c].name == "f[big,T]" ? 0.6 : 0.4
+        }
         #expect(d.largeSplit(relaxation, x) == large)
         // Nothing split: nothing is large.
         #expect(!d.largeSplit(relaxation, [Double](repeating: 0, count: f.model.columns.count)))

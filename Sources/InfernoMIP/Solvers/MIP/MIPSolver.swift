@@ -20,7 +20,9 @@ import Foundation
 ///
 /// The driver (``StagedSolve``) is apart from the model (``AllocationFormulation``): one file per step it takes
 /// — a stage's solve and time guard (StageSolve.swift), LP and fix (RelaxAndFix.swift), the served-count repair
-/// (ServedRepair.swift), the idle fill (IdleFill.swift), the best-effort stages (BestEffortStages.swift).
+/// (ServedRepair.swift), the idle fill (IdleFill.swift), the best-effort stages (BestEffortStages.swift), and the
+/// priced stages: their bound and rounding (ChoiceRelaxAndFix.swift), count probes (CountProbing.swift) and dives
+/// (PricedDive.swift).
 public struct MIPSolver: AllocationSolver {
     public let name = "mip"
     /// Seed each component with the greedy answer. Off only to test the fallback.

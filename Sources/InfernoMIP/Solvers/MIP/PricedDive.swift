@@ -6,10 +6,10 @@ import Foundation
 extension StagedSolve {
     /// Dives from the vertex `x0` for at most `steps` steps: each fixes the largest fractional server and solves the
     /// LP over `free` (the others pinned to `agreed`). With `makeRoom`, each step also frees the servers that can
-    /// make room for the server fixed (``roomMakers(_:group:choice:agreed:target:)``); without, the pinned servers may leave
-    /// it none, and the LP is infeasible. Each vertex is rounded and adopted if better; the dive stops once the best
-    /// answer's count reaches what the last vertex allows (`floor(value + slack)`), as nothing below that vertex
-    /// serves more, or when the stage's time is out.
+    /// make room for the server fixed (``roomMakers(_:group:choice:agreed:target:)``); without, the pinned servers
+    /// may leave it none, and the LP is infeasible. Each vertex is rounded and adopted if better; the dive stops once
+    /// the best answer's count reaches what the last vertex allows (`floor(value + slack)`), as nothing below that
+    /// vertex serves more, or when the stage's time is out.
     func dive(_ relaxation: ChoiceRelaxation, from x0: [Double], free: Set<Int>, agreed: [Int], fixed: [Int: Double],
               target: CountTarget, steps: Int, makeRoom: Bool, settings: CbcSettings, budget: TimeBudget,
               _ state: inout StageState) {
@@ -20,7 +20,9 @@ extension StagedSolve {
             let group = relaxation.groups[g]
             for (i, c) in group.columns.enumerated() { pins[c] = i == k ? 1 : 0 }
             if let idle = group.idleColumn { pins[idle] = k < 0 ? 1 : 0 }
-            if makeRoom, k >= 0 { free.formUnion(roomMakers(relaxation, group: group, choice: k, agreed: agreed, target: target)) }
+            if makeRoom, k >= 0 {
+                free.formUnion(roomMakers(relaxation, group: group, choice: k, agreed: agreed, target: target))
+            }
             var lp = settings
             lp.timeLimitSeconds = max(0.01, min(settings.timeLimitSeconds ?? budget.left, budget.left))
             guard let next = coreVertex(relaxation, picks: agreed, core: free, fixed: pins, settings: lp, &state)
