@@ -22,9 +22,15 @@ import Testing
                            solveStage: { CbcSolver().solve($0, settings: $1) })
     }
 
-    /// The relaxation, the groups by server name, `big`'s choice on T and the count of priority 1.
-    static func setup(_ d: StagedSolve) throws -> (ChoiceRelaxation, [String: Int], onT: Int, CountTarget) {
-        let f = d.initialState(start: nil).formulation
+    /// The relaxation, the groups by server name, `big`'s choice on T and the count of priority 1; with
+    /// `fixedTop`, the count of priority 0 fixed at 2 by an earlier stage.
+    static func setup(_ d: StagedSolve, fixedTop: Bool = false) throws
+        -> (ChoiceRelaxation, [String: Int], onT: Int, CountTarget) {
+        var f = d.initialState(start: nil).formulation
+        if fixedTop {
+            let top = d.servers.indices.filter { d.servers[$0].priority == 0 }
+            f.model.add(f.servedCount(top) >= 2, "stage served p0")
+        }
         let relaxation = try #require(ChoiceRelaxation(f, pinned: [:]))
         let group = Dictionary(uniqueKeysWithValues: relaxation.groups.enumerated().map {
             (d.servers[$1.server].name, $0)
@@ -46,6 +52,19 @@ import Testing
                                 agreed: agreed, target: target)
         let names = Set(room.map { d.servers[relaxation.groups[$0].server].name })
         #expect(names == ["topT", "lowT", "lowU"])
+    }
+
+    /// With the count of priority 0 fixed, `big`'s choice on T uses that row too, and so does `topU`'s pick: it may
+    /// give up its place in the count to `big`, so it is freed as well.
+    @Test func roomMakersIncludeTheServersOfTheFixedServersCount() throws {
+        let d = Self.driver()
+        let (relaxation, group, onT, target) = try Self.setup(d, fixedTop: true)
+        var agreed = [Int](repeating: 0, count: relaxation.groups.count)
+        agreed[try #require(group["big"])] = -1
+        let room = d.roomMakers(relaxation, group: relaxation.groups[try #require(group["big"])], choice: onT,
+                                agreed: agreed, target: target)
+        let names = Set(room.map { d.servers[relaxation.groups[$0].server].name })
+        #expect(names == ["topT", "topU", "lowT", "lowU"])
     }
 
     /// `big` split 0.6 on T, 0.4 on U: on T, where the LP put most of it, it takes 4 of 8 cards, so it is large for a

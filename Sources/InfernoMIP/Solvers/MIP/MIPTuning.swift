@@ -76,9 +76,9 @@ public struct MIPTuning: Hashable, Sendable {
     /// The same for a priced served stage whose rounding the repair could not make feasible, first thing after it,
     /// when the largest server the LP split is large (a choice using more than `roomDiveShare` of a linking row's
     /// bound, e.g. of a GPU type's cards), with room made around each server fixed
-    /// (``StagedSolve/roomMakers(_:group:choice:agreed:target:)``): each step's LP frees the servers on the fixed
-    /// server's GPU types and all the stage counts, seconds at 10,000 servers. 0 leaves such a stage to RINS and the
-    /// searches from the previous stage's answer.
+    /// (``StagedSolve/roomMakers(_:group:choice:agreed:target:)``): each step's LP frees the servers sharing a row
+    /// with the fixed choice (its GPU type's cards, its level's count) and all the stage counts, seconds at 10,000
+    /// servers. 0 leaves such a stage to RINS and the searches from the previous stage's answer.
     public var roomDiveSteps = 1
     /// What makes a split server large for that dive; a smaller share dove where a few small servers were split on
     /// 10,000-server fleets, for seconds and nothing gained (docs/benchmark.md, "Room for a large server").
