@@ -24,7 +24,8 @@ struct MIPTimesCommand: ParsableCommand {
     @Flag(help: "Also run the MIP solver as it was before tuning (MIPTuning.baseline), side by side.") var baseline = false
     @Option(name: .customLong("tuning-off"),
             help: ArgumentHelp("MIPTuning switches to turn off, comma-separated (explicitIdle, preprocessOff, servedTieBreak, "
-                               + "restrictServedStages, fillAfterServedStages, lpAndFix, choiceRelaxation, quickProbeOneShort, roomDive, dropPinnedColumns, stageTimeShare).",
+                               + "restrictServedStages, fillAfterServedStages, lpAndFix, choiceRelaxation, quickProbeOneShort, "
+                               + "roomDive, dropPinnedColumns, stageTimeShare).",
                                visibility: .hidden))
     var tuningOff: String = ""
     @Option(name: .customLong("tuning-on"),
