@@ -103,12 +103,11 @@ extension StagedSolve {
                _ state: inout StageState) -> MIPResult {
         var model = state.formulation.model
         model.add(target.count >= goal, "count target")
-        var limited = settings
+        var limited = budget.limiting(settings)
         limited.parameters["maxNodes"] = String(nodeLimit(servers: free, work: tuning.countProbeWork))
         // CBC's root cuts and heuristics cost more than the probe's nodes here, and a proof of infeasibility rarely
         // needs them (docs/benchmark.md, "Exact counts").
         limited.parameters.merge(["heuristicsOnOff": heuristics ? "on" : "off", "cutsOnOff": "off"]) { a, _ in a }
-        limited.timeLimitSeconds = max(0.01, min(settings.timeLimitSeconds ?? budget.left, budget.left))
         let result = model.reduced(start: nil, pinned: pins(relaxation, viable, fixed: fixed), dropPinned: true)
             .solve(solveStage, settings: limited)
         state.steps.append(.countProbe(target: Int(goal), servers: free, result.status, seconds: result.seconds))

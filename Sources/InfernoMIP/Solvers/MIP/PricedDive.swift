@@ -23,9 +23,8 @@ extension StagedSolve {
             if makeRoom, k >= 0 {
                 free.formUnion(roomMakers(relaxation, group: group, choice: k, agreed: agreed, target: target))
             }
-            var lp = settings
-            lp.timeLimitSeconds = max(0.01, min(settings.timeLimitSeconds ?? budget.left, budget.left))
-            guard let next = coreVertex(relaxation, picks: agreed, core: free, fixed: pins, settings: lp, &state)
+            guard let next = coreVertex(relaxation, picks: agreed, core: free, fixed: pins,
+                                        settings: budget.limiting(settings), &state)
             else { break }
             x = next
             adopt(rounding(x, fixed: fixed, &state), objective: f.model.objective, sense: f.model.sense, &state)

@@ -119,9 +119,8 @@ extension StagedSolve {
                 free += 1
             }
         }
-        var core = settings
+        var core = budget.limiting(settings)
         if let work, core.parameters["maxNodes"] == nil { core.parameters["maxNodes"] = String(nodeLimit(servers: free, work: work)) }
-        core.timeLimitSeconds = max(0.01, min(settings.timeLimitSeconds ?? 1, budget.left))
         return f.model.reduced(start: incumbent, pinned: pins, dropPinned: tuning.dropPinnedColumns)
             .solve(solveStage, settings: core)
     }

@@ -33,4 +33,13 @@ struct TimeBudget: Sendable {
 
     /// Seconds since `start` (a reading of `clock`).
     func elapsed(since start: Double) -> Double { clock.now() - start }
+
+    /// `settings` with CBC's time limit cut to what is left: one rule for every CBC call inside a stage (at least
+    /// 0.01 s, so that a spent budget still gives CBC a positive limit).
+    func limiting(_ settings: CbcSettings) -> CbcSettings {
+        let remaining = left
+        var out = settings
+        out.timeLimitSeconds = max(0.01, min(settings.timeLimitSeconds ?? remaining, remaining))
+        return out
+    }
 }
