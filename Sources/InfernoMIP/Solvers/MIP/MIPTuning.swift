@@ -83,10 +83,10 @@ public struct MIPTuning: Hashable, Sendable {
     /// What makes a split server large for that dive; a smaller share dove where a few small servers were split on
     /// 10,000-server fleets, for seconds and nothing gained (docs/benchmark.md, "Room for a large server").
     public var roomDiveShare = 0.01
-    /// The served repair (``ServedRepair``) may make room for a server the rounding dropped by chained moves: a
-    /// server on the GPU type it needs moves to another type, where servers of a lower level without a fixed count
-    /// are evicted for it. Without them, a rounding whose dropped server needs more cards than one type can free was
-    /// discarded (docs/benchmark.md, "Chained room").
+    /// The served repair (``ServedRepair``) may make room for a small server the rounding dropped (on at most
+    /// `roomDiveShare` of a GPU type's cards) by chained moves: a server on that type moves to another, where servers
+    /// of a lower level without a fixed count are evicted for it. Without them, a rounding whose dropped server needs
+    /// more cards than one type can free was discarded (docs/benchmark.md, "Chained room").
     public var chainedRoom = true
     /// Share of the remaining time a stage other than the last (cost) may use; and a stage whose LP is expected to
     /// outlast the time left keeps its best answer instead. 1 lets an early stage use it all and always solves.

@@ -24,11 +24,11 @@ extension StagedSolve {
 /// `first`, the ones the rounding dropped, before the others) takes the candidate whose room costs the fewest
 /// evictions, then the one the LP gave most of it (`lpShare`). Room on a GPU type is made first by moving fully
 /// served servers of any level to another type with free cards (no one loses service), then by evicting servers of
-/// lower priority (lowest priority first, larger first). For a server the rounding dropped, room still short is then
-/// made by *chained* moves: servers on the type move to another where servers of a lower level without a fixed
-/// count are evicted for them, fewest evicted per card freed first (``MIPTuning/chainedRoom``). Without the moves,
-/// or choosing by fewest cards, a rounded answer could be discarded or gutted (docs/benchmark.md, "Repairing the
-/// rounded LP answer", "Chained room").
+/// lower priority (lowest priority first, larger first). For a small server the rounding dropped, room still short
+/// is then made by *chained* moves: servers on the type move to another where servers of a lower level without a
+/// fixed count are evicted for them, fewest evicted per card freed first (``MIPTuning/chainedRoom``). Without the
+/// moves, or choosing by fewest cards, a rounded answer could be discarded or gutted (docs/benchmark.md, "Repairing
+/// the rounded LP answer", "Chained room").
 struct ServedRepair {
     /// How room is made for one candidate: servers moved (to the candidate given) and servers evicted.
     struct Room {
@@ -103,8 +103,9 @@ struct ServedRepair {
         }
     }
 
-    /// How to make room for `c` (for a server of `level`): moves, then evictions, then (with `chain`) chained moves;
-    /// nil if it cannot.
+    /// How to make room for `c` (for a server of `level`): moves, then evictions, then (with `chain`) chained moves
+    /// if `c` is small (at most ``MIPTuning/roomDiveShare`` of its type's cards: a larger server evicted a hundred
+    /// others that way, and the room dive is for it); nil if it cannot.
     func room(for c: Candidate, level: Int, excluding s: Int, chain: Bool = false) -> Room? {
         let type = c.acceleratorType
         guard free(type) < c.units else { return Room(moves: [], evictions: []) }
@@ -133,8 +134,9 @@ struct ServedRepair {
         }
         let room = Room(moves: moves, evictions: chosen)
         if free(type) + gained >= c.units { return room }
-        return chain ? chained(room, type: type, short: c.units - free(type) - gained, taken: taken, level: level,
-                               excluding: s) : nil
+        guard chain, Double(c.units) <= driver.tuning.roomDiveShare * Double(driver.cards(type)) else { return nil }
+        return chained(room, type: type, short: c.units - free(type) - gained, taken: taken, level: level,
+                       excluding: s)
     }
 
     /// Room on `type` still `short` cards after `start`: servers left there move to another type, where servers
