@@ -61,6 +61,22 @@ import Testing
         #expect(state.steps.map(\.description) == ["repair p0: hi on T (2 cards), 0 moved, 1 evicted"])
     }
 
+    /// `hi` needs 2 of T's 4 cards, held by `loB` and `loA` (priority 1, 2 cards each): one must go, and it is the
+    /// first by name, whatever order the servers on T come in. The order came from a set, which differs from run to
+    /// run; before the name broke the tie, the same solve evicted either.
+    @Test func repairEvictsTheFirstByNameAmongEqualServers() throws {
+        let t = Instances.candidate("T", replicas: 2, costPerReplica: 10)
+        for names in [["loA", "loB"], ["loB", "loA"]] {
+            let servers = [Instances.server("hi", priority: 0, [t])] + names.map { Instances.server($0, priority: 1, [t]) }
+            let d = Self.driver(servers, ["T": 4])
+            var state = d.initialState(start: ["loA": Self.on(t), "loB": Self.on(t), "hi": []])
+            state.requiredServed = [0: 1]
+            #expect(d.repairServed(&state))
+            #expect(Self.placements(state)["loA"]?.isEmpty ?? true)
+            #expect(Self.placements(state)["loB"]?.map(\.replicas) == [2])
+        }
+    }
+
     /// Without a fixed count nothing is repaired.
     @Test func repairWithoutAFixedCountChangesNothing() throws {
         let t = Instances.candidate("T", replicas: 2, costPerReplica: 10)

@@ -123,11 +123,13 @@ struct ServedRepair {
                 gained += u
             }
         }
-        // Evictions: lower priorities, lowest first, larger first.
+        // Evictions: lower priorities, lowest first, larger first, then by name: `here` comes from a set, whose
+        // order differs between runs, so a tie left to it made the same solve end differently.
         let moved = Set(moves.map { $0.server })
         var chosen: [Int] = []
-        for (v, u) in here.filter({ servers[$0.0].priority > level && !moved.contains($0.0) })
-            .sorted(by: { (servers[$0.0].priority, $0.1) > (servers[$1.0].priority, $1.1) })
+        for (v, u) in here.filter({ servers[$0.0].priority > level && !moved.contains($0.0) }).sorted(by: {
+            (servers[$0.0].priority, $0.1, servers[$1.0].name) > (servers[$1.0].priority, $1.1, servers[$0.0].name)
+        })
         where free(type) + gained < c.units {
             chosen.append(v)
             gained += u
