@@ -8,13 +8,12 @@ import Testing
     static let cbc: @Sendable (MIPProblem, CbcSettings) -> MIPResult = { CbcSolver().solve($0, settings: $1) }
 
     static func driver(_ servers: [ServerCandidates], _ capacity: [String: Int], policy: SaturationPolicy = .none,
-                       tuning: MIPTuning = MIPTuning(),
                        solveStage: @escaping @Sendable (MIPProblem, CbcSettings) -> MIPResult = StagedSolveTests.cbc) -> StagedSolve {
         var options = OptimizerOptions(timeLimitSeconds: 10, relativeGap: 0)
         options.saturationPolicy = policy
         let problem = OptimizationProblem(servers: servers, capacity: Capacity(capacity), options: options)
         return StagedSolve(servers: problem.servers, options: options, cards: problem.cards(of:),
-                           assembler: SolutionAssembler(problem: problem), tuning: tuning, solveStage: solveStage)
+                           assembler: SolutionAssembler(problem: problem), solveStage: solveStage)
     }
 
     static func on(_ c: Candidate) -> [Placement] { [Placement(candidate: c, replicas: c.replicasNeeded)] }
@@ -101,77 +100,6 @@ import Testing
         #expect(Self.placements(state)["hi"]?.map(\.accelerator) == ["T"])
         #expect(Self.placements(state)["mover"]?.map(\.accelerator) == ["U"])
         #expect(state.steps == [.repair(priority: 0, server: "hi", accelerator: "T", cards: 2, moved: 1, evicted: 0)])
-    }
-
-    /// `hi` (priority 0, dropped by the rounding) fits only on T, held by `mover` (priority 0), which could run on
-    /// U; U is full with `lo` (priority 1, no fixed count). No move into free cards and no eviction on T makes room:
-    /// the chained move sends `mover` to U and evicts `lo` there. Without chained room, for a server the rounding
-    /// did not drop, or for one that is large (its 2 cards are all of T's, above a `roomDiveShare` of 0.5), the
-    /// repair gives up.
-    @Test(arguments: [(true, true, 1.0), (false, true, 1.0), (true, false, 1.0), (true, true, 0.5)])
-    func repairChainsAMoveThatEvictsOnTheOtherType(chained: Bool, dropped: Bool, share: Double) throws {
-        let t = Instances.candidate("T", replicas: 2, costPerReplica: 10)
-        let u = Instances.candidate("U", replicas: 2, costPerReplica: 10)
-        var tuning = MIPTuning()
-        tuning.chainedRoom = chained
-        tuning.roomDiveShare = share
-        let servers = [Instances.server("hi", priority: 0, [t]), Instances.server("mover", priority: 0, [t, u]),
-                       Instances.server("lo", priority: 1, [u])]
-        let d = Self.driver(servers, ["T": 2, "U": 2], tuning: tuning)
-        var state = d.initialState(start: ["mover": Self.on(t), "lo": Self.on(u), "hi": []])
-        state.requiredServed = [0: 2]
-        let hi = try #require(d.servers.firstIndex { $0.name == "hi" })
-        let evicted = d.repairServed(&state, preferring: dropped ? [hi] : [])
-        guard chained && dropped && share == 1 else {
-            #expect(!evicted)
-            #expect(Self.placements(state)["hi"]?.isEmpty ?? true)
-            #expect(state.steps.isEmpty)
-            return
-        }
-        #expect(evicted)
-        #expect(Self.placements(state)["hi"]?.map(\.accelerator) == ["T"])
-        #expect(Self.placements(state)["mover"]?.map(\.accelerator) == ["U"])
-        #expect(Self.placements(state)["lo"]?.isEmpty ?? true)
-        #expect(state.steps == [.repair(priority: 0, server: "hi", accelerator: "T", cards: 2, moved: 1, evicted: 1)])
-    }
-
-    /// Two ways to free T's 2 cards for `hi`: `viaU` moves to U, full with two 1-card servers of priority 1, or
-    /// `viaV` moves to V, full with one 2-card server of priority 1. The chained move evicts fewest per card freed:
-    /// `viaV` goes, one server is evicted (`bigLo`), and both small ones keep their cards. A server of priority 1
-    /// whose count is fixed is never evicted by a chain: with the count of priority 1 fixed, no room is made. (A
-    /// `roomDiveShare` of 1 lets `hi`, 2 of T's 4 cards, count as small.)
-    @Test(arguments: [false, true])
-    func chainedRoomEvictsTheFewestPerCardFreed(lowCountFixed: Bool) throws {
-        let t = Instances.candidate("T", replicas: 2, costPerReplica: 10)
-        let u2 = Instances.candidate("U", replicas: 2, costPerReplica: 10)
-        let u1 = Instances.candidate("U", replicas: 1, costPerReplica: 10)
-        let v2 = Instances.candidate("V", replicas: 2, costPerReplica: 10)
-        let servers = [Instances.server("hi", priority: 0, [t]), Instances.server("viaU", priority: 0, [t, u2]),
-                       Instances.server("viaV", priority: 0, [t, v2]), Instances.server("smallLo1", priority: 1, [u1]),
-                       Instances.server("smallLo2", priority: 1, [u1]), Instances.server("bigLo", priority: 1, [v2])]
-        var tuning = MIPTuning()
-        tuning.roomDiveShare = 1
-        let d = Self.driver(servers, ["T": 4, "U": 2, "V": 2], tuning: tuning)
-        var state = d.initialState(start: ["viaU": Self.on(t), "viaV": Self.on(t), "smallLo1": Self.on(u1),
-                                           "smallLo2": Self.on(u1), "bigLo": Self.on(v2), "hi": []])
-        state.requiredServed = lowCountFixed ? [0: 3, 1: 3] : [0: 3]
-        let hi = try #require(d.servers.firstIndex { $0.name == "hi" })
-        let evicted = d.repairServed(&state, preferring: [hi])
-        let placed = Self.placements(state)
-        if lowCountFixed {
-            #expect(!evicted)
-            #expect(placed["hi"]?.isEmpty ?? true)
-            return
-        }
-        #expect(evicted)
-        #expect(placed["hi"]?.map(\.accelerator) == ["T"])
-        #expect(placed["viaV"]?.map(\.accelerator) == ["V"])
-        #expect(placed["viaU"]?.map(\.accelerator) == ["T"])
-        #expect(placed["bigLo"]?.isEmpty ?? true)
-        #expect(placed["smallLo1"]?.map(\.replicas) == [1])
-        #expect(placed["smallLo2"]?.map(\.replicas) == [1])
-        let point = try #require(state.point)
-        #expect(state.formulation.model.violations(point).isEmpty)
     }
 
     // MARK: Relax and fix

@@ -25,7 +25,7 @@ struct MIPTimesCommand: ParsableCommand {
     @Option(name: .customLong("tuning-off"),
             help: ArgumentHelp("MIPTuning switches to turn off, comma-separated (explicitIdle, preprocessOff, servedTieBreak, "
                                + "restrictServedStages, fillAfterServedStages, lpAndFix, choiceRelaxation, quickProbeOneShort, "
-                               + "roomDive, chainedRoom, dropPinnedColumns, stageTimeShare).",
+                               + "roomDive, largeQuickProbe, dropPinnedColumns, stageTimeShare).",
                                visibility: .hidden))
     var tuningOff: String = ""
     @Option(name: .customLong("tuning-on"),
@@ -127,7 +127,7 @@ struct MIPTimesCommand: ParsableCommand {
             case "choiceRelaxation": tuned.choiceRelaxation = false
             case "quickProbeOneShort": tuned.heuristicProbeOneShortServers = .max
             case "roomDive": tuned.roomDiveSteps = 0
-            case "chainedRoom": tuned.chainedRoom = false
+            case "largeQuickProbe": tuned.largeQuickProbeNodes = .max
             case "dropPinnedColumns": tuned.dropPinnedColumns = false
             case "stageTimeShare": tuned.stageTimeShare = 1
             default: progress("unknown tuning switch \(flag)")

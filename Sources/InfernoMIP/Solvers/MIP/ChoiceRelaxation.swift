@@ -49,7 +49,8 @@ struct ChoiceRelaxation {
         var owner = [Int](repeating: -1, count: model.columns.count)
         var constantValue = 0.0
         let objective = model.objective
-        for (i, v) in pinned { constantValue += sign * (objective.terms[i] ?? 0) * v }
+        // In column order: a sum in the dictionary's order, which differs between runs, may differ in its last bits.
+        for (i, v) in pinned.sorted(by: { $0.key < $1.key }) { constantValue += sign * (objective.terms[i] ?? 0) * v }
         for s in f.servers.indices {
             let all = f.columns(of: s)
             let free = all.filter { pinned[$0] == nil }

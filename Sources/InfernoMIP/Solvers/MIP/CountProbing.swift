@@ -104,7 +104,9 @@ extension StagedSolve {
         var model = state.formulation.model
         model.add(target.count >= goal, "count target")
         var limited = budget.limiting(settings)
-        limited.parameters["maxNodes"] = String(nodeLimit(servers: free, work: tuning.countProbeWork))
+        var nodes = nodeLimit(servers: free, work: tuning.countProbeWork)
+        if !heuristics, free > tuning.largeQuickProbeServers { nodes = min(nodes, tuning.largeQuickProbeNodes) }
+        limited.parameters["maxNodes"] = String(nodes)
         // CBC's root cuts and heuristics cost more than the probe's nodes here, and a proof of infeasibility rarely
         // needs them (docs/benchmark.md, "Exact counts").
         limited.parameters.merge(["heuristicsOnOff": heuristics ? "on" : "off", "cutsOnOff": "off"]) { a, _ in a }

@@ -62,6 +62,11 @@ public struct MIPTuning: Hashable, Sendable {
     /// many servers a choice: the retry's feasibility pump grows with them, and on these targets mostly found nothing
     /// (docs/benchmark.md, "One server short").
     public var heuristicProbeOneShortServers = 1000
+    /// A quick probe (CBC without its heuristics) that leaves more than `largeQuickProbeServers` servers a choice
+    /// stops after `largeQuickProbeNodes` nodes: its proofs come at the root, by strong branching, and at that size
+    /// the nodes after it cost 0.1–0.4 s and rarely found a point (docs/benchmark.md, "Large quick probes").
+    public var largeQuickProbeServers = 1000
+    public var largeQuickProbeNodes = 4
     /// A probe leaving more servers than this with a choice to make is not run.
     public var countProbeServers = 2000
     /// Work of one CBC search over a neighbourhood of a priced stage, in server-nodes: its node limit is this divided
@@ -83,11 +88,6 @@ public struct MIPTuning: Hashable, Sendable {
     /// What makes a split server large for that dive; a smaller share dove where a few small servers were split on
     /// 10,000-server fleets, for seconds and nothing gained (docs/benchmark.md, "Room for a large server").
     public var roomDiveShare = 0.01
-    /// The served repair (``ServedRepair``) may make room for a small server the rounding dropped (on at most
-    /// `roomDiveShare` of a GPU type's cards) by chained moves: a server on that type moves to another, where servers
-    /// of a lower level without a fixed count are evicted for it. Without them, a rounding whose dropped server needs
-    /// more cards than one type can free was discarded (docs/benchmark.md, "Chained room").
-    public var chainedRoom = true
     /// Share of the remaining time a stage other than the last (cost) may use; and a stage whose LP is expected to
     /// outlast the time left keeps its best answer instead. 1 lets an early stage use it all and always solves.
     public var stageTimeShare = 0.5

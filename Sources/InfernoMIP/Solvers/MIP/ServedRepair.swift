@@ -24,11 +24,8 @@ extension StagedSolve {
 /// `first`, the ones the rounding dropped, before the others) takes the candidate whose room costs the fewest
 /// evictions, then the one the LP gave most of it (`lpShare`). Room on a GPU type is made first by moving fully
 /// served servers of any level to another type with free cards (no one loses service), then by evicting servers of
-/// lower priority (lowest priority first, larger first). For a small server the rounding dropped, room still short
-/// is then made by *chained* moves: servers on the type move to another where servers of a lower level without a
-/// fixed count are evicted for them, fewest evicted per card freed first (``MIPTuning/chainedRoom``). Without the
-/// moves, or choosing by fewest cards, a rounded answer could be discarded or gutted (docs/benchmark.md, "Repairing
-/// the rounded LP answer", "Chained room").
+/// lower priority (lowest priority first, larger first). Without the moves, or choosing by fewest cards, a rounded
+/// answer could be discarded or gutted (docs/benchmark.md, "Repairing the rounded LP answer").
 struct ServedRepair {
     /// How room is made for one candidate: servers moved (to the candidate given) and servers evicted.
     struct Room {
@@ -71,8 +68,7 @@ struct ServedRepair {
                 (first.contains($0) ? 0 : 1, servers[$0].name) < (first.contains($1) ? 0 : 1, servers[$1].name)
             }
             for s in unserved where count < required && failures < Self.failuresPerLevel {
-                let chain = driver.tuning.chainedRoom && first.contains(s)
-                if let (c, plan) = bestPlan(for: s, level: level, share: lpShare(s), chain: chain) {
+                if let (c, plan) = bestPlan(for: s, level: level, share: lpShare(s)) {
                     for (v, to) in plan.moves { place(v, to) }
                     for v in plan.evictions { unplace(v) }
                     evicted = evicted || !plan.evictions.isEmpty
@@ -88,12 +84,9 @@ struct ServedRepair {
     }
 
     /// The candidate that evicts the fewest servers whose level has a fixed count (each would need a repair of its
-    /// own), then the fewest servers, then the one the LP gave most of the server to, then the fewest cards. With
-    /// `chain`, room may come from chained moves.
-    func bestPlan(for s: Int, level: Int, share: [String: Double], chain: Bool = false) -> (Candidate, Room)? {
-        let plans = fullOptions(s).compactMap { c in
-            room(for: c, level: level, excluding: s, chain: chain).map { (c, $0) }
-        }
+    /// own), then the fewest servers, then the one the LP gave most of the server to, then the fewest cards.
+    func bestPlan(for s: Int, level: Int, share: [String: Double]) -> (Candidate, Room)? {
+        let plans = fullOptions(s).compactMap { c in room(for: c, level: level, excluding: s).map { (c, $0) } }
         func damage(_ plan: Room) -> (Int, Int) {
             (plan.evictions.filter { requiredServed[servers[$0].priority] != nil }.count, plan.evictions.count)
         }
@@ -103,10 +96,8 @@ struct ServedRepair {
         }
     }
 
-    /// How to make room for `c` (for a server of `level`): moves, then evictions, then (with `chain`) chained moves
-    /// if `c` is small (at most ``MIPTuning/roomDiveShare`` of its type's cards: a larger server evicted a hundred
-    /// others that way, and the room dive is for it); nil if it cannot.
-    func room(for c: Candidate, level: Int, excluding s: Int, chain: Bool = false) -> Room? {
+    /// How to make room for `c` (for a server of `level`): moves, then evictions; nil if it cannot.
+    func room(for c: Candidate, level: Int, excluding s: Int) -> Room? {
         let type = c.acceleratorType
         guard free(type) < c.units else { return Room(moves: [], evictions: []) }
         let here = (onType[type] ?? []).filter { $0 != s }.map { v in (v, units(v, on: type)) }
@@ -134,64 +125,7 @@ struct ServedRepair {
             chosen.append(v)
             gained += u
         }
-        let room = Room(moves: moves, evictions: chosen)
-        if free(type) + gained >= c.units { return room }
-        guard chain, Double(c.units) <= driver.tuning.roomDiveShare * Double(driver.cards(type)) else { return nil }
-        return chained(room, type: type, short: c.units - free(type) - gained, taken: taken, level: level,
-                       excluding: s)
-    }
-
-    /// Room on `type` still `short` cards after `start`: servers left there move to another type, where servers
-    /// evictable for them (``chainEvictable(level:type:)``) make the room the move needs. Each step takes the move
-    /// that evicts the fewest per card it frees; nil when none is left before the room is made.
-    func chained(_ start: Room, type: String, short: Int, taken: [String: Int], level: Int, excluding s: Int) -> Room? {
-        var room = start, short = short, taken = taken
-        var busy = Set(start.moves.map(\.server)).union(start.evictions).union([s])
-        let evictable = chainEvictable(level: level, type: type)
-        var evictedCards: [String: Int] = [:]
-        let movers = (onType[type] ?? []).map { ($0, units($0, on: type)) }
-            .filter { placements[servers[$0.0].name]!.count == 1 && isServed($0.0) }
-            .sorted { ($0.1, servers[$1.0].name) > ($1.1, servers[$0.0].name) }
-        while short > 0 {
-            var best: (mover: Int, to: Candidate, evict: [Int], freed: Int)?
-            for (v, freed) in movers where !busy.contains(v) {
-                for to in fullOptions(v) where to.acceleratorType != type {
-                    let u = to.acceleratorType
-                    var space = free(u) - (taken[u] ?? 0) + (evictedCards[u] ?? 0)
-                    var evict: [Int] = []
-                    for (w, cards) in evictable[u] ?? [] where space < to.units && !busy.contains(w) {
-                        evict.append(w)
-                        space += cards
-                    }
-                    // Fewer evicted per card freed: evict/freed < best.evict/best.freed, without division.
-                    guard space >= to.units, best.map({ evict.count * $0.freed < $0.evict.count * freed }) ?? true
-                    else { continue }
-                    best = (v, to, evict, freed)
-                }
-            }
-            guard let b = best else { return nil }
-            let u = b.to.acceleratorType
-            room.moves.append((b.mover, b.to))
-            room.evictions += b.evict
-            busy.insert(b.mover)
-            busy.formUnion(b.evict)
-            taken[u, default: 0] += b.to.units
-            evictedCards[u, default: 0] += b.evict.reduce(0) { $0 + units($1, on: u) }
-            short -= b.freed
-        }
-        return room
-    }
-
-    /// Per GPU type other than `type`, the servers a chained move may evict there: of a level below `level` whose
-    /// count no stage has fixed (evicting from a fixed count would only move the shortfall), larger first.
-    func chainEvictable(level: Int, type: String) -> [String: [(server: Int, cards: Int)]] {
-        var out: [String: [(server: Int, cards: Int)]] = [:]
-        for (t, members) in onType where t != type {
-            out[t] = members.filter { servers[$0].priority > level && requiredServed[servers[$0].priority] == nil }
-                .map { ($0, units($0, on: t)) }
-                .sorted { ($0.1, servers[$1.0].name) > ($1.1, servers[$0.0].name) }
-        }
-        return out
+        return free(type) + gained >= c.units ? Room(moves: moves, evictions: chosen) : nil
     }
 
     func free(_ type: String) -> Int {
