@@ -66,6 +66,7 @@ public struct MIPTuning: Hashable, Sendable {
     /// stops after `largeQuickProbeNodes` nodes: its proofs come at the root, by strong branching, and at that size
     /// the nodes after it cost 0.1–0.4 s and rarely found a point (docs/benchmark.md, "Large quick probes").
     public var largeQuickProbeServers = 1000
+    /// The node limit of such a probe (4 still found the one point the nodes found in the runs traced).
     public var largeQuickProbeNodes = 4
     /// A probe leaving more servers than this with a choice to make is not run.
     public var countProbeServers = 2000
