@@ -31,7 +31,8 @@ import Testing
     enum Path: String, CaseIterable, Sendable {
         /// CBC's LP relaxation, rounding and search (``MIPTuning/choiceRelaxation`` off).
         case lp
-        /// The priced stages, as by default: on these small instances every search is over the whole stage.
+        /// The priced stages, as by default: a served stage short of its bound after rounding gets the merged search
+        /// (``MergedCounts``); on these small instances every other search is over the whole stage.
         case priced
         /// The priced stages with neighbourhoods of one server, so that a served stage short of its bound is settled
         /// by probing its counts (``StagedSolve/probeCounts``).
@@ -41,6 +42,8 @@ import Testing
             var t = MIPTuning()
             t.choiceRelaxation = self != .lp
             if self == .probed {
+                // Without the merged search, which settles most of these stages before the probes.
+                t.mergedCounts = false
                 t.choiceSearchServers = 8
                 // And without the heuristic retry one server short, which small fleets otherwise always get, and
                 // with the room-making dive for any split server where a rounding fails.
@@ -59,7 +62,7 @@ import Testing
         options.saturationPolicy = policy
         let count = policy == .none ? 200 : 60
         let size = policy == .none ? 6 : 4
-        var nontrivial = 0, probed = 0
+        var nontrivial = 0, probed = 0, merged = 0
         for seed in 1...UInt64(count) {
             let problem = Instances.randomProblem(seed: seed * 7919 + UInt64(policy.rawValue.count), servers: size,
                                                   types: 3, priorities: 2 + Int(seed % 2), tightness: 0.45 + Double(seed % 5) * 0.1,
@@ -74,12 +77,16 @@ import Testing
             if truth.key.served.reduce(0, +) < problem.servers.count { nontrivial += 1 }
             probed += (mip.diagnostics.mip?.stages ?? []).filter { st in
                 st.record.contains { if case .countProbe = $0 { true } else { false } } }.count
+            merged += (mip.diagnostics.mip?.stages ?? []).filter { st in
+                st.record.contains { if case .merged = $0 { true } else { false } } }.count
         }
         // The instances are tight: most leave someone unserved, so the priority stages matter.
         #expect(nontrivial > count / 3)
         // The probed path did probe, under every policy: the top level's served stage is multiple-choice under all of
         // them (below it, the priority policies leave the levels above's best effort free, and the LP path runs).
         if path == .probed { #expect(probed > 0) }
+        // And the default path searched merged stages (the top level's under every policy, as above).
+        if path == .priced { #expect(merged > 0) }
     }
 
     /// MIP never loses to greedy in the lexicographic order (`LexicographicKey`): under `None` more servers per

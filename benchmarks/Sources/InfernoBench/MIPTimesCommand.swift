@@ -25,7 +25,7 @@ struct MIPTimesCommand: ParsableCommand {
     @Option(name: .customLong("tuning-off"),
             help: ArgumentHelp("MIPTuning switches to turn off, comma-separated (explicitIdle, preprocessOff, servedTieBreak, "
                                + "restrictServedStages, fillAfterServedStages, lpAndFix, choiceRelaxation, quickProbeOneShort, "
-                               + "roomDive, largeQuickProbe, dropPinnedColumns, stageTimeShare).",
+                               + "roomDive, largeQuickProbe, mergedCounts, dropPinnedColumns, stageTimeShare).",
                                visibility: .hidden))
     var tuningOff: String = ""
     @Option(name: .customLong("tuning-on"),
@@ -128,6 +128,7 @@ struct MIPTimesCommand: ParsableCommand {
             case "quickProbeOneShort": tuned.heuristicProbeOneShortServers = .max
             case "roomDive": tuned.roomDiveSteps = 0
             case "largeQuickProbe": tuned.largeQuickProbeNodes = .max
+            case "mergedCounts": tuned.mergedCounts = false
             case "dropPinnedColumns": tuned.dropPinnedColumns = false
             case "stageTimeShare": tuned.stageTimeShare = 1
             default: progress("unknown tuning switch \(flag)")

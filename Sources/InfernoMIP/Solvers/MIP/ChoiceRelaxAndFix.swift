@@ -33,8 +33,8 @@ extension StagedSolve {
         state.relaxationBound = bound
         if integral { bound = sense == .maximize ? (bound + 1e-6).rounded(.down) : (bound - 1e-6).rounded(.up) }
         // A served stage counts exactly: an answer stands only at the count's bound (a count within the relative gap
-        // of it could be one server short of what the stage can serve).
-        let certificate = target.map { Certificate(objective: $0.count, bound: $0.bound(bound), tolerance: 0) }
+        // of it could be one server short of what the stage can serve). The merged search may lower that bound.
+        var certificate = target.map { Certificate(objective: $0.count, bound: $0.bound(bound), tolerance: 0) }
             ?? Certificate(objective: objective, bound: bound, tolerance: settings.relativeGap ?? 0)
         if let answer = certificate.answer(state.point) { return answer }
         let (x, margins, core, agreed, feasible) = pricedRounding(relaxation, best, fixed: fixed, settings: settings,
@@ -42,6 +42,21 @@ extension StagedSolve {
         // A CBC that fails (a crashed child process) fails the stage as on the LP path, where the driver falls back.
         if Self.cbcFailed(state.steps) { return nil }
         if let answer = certificate.answer(state.point) { return answer }
+        let merged = target.flatMap { tuning.mergedCounts ? MergedCounts(relaxation, count: $0.count) : nil }
+        // RINS below starts from the answer before the merged search while that search's answer is still the best:
+        // it chose between equal servers by count alone.
+        let rounded = state.point
+        var mergedAnswer: [Double]?
+        if let target, let merged, merged.columnCount <= tuning.mergedSearchFirstColumns, budget.left > 0 {
+            // Interchangeable servers merged, CBC proves most counts the rounding fell short of (MergedCounts.swift).
+            if let proven = mergedSearch(merged, relaxation, target, fixed: fixed, settings: settings, budget: budget,
+                                         &state) {
+                certificate = certificate.tightened(to: proven)
+            }
+            if Self.cbcFailed(state.steps) { return nil }
+            if let answer = certificate.answer(state.point) { return answer }
+            if state.point != rounded { mergedAnswer = state.point }
+        }
         if let target, !feasible, budget.left > 0, largeSplit(relaxation, x) {
             // The repair could not restore the counts fixed before: a large server the LP split, put back whole,
             // evicted more than it could restore. Dive on it with room made around it (PricedDive.swift).
@@ -50,7 +65,7 @@ extension StagedSolve {
             if Self.cbcFailed(state.steps) { return nil }
             if let answer = certificate.answer(state.point) { return answer }
         }
-        if let incumbent = state.point, budget.left > 0 {
+        if let incumbent = mergedAnswer != nil && state.point == mergedAnswer ? rounded : state.point, budget.left > 0 {
             let sub = rins(x, incumbent: incumbent, fixed: fixed, settings: settings, budget: budget,
                            work: tuning.choiceSearchWork, f)
             state.steps.append(.rins(sub.status, objective: sub.objective, seconds: sub.seconds))
@@ -61,8 +76,9 @@ extension StagedSolve {
         let order = margins.indices.sorted { margins[$0] < margins[$1] || margins[$0] == margins[$1] && $0 < $1 }
         let small = tuning.choiceSearchServers / 8
         if let target, sense == .maximize {
+            let late = merged.flatMap { $0.columnCount > tuning.mergedSearchFirstColumns ? $0 : nil }
             return countSearch(relaxation, best, target, certificate, x: x, order: order, small: small, core: core,
-                               agreed: agreed, fixed: fixed, settings: settings, budget: budget, &state)
+                               agreed: agreed, late: late, fixed: fixed, settings: settings, budget: budget, &state)
         }
         // Not converged (the round limit): the LP and CBC's search take over from the best answer.
         guard best.value - best.master <= 1e-6 * max(1, abs(best.value)) else { return nil }
@@ -90,7 +106,7 @@ extension StagedSolve {
         steps.contains { step in
             switch step {
             case .coreLP(_, .error, _, _), .rins(.error, _, _), .neighbourhood(_, .error, _, _),
-                 .countProbe(_, _, .error, _): true
+                 .countProbe(_, _, .error, _), .merged(_, _, .error, _, _), .polish(.error, _, _): true
             default: false
             }
         }

@@ -19,11 +19,12 @@ extension StagedSolve {
     }
 
     /// A served stage short of its count's bound, after rounding and RINS: a search over its `small` least certain
-    /// servers (from the best answer: cheap, and it often reaches the bound), then the probes, then a dive. A fleet
-    /// of at most `small` servers gets CBC's search over all of it instead, which proves the count.
+    /// servers (from the best answer: cheap, and it often reaches the bound), then the probes, then a dive, then the
+    /// `late` merged search (``MergedCounts``), if any. A fleet of at most `small` servers gets CBC's search over all
+    /// of it instead, which proves the count.
     func countSearch(_ relaxation: ChoiceRelaxation, _ best: ChoiceRelaxation.Bound, _ target: CountTarget,
                      _ certificate: Certificate, x: [Double], order: [Int], small: Int, core: Set<Int>, agreed: [Int],
-                     fixed: [Int: Double], settings: CbcSettings, budget: TimeBudget,
+                     late: MergedCounts?, fixed: [Int: Double], settings: CbcSettings, budget: TimeBudget,
                      _ state: inout StageState) -> MIPResult? {
         // Over the whole stage, CBC must not stop within the relative gap, which on a count of a few hundred is a
         // server or more (its `increment` already keeps it from searching for a cheaper tie-break).
@@ -35,12 +36,19 @@ extension StagedSolve {
             return finish(state.point, certificate, whole: order.count <= small ? first : nil,
                           count: target)
         }
-        let probed = probeCounts(relaxation, best, target, certificate, fixed: fixed, settings: settings,
+        var probed = probeCounts(relaxation, best, target, certificate, fixed: fixed, settings: settings,
                                  budget: budget, &state)
         if probed.answer(state.point) == nil, budget.left > 0 {
             dive(relaxation, from: x, free: core.union(order.prefix(small)), agreed: agreed, fixed: fixed,
                  target: target, steps: tuning.choiceDiveSteps, makeRoom: false, settings: settings, budget: budget,
                  &state)
+        }
+        if let late, probed.answer(state.point) == nil, budget.left > 0 {
+            if let proven = mergedSearch(late, relaxation, target, fixed: fixed, settings: settings, budget: budget,
+                                         &state) {
+                probed = probed.tightened(to: proven)
+            }
+            if Self.cbcFailed(state.steps) { return nil }
         }
         return finish(state.point, probed, whole: nil)
     }

@@ -89,6 +89,21 @@ public struct MIPTuning: Hashable, Sendable {
     /// What makes a split server large for that dive; a smaller share dove where a few small servers were split on
     /// 10,000-server fleets, for seconds and nothing gained (docs/benchmark.md, "Room for a large server").
     public var roomDiveShare = 0.01
+    /// A priced served stage whose rounding falls short of its count's bound is searched by CBC with its
+    /// interchangeable servers merged (``MergedCounts``): one integer column per kind of server and choice instead of
+    /// a binary per server and choice, so CBC's search does not explore swaps of equal servers.
+    public var mergedCounts = true
+    /// When the merged model has at most this many columns (2,000-server fleets: 1,100–3,100) the merged search comes
+    /// right after the rounding, and a count it proves ends the stage; otherwise the room dive, RINS, searches and
+    /// probes follow as without it. A larger merged model (10,000 servers: 6,300–7,100 columns) is searched last,
+    /// when those end short of the bound: first, its 500 nodes took 2–2.8 s there, proved one stage in six, and the
+    /// searches after it ended lower on three (docs/benchmark.md, "Merged servers").
+    public var mergedSearchFirstColumns = 4000
+    /// Node limit of the merged search: work, the same on every machine (the stage's time stays the outer guard).
+    public var mergedSearchNodes = 500
+    /// Work, in server-nodes, of the CBC search that gives a larger count the merged search found a cheap tie-break:
+    /// over the servers where it and the answer before it differ, with the count fixed (``MergedCounts``).
+    public var mergedPolishWork = 10_000
     /// Share of the remaining time a stage other than the last (cost) may use; and a stage whose LP is expected to
     /// outlast the time left keeps its best answer instead. 1 lets an early stage use it all and always solves.
     public var stageTimeShare = 0.5

@@ -51,6 +51,11 @@ extension StagedSolve {
 
         func gap(_ value: Double) -> Double { MIPResult.relativeGap(objective: value, bound: bound) }
 
+        /// The same with a maximised count's bound lowered to `count` where that is tighter.
+        func tightened(to count: Double) -> Certificate {
+            Certificate(objective: objective, bound: min(bound, (count + 1e-6).rounded(.down)), tolerance: tolerance)
+        }
+
         func answer(_ point: [Double]?) -> MIPResult? {
             guard let point, gap(objective.value(point)) <= tolerance else { return nil }
             let v = objective.value(point)

@@ -1,0 +1,203 @@
+/// A priced served stage with its interchangeable servers merged. The count the stage maximises sees a server only
+/// through the linking rows its choices use (``ChoiceRelaxation``: GPU cards per type, the counts fixed before) and
+/// whether each choice counts; servers alike in both are interchangeable, and answers that differ by swapping them
+/// serve the same. CBC's search over a binary per server and choice explores every such swap. Here each *kind* of
+/// server gets one integer column per distinct choice — how many of its servers take it — and a row that at most
+/// (exactly, where taking nothing is not allowed) all of its servers do. The merged model has the stage's optimum
+/// count and its LP bound, in a quarter of the columns at 2,000 servers, and CBC proves counts over it that it could
+/// not prove over the servers (docs/benchmark.md, "Merged servers").
+///
+/// The merged objective is the count alone: a tie-break by cost would make the objective fractional and cost CBC
+/// the pruning that an integral count gives it (measured several times slower). ``split(_:current:value:)`` turns
+/// the counts back into a choice per server.
+struct MergedCounts {
+    /// One distinct choice: the linking rows it uses (by row) with their coefficients, and its weight in the count.
+    struct Choice: Hashable {
+        var rows: [Int]
+        var coefficients: [Double]
+        var count: Double
+    }
+
+    /// Servers (groups of the relaxation) with the same distinct choices and the same freedom to take nothing.
+    struct Kind {
+        var choices: [Choice]
+        var mayIdle: Bool
+        var members: [Int]
+        /// Per member, per choice of the kind: the member's own choice index that is it (of two alike, the one of
+        /// better value).
+        var memberChoices: [[Int]]
+    }
+
+    private(set) var kinds: [Kind] = []
+    /// Per group: its kind, and the kind's choice that each of its own choices is.
+    private var kindOf: [Int] = []
+    private var choiceOf: [[Int]] = []
+    /// Per kind, its first column in ``problem(start:)``.
+    private var firstColumn: [Int] = []
+    private let lower: [Double]
+    private let upper: [Double]
+
+    /// Merges the groups of `relaxation` by the rows their choices use and `count`'s coefficients on them.
+    init(_ relaxation: ChoiceRelaxation, count: LinearExpression) {
+        lower = relaxation.lower
+        upper = relaxation.upper
+        struct Key: Hashable { var choices: [Choice]; var mayIdle: Bool }
+        var index: [Key: Int] = [:]
+        for group in relaxation.groups {
+            let own = group.columns.indices.map { k in
+                let rows = group.rows[k].sorted { $0.row < $1.row }
+                return Choice(rows: rows.map(\.row), coefficients: rows.map(\.coefficient),
+                              count: count.terms[group.columns[k]] ?? 0)
+            }
+            // In a fixed order, so that two servers listing the same choices differently are one kind.
+            let distinct = Array(Set(own)).sorted(by: Self.precedes)
+            let key = Key(choices: distinct, mayIdle: group.mayIdle)
+            let kind: Int
+            if let known = index[key] {
+                kind = known
+            } else {
+                kind = kinds.count
+                index[key] = kind
+                kinds.append(Kind(choices: distinct, mayIdle: group.mayIdle, members: [], memberChoices: []))
+            }
+            kinds[kind].members.append(kindOf.count)
+            kinds[kind].memberChoices.append(distinct.map { c in
+                own.indices.filter { own[$0] == c }.max { group.values[$0] < group.values[$1] }!
+            })
+            kindOf.append(kind)
+            choiceOf.append(own.map { c in distinct.firstIndex(of: c)! })
+        }
+        var next = 0
+        for kind in kinds { firstColumn.append(next); next += kind.choices.count }
+    }
+
+    static func precedes(_ a: Choice, _ b: Choice) -> Bool {
+        if a.count != b.count { return a.count < b.count }
+        if a.rows != b.rows { return a.rows.lexicographicallyPrecedes(b.rows) }
+        return a.coefficients.lexicographicallyPrecedes(b.coefficients)
+    }
+
+    var columnCount: Int { firstColumn.last.map { $0 + kinds[kinds.count - 1].choices.count } ?? 0 }
+
+    /// The merged model maximising the count of the free servers: integer columns by kind, then choice; the kinds'
+    /// rows, then the linking rows with the relaxation's bounds. `start` (a choice per group, −1 none) is CBC's start.
+    func problem(start: [Int]?) -> MIPProblem {
+        var p = MIPProblem(sense: .maximize)
+        var linking = [[(column: Int, coefficient: Double)]](repeating: [], count: lower.count)
+        for (k, kind) in kinds.enumerated() {
+            let size = Double(kind.members.count)
+            for (j, choice) in kind.choices.enumerated() {
+                p.variables.append(MIPVariable(name: "kind\(k)_\(j)", kind: .integer, lower: 0, upper: size,
+                                               objective: choice.count))
+                for (r, a) in zip(choice.rows, choice.coefficients) { linking[r].append((firstColumn[k] + j, a)) }
+            }
+            let columns = Array(firstColumn[k]..<(firstColumn[k] + kind.choices.count))
+            p.rows.append(LinearRow(name: "kind \(k)", columns: columns, coefficients: columns.map { _ in 1 },
+                                    lower: kind.mayIdle ? -.infinity : size, upper: size))
+        }
+        for (r, terms) in linking.enumerated() where !terms.isEmpty {
+            p.rows.append(LinearRow(name: "linking \(r)", columns: terms.map(\.column),
+                                    coefficients: terms.map(\.coefficient), lower: lower[r], upper: upper[r]))
+        }
+        if let start { p.start = Dictionary(uniqueKeysWithValues: merged(start).enumerated().map { ($0, $1) }) }
+        return p
+    }
+
+    /// How many servers of each kind take each of its choices, in column order, at `choices` (one per group).
+    func merged(_ choices: [Int]) -> [Double] {
+        var counts = [Double](repeating: 0, count: columnCount)
+        for (g, k) in choices.enumerated() where k >= 0 { counts[firstColumn[kindOf[g]] + choiceOf[g][k]] += 1 }
+        return counts
+    }
+
+    /// The count of the free servers at `choices` (one per group).
+    func count(_ choices: [Int]) -> Double {
+        choices.indices.reduce(0) { sum, g in
+            choices[g] < 0 ? sum : sum + kinds[kindOf[g]].choices[choiceOf[g][choices[g]]].count
+        }
+    }
+
+    /// A choice per group (−1 none) with the merged `counts`: a server keeps its choice in `current` while its kind
+    /// still needs that many on it (so what the stage chose between equal servers stays); the others take what is
+    /// left, each the one of best `value(group, choice)` among the choices still needed, in member order.
+    func split(_ counts: [Double], current: [Int], value: (Int, Int) -> Double) -> [Int] {
+        var choices = [Int](repeating: -1, count: kindOf.count)
+        for (k, kind) in kinds.enumerated() {
+            var left = kind.choices.indices.map { Int(counts[firstColumn[k] + $0].rounded()) }
+            var waiting: [Int] = []
+            for (m, g) in kind.members.enumerated() {
+                if current[g] >= 0, case let j = choiceOf[g][current[g]], left[j] > 0 {
+                    left[j] -= 1
+                    choices[g] = kind.memberChoices[m][j]
+                } else {
+                    waiting.append(m)
+                }
+            }
+            for m in waiting {
+                let g = kind.members[m], own = kind.memberChoices[m]
+                guard let j = kind.choices.indices.filter({ left[$0] > 0 })
+                    .max(by: { value(g, own[$0]) < value(g, own[$1]) }) else { break }
+                left[j] -= 1
+                choices[g] = own[j]
+            }
+        }
+        return choices
+    }
+}
+
+extension StagedSolve {
+    /// CBC's search over the merged stage from the best answer, under ``MIPTuning/mergedSearchNodes`` and the stage's
+    /// time: right after the rounding when the merged model is small (``MIPTuning/mergedSearchFirstColumns``), else
+    /// after every other search of the stage. A larger count it finds is adopted, then polished (``polishTieBreak(from:to:count:fixed:settings:budget:_:)``).
+    /// Returns the bound on the stage's count CBC proved (nil without one).
+    func mergedSearch(_ merged: MergedCounts, _ relaxation: ChoiceRelaxation, _ target: CountTarget,
+                      fixed: [Int: Double], settings: CbcSettings, budget: TimeBudget,
+                      _ state: inout StageState) -> Double? {
+        guard let before = state.point else { return nil }
+        let current = relaxation.choices(at: before)
+        var limited = budget.limiting(settings)
+        // CBC's own presolve, preprocessing, cuts and heuristics: each off made the merged searches slower
+        // (docs/benchmark.md), unlike on the stage's own model (``MIPTuning/cbcParameters``).
+        limited.parameters = ["maxNodes": String(tuning.mergedSearchNodes), "increment": "0.5"]
+        limited.relativeGap = 0
+        let result = solveStage(merged.problem(start: current), limited)
+        // The count of the servers the merged model leaves out (pinned), which its objective does not hold.
+        let outside = target.count.value(before) - merged.count(current)
+        var count: Double?
+        if let values = result.values {
+            let choices = merged.split(values, current: current) { g, k in relaxation.groups[g].values[k] }
+            let found = pricedPoint(relaxation, choices, picks: choices, loose: [], fixed: fixed,
+                                    columns: state.formulation.model.columns.count)
+            count = target.count.value(found)
+            let f = state.formulation
+            adopt(found, objective: f.model.objective, sense: .maximize, &state)
+            state.steps.append(.merged(servers: relaxation.groups.count, kinds: merged.kinds.count, result.status,
+                                       count: count, seconds: result.seconds))
+            if let c = count, c > target.count.value(before) + 0.5, state.point == found {
+                polishTieBreak(from: before, to: found, count: c, target, fixed: fixed, settings: settings,
+                               budget: budget, &state)
+            }
+        } else {
+            state.steps.append(.merged(servers: relaxation.groups.count, kinds: merged.kinds.count, result.status,
+                                       count: nil, seconds: result.seconds))
+        }
+        return result.bestBound.map { $0 + outside }
+    }
+
+    /// The merged answer serves `count` but chose among equal servers by count alone; the answer before it chose by
+    /// the stage's tie-break (cost plus penalty), which the next stage starts from. CBC's search over the servers where
+    /// the two differ, with the row `count ≥ count` and the tie-broken objective (no increment: only the tie-break can
+    /// improve), under ``MIPTuning/mergedPolishWork``, without its cuts and heuristics (as a neighbourhood search).
+    func polishTieBreak(from before: [Double], to found: [Double], count: Double, _ target: CountTarget,
+                        fixed: [Int: Double], settings: CbcSettings, budget: TimeBudget, _ state: inout StageState) {
+        var f = state.formulation
+        f.model.add(target.count >= count, "merged count")
+        var s = settings
+        s.parameters["increment"] = nil
+        s.parameters.merge(["heuristicsOnOff": "off", "cutsOnOff": "off"]) { a, _ in a }
+        let sub = rins(before, incumbent: found, fixed: fixed, settings: s, budget: budget,
+                       work: tuning.mergedPolishWork, f)
+        state.steps.append(.polish(sub.status, objective: sub.objective, seconds: sub.seconds))
+        adopt(sub.values, objective: state.formulation.model.objective, sense: .maximize, &state)
+    }
+}
