@@ -56,10 +56,12 @@ import Testing
             let result = CbcSolver().solve(merged.problem(start: nil),
                                            settings: CbcSettings(timeLimitSeconds: 10, relativeGap: 0))
             #expect(result.status == .optimal, "seed \(seed)")
-            #expect(abs((result.objective ?? -1) - truth) < 1e-6, "seed \(seed): merged \(result.objective ?? -1), best \(truth)")
+            #expect(abs((result.objective ?? -1) - truth) < 1e-6,
+                    "seed \(seed): merged \(result.objective ?? -1), best \(truth)")
             let values = try #require(result.values)
             let none = [Int](repeating: -1, count: relaxation.groups.count)
-            let p = Self.point(f, relaxation, merged.split(values, current: none) { g, k in relaxation.groups[g].values[k] })
+            let choices = merged.split(values, current: none) { g, k in relaxation.groups[g].values[k] }
+            let p = Self.point(f, relaxation, choices)
             #expect(f.model.violations(p).isEmpty, "seed \(seed): \(f.model.violations(p))")
             #expect(abs(count.value(p) - truth) < 1e-6, "seed \(seed)")
         }
@@ -78,7 +80,10 @@ import Testing
                 let split = merged.split(merged.merged(own), current: own) { g, k in relaxation.groups[g].values[k] }
                 #expect(merged.merged(split) == merged.merged(own), "seed \(seed)")
                 for (g, group) in relaxation.groups.enumerated() {
-                    guard own[g] >= 0, split[g] >= 0 else { #expect(own[g] == split[g], "seed \(seed) group \(g)"); continue }
+                    guard own[g] >= 0, split[g] >= 0 else {
+                        #expect(own[g] == split[g], "seed \(seed) group \(g)")
+                        continue
+                    }
                     let rows = { (k: Int) in group.rows[k].map { "\($0.row):\($0.coefficient)" }.sorted() }
                     #expect(rows(split[g]) == rows(own[g]), "seed \(seed) group \(g)")
                 }

@@ -42,20 +42,38 @@ extension StagedSolve {
         // A CBC that fails (a crashed child process) fails the stage as on the LP path, where the driver falls back.
         if Self.cbcFailed(state.steps) { return nil }
         if let answer = certificate.answer(state.point) { return answer }
+        // RINS from a feasible rounding frees little more than the servers the LP split (0.00–0.01 s) and runs first,
+        // as before the merged search: the tie-break it improves is the next stage's start. After an infeasible
+        // rounding it frees every server where the LP and the best answer differ (0.3–0.4 s at 2,000 servers), so
+        // it waits until the merged search has not settled the stage.
+        if feasible, let incumbent = state.point, budget.left > 0 {
+            rinsStep(x, from: incumbent, fixed: fixed, settings: settings, budget: budget, &state)
+            if let answer = certificate.answer(state.point) { return answer }
+        }
+        // The servers by how certain their priced choice is, least first: what the neighbourhood searches free.
+        let order = margins.indices.sorted { margins[$0] < margins[$1] || margins[$0] == margins[$1] && $0 < $1 }
+        let small = tuning.choiceSearchServers / 8
         let merged = target.flatMap { tuning.mergedCounts ? MergedCounts(relaxation, count: $0.count) : nil }
-        // RINS below starts from the answer before the merged search while that search's answer is still the best:
-        // it chose between equal servers by count alone.
-        let rounded = state.point
-        var mergedAnswer: [Double]?
         if let target, let merged, merged.columnCount <= tuning.mergedSearchFirstColumns, budget.left > 0 {
             // Interchangeable servers merged, CBC proves most counts the rounding fell short of (MergedCounts.swift).
-            if let proven = mergedSearch(merged, relaxation, target, fixed: fixed, settings: settings, budget: budget,
-                                         &state) {
-                certificate = certificate.tightened(to: proven)
-            }
+            let search = mergedSearch(merged, relaxation, target, fixed: fixed, settings: settings, budget: budget,
+                                      &state)
             if Self.cbcFailed(state.steps) { return nil }
+            if let proven = search.bound { certificate = certificate.tightened(to: proven) }
+            if let found = search.found, let before = state.point {
+                // Its answer chose between equal servers by count alone, and the next stage starts from the stage's
+                // answer: a search over the least certain servers from the answer before it, for the first point
+                // that reaches the same count, finds one guided by the stage's tie-break more often than not (a cost
+                // stage started 2% dearer from a merged answer, docs/benchmark.md); where it does not, the merged
+                // answer is taken and polished.
+                reachCount(target.count.value(found), relaxation, x, order.prefix(small), target, from: before,
+                           fixed: fixed, settings: settings, budget: budget, &state)
+                if Self.cbcFailed(state.steps) { return nil }
+                if certificate.answer(state.point) == nil {
+                    take(found, over: before, target, fixed: fixed, settings: settings, budget: budget, &state)
+                }
+            }
             if let answer = certificate.answer(state.point) { return answer }
-            if state.point != rounded { mergedAnswer = state.point }
         }
         if let target, !feasible, budget.left > 0, largeSplit(relaxation, x) {
             // The repair could not restore the counts fixed before: a large server the LP split, put back whole,
@@ -65,16 +83,10 @@ extension StagedSolve {
             if Self.cbcFailed(state.steps) { return nil }
             if let answer = certificate.answer(state.point) { return answer }
         }
-        if let incumbent = mergedAnswer != nil && state.point == mergedAnswer ? rounded : state.point, budget.left > 0 {
-            let sub = rins(x, incumbent: incumbent, fixed: fixed, settings: settings, budget: budget,
-                           work: tuning.choiceSearchWork, f)
-            state.steps.append(.rins(sub.status, objective: sub.objective, seconds: sub.seconds))
-            adopt(sub.values, objective: objective, sense: sense, &state)
+        if !feasible, let incumbent = state.point, budget.left > 0 {
+            rinsStep(x, from: incumbent, fixed: fixed, settings: settings, budget: budget, &state)
         }
         if let answer = certificate.answer(state.point) { return answer }
-        // The servers by how certain their priced choice is, least first: what the neighbourhood searches free.
-        let order = margins.indices.sorted { margins[$0] < margins[$1] || margins[$0] == margins[$1] && $0 < $1 }
-        let small = tuning.choiceSearchServers / 8
         if let target, sense == .maximize {
             let late = merged.flatMap { $0.columnCount > tuning.mergedSearchFirstColumns ? $0 : nil }
             return countSearch(relaxation, best, target, certificate, x: x, order: order, small: small, core: core,
@@ -101,12 +113,44 @@ extension StagedSolve {
         return finish(state.point, certificate, whole: whole)
     }
 
+    /// CBC's search over `groups` and the servers where `x` and `before` differ (RINS with a neighbourhood, as
+    /// ``neighbourhood(_:_:_:_:fixed:settings:budget:_:)``) for a first point serving `count`, which a merged search
+    /// showed to exist; a point found is adopted. Under the neighbourhood's node limit, without CBC's cuts and
+    /// heuristics: its LP, with the stage's tie-broken objective, guides what it finds.
+    func reachCount(_ count: Double, _ relaxation: ChoiceRelaxation, _ x: [Double], _ groups: ArraySlice<Int>,
+                    _ target: CountTarget, from before: [Double], fixed: [Int: Double], settings: CbcSettings,
+                    budget: TimeBudget, _ state: inout StageState) {
+        var wide = x
+        for g in groups { loosen(&wide, relaxation.groups[g]) }
+        var f = state.formulation
+        f.model.add(target.count >= count, "merged count")
+        var s = settings
+        s.parameters["increment"] = nil
+        s.parameters["maxNodes"] = String(nodeLimit(servers: groups.count, work: tuning.choiceSearchWork))
+        s.parameters["maxSolutions"] = "1"
+        s.parameters.merge(["heuristicsOnOff": "off", "cutsOnOff": "off"]) { a, _ in a }
+        let sub = rins(wide, incumbent: before, fixed: fixed, settings: s, budget: budget, f)
+        state.steps.append(.neighbourhood(servers: groups.count, sub.status, objective: sub.objective,
+                                          seconds: sub.seconds))
+        adopt(sub.values, objective: state.formulation.model.objective, sense: .maximize, &state)
+    }
+
+    /// RINS over the servers where the priced answer `x` and `incumbent` differ; a better answer is adopted.
+    func rinsStep(_ x: [Double], from incumbent: [Double], fixed: [Int: Double], settings: CbcSettings,
+                  budget: TimeBudget, _ state: inout StageState) {
+        let f = state.formulation
+        let sub = rins(x, incumbent: incumbent, fixed: fixed, settings: settings, budget: budget,
+                       work: tuning.choiceSearchWork, f)
+        state.steps.append(.rins(sub.status, objective: sub.objective, seconds: sub.seconds))
+        adopt(sub.values, objective: f.model.objective, sense: f.model.sense, &state)
+    }
+
     /// Whether a CBC call of the stage so far ended in an error.
     static func cbcFailed(_ steps: [MIPStep]) -> Bool {
         steps.contains { step in
             switch step {
             case .coreLP(_, .error, _, _), .rins(.error, _, _), .neighbourhood(_, .error, _, _),
-                 .countProbe(_, _, .error, _), .merged(_, _, .error, _, _), .polish(.error, _, _): true
+                 .countProbe(_, _, .error, _), .merged(_, _, _, .error, _, _), .polish(.error, _, _): true
             default: false
             }
         }

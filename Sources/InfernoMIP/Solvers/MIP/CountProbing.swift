@@ -43,12 +43,14 @@ extension StagedSolve {
                  target: target, steps: tuning.choiceDiveSteps, makeRoom: false, settings: settings, budget: budget,
                  &state)
         }
-        if let late, probed.answer(state.point) == nil, budget.left > 0 {
-            if let proven = mergedSearch(late, relaxation, target, fixed: fixed, settings: settings, budget: budget,
-                                         &state) {
-                probed = probed.tightened(to: proven)
-            }
+        if let late, probed.answer(state.point) == nil, budget.left > 0, let before = state.point {
+            let search = mergedSearch(late, relaxation, target, fixed: fixed, settings: settings, budget: budget,
+                                      &state)
             if Self.cbcFailed(state.steps) { return nil }
+            if let proven = search.bound { probed = probed.tightened(to: proven) }
+            if let found = search.found {
+                take(found, over: before, target, fixed: fixed, settings: settings, budget: budget, &state)
+            }
         }
         return finish(state.point, probed, whole: nil)
     }

@@ -58,8 +58,8 @@ public enum MIPStep: Hashable, Sendable, CustomStringConvertible {
     /// choice, and CBC's outcome.
     case countProbe(target: Int, servers: Int, MIPStatus, seconds: Double)
     /// CBC's search over a served stage with interchangeable servers merged (``MergedCounts``): the servers, their
-    /// kinds, CBC's outcome and the count of the answer it gave.
-    case merged(servers: Int, kinds: Int, MIPStatus, count: Double?, seconds: Double)
+    /// kinds, the merged model's columns, CBC's outcome and the count of the answer it gave.
+    case merged(servers: Int, kinds: Int, columns: Int, MIPStatus, count: Double?, seconds: Double)
     /// CBC's search for a cheaper tie-break at the count the merged search reached.
     case polish(MIPStatus, objective: Double?, seconds: Double)
     /// The rounded LP answer's objective, how many servers the LP left fractional, and up to three rows it breaks.
@@ -90,9 +90,9 @@ public enum MIPStep: Hashable, Sendable, CustomStringConvertible {
             return "search over \(count) servers: \(status) \(objective(value)) in \(String(format: "%.2f", seconds)) s"
         case .countProbe(let target, let count, let status, let seconds):
             return "probe count \(target) over \(count) servers: \(status) in \(String(format: "%.2f", seconds)) s"
-        case .merged(let count, let kinds, let status, let value, let seconds):
-            return "merged search over \(count) servers in \(kinds) kinds: \(status) \(objective(value)) in "
-                + String(format: "%.2f", seconds) + " s"
+        case .merged(let count, let kinds, let columns, let status, let value, let seconds):
+            return "merged search over \(count) servers in \(kinds) kinds (\(columns) columns): \(status) "
+                + "\(objective(value)) in " + String(format: "%.2f", seconds) + " s"
         case .polish(let status, let value, let seconds):
             return "polish \(status) \(objective(value)) in \(String(format: "%.2f", seconds)) s"
         case .rounded(let value, let fractional, let broken):

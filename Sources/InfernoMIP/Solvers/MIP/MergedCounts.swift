@@ -146,14 +146,20 @@ struct MergedCounts {
 }
 
 extension StagedSolve {
+    /// What a merged search gave: the bound on the stage's count CBC proved (nil without one), and an answer serving
+    /// more than the best answer before it (nil without one).
+    struct MergedSearch {
+        var bound: Double?
+        var found: [Double]?
+    }
+
     /// CBC's search over the merged stage from the best answer, under ``MIPTuning/mergedSearchNodes`` and the stage's
     /// time: right after the rounding when the merged model is small (``MIPTuning/mergedSearchFirstColumns``), else
-    /// after every other search of the stage. A larger count it finds is adopted, then polished (``polishTieBreak(from:to:count:fixed:settings:budget:_:)``).
-    /// Returns the bound on the stage's count CBC proved (nil without one).
+    /// after every other search of the stage. Leaves the best answer as it was.
     func mergedSearch(_ merged: MergedCounts, _ relaxation: ChoiceRelaxation, _ target: CountTarget,
                       fixed: [Int: Double], settings: CbcSettings, budget: TimeBudget,
-                      _ state: inout StageState) -> Double? {
-        guard let before = state.point else { return nil }
+                      _ state: inout StageState) -> MergedSearch {
+        guard let before = state.point else { return MergedSearch() }
         let current = relaxation.choices(at: before)
         var limited = budget.limiting(settings)
         // CBC's own presolve, preprocessing, cuts and heuristics: each off made the merged searches slower
@@ -163,31 +169,36 @@ extension StagedSolve {
         let result = solveStage(merged.problem(start: current), limited)
         // The count of the servers the merged model leaves out (pinned), which its objective does not hold.
         let outside = target.count.value(before) - merged.count(current)
-        var count: Double?
+        var found: [Double]?, count: Double?
         if let values = result.values {
             let choices = merged.split(values, current: current) { g, k in relaxation.groups[g].values[k] }
-            let found = pricedPoint(relaxation, choices, picks: choices, loose: [], fixed: fixed,
+            let point = pricedPoint(relaxation, choices, picks: choices, loose: [], fixed: fixed,
                                     columns: state.formulation.model.columns.count)
-            count = target.count.value(found)
-            let f = state.formulation
-            adopt(found, objective: f.model.objective, sense: .maximize, &state)
-            state.steps.append(.merged(servers: relaxation.groups.count, kinds: merged.kinds.count, result.status,
-                                       count: count, seconds: result.seconds))
-            if let c = count, c > target.count.value(before) + 0.5, state.point == found {
-                polishTieBreak(from: before, to: found, count: c, target, fixed: fixed, settings: settings,
-                               budget: budget, &state)
+            count = target.count.value(point)
+            // Only a larger count is worth taking: between answers of equal count this one chose by count alone.
+            if let c = count, c > target.count.value(before) + 0.5, state.formulation.model.violations(point).isEmpty {
+                found = point
             }
-        } else {
-            state.steps.append(.merged(servers: relaxation.groups.count, kinds: merged.kinds.count, result.status,
-                                       count: nil, seconds: result.seconds))
         }
-        return result.bestBound.map { $0 + outside }
+        state.steps.append(.merged(servers: relaxation.groups.count, kinds: merged.kinds.count,
+                                   columns: merged.columnCount, result.status, count: count, seconds: result.seconds))
+        return MergedSearch(bound: result.bestBound.map { $0 + outside }, found: found)
+    }
+
+    /// Takes a merged search's answer `found` where it serves more than the best answer, and polishes it from `before`.
+    func take(_ found: [Double], over before: [Double], _ target: CountTarget, fixed: [Int: Double],
+              settings: CbcSettings, budget: TimeBudget, _ state: inout StageState) {
+        adopt(found, objective: state.formulation.model.objective, sense: .maximize, &state)
+        guard state.point == found else { return }
+        polishTieBreak(from: before, to: found, count: target.count.value(found), target, fixed: fixed,
+                       settings: settings, budget: budget, &state)
     }
 
     /// The merged answer serves `count` but chose among equal servers by count alone; the answer before it chose by
-    /// the stage's tie-break (cost plus penalty), which the next stage starts from. CBC's search over the servers where
-    /// the two differ, with the row `count ≥ count` and the tie-broken objective (no increment: only the tie-break can
-    /// improve), under ``MIPTuning/mergedPolishWork``, without its cuts and heuristics (as a neighbourhood search).
+    /// the stage's tie-break (cost plus penalty), and the next stage starts from the stage's answer. So CBC searches
+    /// the servers where the two differ, with the count held at `count` by a row and the tie-broken objective (no
+    /// increment: only the tie-break can improve), under ``MIPTuning/mergedPolishWork``, without its cuts and
+    /// heuristics (as a neighbourhood search).
     func polishTieBreak(from before: [Double], to found: [Double], count: Double, _ target: CountTarget,
                         fixed: [Int: Double], settings: CbcSettings, budget: TimeBudget, _ state: inout StageState) {
         var f = state.formulation
