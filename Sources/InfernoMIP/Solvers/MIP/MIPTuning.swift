@@ -94,15 +94,17 @@ public struct MIPTuning: Hashable, Sendable {
     /// a binary per server and choice, so CBC's search does not explore swaps of equal servers.
     public var mergedCounts = true
     /// When the merged model has at most this many columns (2,000-server fleets: 1,100–3,100) the merged search comes
-    /// right after the rounding, and a count it proves ends the stage; otherwise the room dive, RINS, searches and
-    /// probes follow as without it. A larger merged model (10,000 servers: 6,300–7,100 columns) is searched last,
-    /// when those end short of the bound: first, its 500 nodes took 2–2.8 s there, proved one stage in six, and the
-    /// searches after it ended lower on three (docs/benchmark.md, "Merged servers").
+    /// right after the rounding (and its RINS, where the rounding was feasible), and a count it proves ends the
+    /// stage; otherwise the room dive, RINS, searches and probes follow as without it. A larger merged model (10,000
+    /// servers: 6,300–7,100 columns) is searched last, when those end short of the bound: first, its 500 nodes took
+    /// 2–2.8 s there, proved one stage in six, and the searches after it ended lower on three (docs/benchmark.md,
+    /// "Merged servers").
     public var mergedSearchFirstColumns = 4000
     /// Node limit of the merged search: work, the same on every machine (the stage's time stays the outer guard).
     public var mergedSearchNodes = 500
-    /// Work, in server-nodes, of the CBC search that gives a larger count the merged search found a cheap tie-break:
-    /// over the servers where it and the answer before it differ, with the count fixed (``MergedCounts``).
+    /// Work, in server-nodes, of the CBC search that gives a larger count the merged search found a cheap tie-break,
+    /// where no point at that count was found from the answer before it: over the servers where the two differ, with
+    /// the count fixed (``MergedCounts``).
     public var mergedPolishWork = 10_000
     /// Share of the remaining time a stage other than the last (cost) may use; and a stage whose LP is expected to
     /// outlast the time left keeps its best answer instead. 1 lets an early stage use it all and always solves.
