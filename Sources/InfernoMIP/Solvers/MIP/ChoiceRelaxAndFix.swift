@@ -56,23 +56,10 @@ extension StagedSolve {
         let merged = target.flatMap { tuning.mergedCounts ? MergedCounts(relaxation, count: $0.count) : nil }
         if let target, let merged, merged.columnCount <= tuning.mergedSearchFirstColumns, budget.left > 0 {
             // Interchangeable servers merged, CBC proves most counts the rounding fell short of (MergedCounts.swift).
-            let search = mergedSearch(merged, relaxation, target, fixed: fixed, settings: settings, budget: budget,
-                                      &state)
-            if Self.cbcFailed(state.steps) { return nil }
-            if let proven = search.bound { certificate = certificate.tightened(to: proven) }
-            if let found = search.found, let before = state.point {
-                // Its answer chose between equal servers by count alone, and the next stage starts from the stage's
-                // answer: a search over the least certain servers from the answer before it, for the first point
-                // that reaches the same count, finds one guided by the stage's tie-break more often than not (a cost
-                // stage started 2% dearer from a merged answer, docs/benchmark.md); where it does not, the merged
-                // answer is taken and polished.
-                reachCount(target.count.value(found), relaxation, x, order.prefix(small), target, from: before,
-                           fixed: fixed, settings: settings, budget: budget, &state)
-                if Self.cbcFailed(state.steps) { return nil }
-                if certificate.answer(state.point) == nil {
-                    take(found, over: before, target, fixed: fixed, settings: settings, budget: budget, &state)
-                }
-            }
+            guard let tightened = mergedFirst(merged, relaxation, target, certificate, x: x, loose: order.prefix(small),
+                                              fixed: fixed, settings: settings, budget: budget, &state)
+            else { return nil }
+            certificate = tightened
             if let answer = certificate.answer(state.point) { return answer }
         }
         if let target, !feasible, budget.left > 0, largeSplit(relaxation, x) {
@@ -111,28 +98,6 @@ extension StagedSolve {
         let whole = neighbourhood(relaxation, x, order[...], certificate, fixed: fixed, settings: settings, budget: budget,
                                   &state)
         return finish(state.point, certificate, whole: whole)
-    }
-
-    /// CBC's search over `groups` and the servers where `x` and `before` differ (RINS with a neighbourhood, as
-    /// ``neighbourhood(_:_:_:_:fixed:settings:budget:_:)``) for a first point serving `count`, which a merged search
-    /// showed to exist; a point found is adopted. Under the neighbourhood's node limit, without CBC's cuts and
-    /// heuristics: its LP, with the stage's tie-broken objective, guides what it finds.
-    func reachCount(_ count: Double, _ relaxation: ChoiceRelaxation, _ x: [Double], _ groups: ArraySlice<Int>,
-                    _ target: CountTarget, from before: [Double], fixed: [Int: Double], settings: CbcSettings,
-                    budget: TimeBudget, _ state: inout StageState) {
-        var wide = x
-        for g in groups { loosen(&wide, relaxation.groups[g]) }
-        var f = state.formulation
-        f.model.add(target.count >= count, "merged count")
-        var s = settings
-        s.parameters["increment"] = nil
-        s.parameters["maxNodes"] = String(nodeLimit(servers: groups.count, work: tuning.choiceSearchWork))
-        s.parameters["maxSolutions"] = "1"
-        s.parameters.merge(["heuristicsOnOff": "off", "cutsOnOff": "off"]) { a, _ in a }
-        let sub = rins(wide, incumbent: before, fixed: fixed, settings: s, budget: budget, f)
-        state.steps.append(.neighbourhood(servers: groups.count, sub.status, objective: sub.objective,
-                                          seconds: sub.seconds))
-        adopt(sub.values, objective: state.formulation.model.objective, sense: .maximize, &state)
     }
 
     /// RINS over the servers where the priced answer `x` and `incumbent` differ; a better answer is adopted.

@@ -185,6 +185,35 @@ extension StagedSolve {
         return MergedSearch(bound: result.bestBound.map { $0 + outside }, found: found)
     }
 
+    /// The merged search right after the rounding. Its answer chose between equal servers by count alone, and the
+    /// next stage starts from the stage's answer: where it serves more, a search over the least certain servers
+    /// (`loose`) from the answer before it, for the first point that reaches the same count, finds one guided by the
+    /// stage's tie-break more often than not (a cost stage started 2% dearer from a merged answer,
+    /// docs/benchmark.md); where it does not, the merged answer is taken and polished. Returns `certificate` with
+    /// the bound the merged search proved, nil when CBC failed.
+    func mergedFirst(_ merged: MergedCounts, _ relaxation: ChoiceRelaxation, _ target: CountTarget,
+                     _ certificate: Certificate, x: [Double], loose: ArraySlice<Int>, fixed: [Int: Double],
+                     settings: CbcSettings, budget: TimeBudget, _ state: inout StageState) -> Certificate? {
+        let search = mergedSearch(merged, relaxation, target, fixed: fixed, settings: settings, budget: budget, &state)
+        if Self.cbcFailed(state.steps) { return nil }
+        let tightened = search.bound.map { certificate.tightened(to: $0) } ?? certificate
+        guard let found = search.found, let before = state.point else { return tightened }
+        var wide = x
+        for g in loose { loosen(&wide, relaxation.groups[g]) }
+        var first = settings
+        first.parameters["maxNodes"] = String(nodeLimit(servers: loose.count, work: tuning.choiceSearchWork))
+        first.parameters["maxSolutions"] = "1"
+        let sub = searchAtCount(target.count.value(found), target, x: wide, incumbent: before, fixed: fixed,
+                                settings: first, work: nil, budget: budget, &state)
+        state.steps.append(.neighbourhood(servers: loose.count, sub.status, objective: sub.objective,
+                                          seconds: sub.seconds))
+        if Self.cbcFailed(state.steps) { return nil }
+        if tightened.answer(state.point) == nil {
+            take(found, over: before, target, fixed: fixed, settings: settings, budget: budget, &state)
+        }
+        return tightened
+    }
+
     /// Takes a merged search's answer `found` where it serves more than the best answer, and polishes it from `before`.
     func take(_ found: [Double], over before: [Double], _ target: CountTarget, fixed: [Int: Double],
               settings: CbcSettings, budget: TimeBudget, _ state: inout StageState) {
@@ -196,19 +225,27 @@ extension StagedSolve {
 
     /// The merged answer serves `count` but chose among equal servers by count alone; the answer before it chose by
     /// the stage's tie-break (cost plus penalty), and the next stage starts from the stage's answer. So CBC searches
-    /// the servers where the two differ, with the count held at `count` by a row and the tie-broken objective (no
-    /// increment: only the tie-break can improve), under ``MIPTuning/mergedPolishWork``, without its cuts and
-    /// heuristics (as a neighbourhood search).
+    /// the servers where the two differ, under ``MIPTuning/mergedPolishWork``.
     func polishTieBreak(from before: [Double], to found: [Double], count: Double, _ target: CountTarget,
                         fixed: [Int: Double], settings: CbcSettings, budget: TimeBudget, _ state: inout StageState) {
+        let sub = searchAtCount(count, target, x: before, incumbent: found, fixed: fixed, settings: settings,
+                                work: tuning.mergedPolishWork, budget: budget, &state)
+        state.steps.append(.polish(sub.status, objective: sub.objective, seconds: sub.seconds))
+    }
+
+    /// CBC's search over the servers where `x` and `incumbent` differ (RINS) with the count held at `count` by a row
+    /// and the stage's tie-broken objective (no increment: only the tie-break can improve), without CBC's cuts and
+    /// heuristics (as a neighbourhood search); a better answer is adopted. `settings` may carry a node limit, else
+    /// `work` sets one.
+    func searchAtCount(_ count: Double, _ target: CountTarget, x: [Double], incumbent: [Double], fixed: [Int: Double],
+                       settings: CbcSettings, work: Int?, budget: TimeBudget, _ state: inout StageState) -> MIPResult {
         var f = state.formulation
         f.model.add(target.count >= count, "merged count")
         var s = settings
         s.parameters["increment"] = nil
         s.parameters.merge(["heuristicsOnOff": "off", "cutsOnOff": "off"]) { a, _ in a }
-        let sub = rins(before, incumbent: found, fixed: fixed, settings: s, budget: budget,
-                       work: tuning.mergedPolishWork, f)
-        state.steps.append(.polish(sub.status, objective: sub.objective, seconds: sub.seconds))
+        let sub = rins(x, incumbent: incumbent, fixed: fixed, settings: s, budget: budget, work: work, f)
         adopt(sub.values, objective: state.formulation.model.objective, sense: .maximize, &state)
+        return sub
     }
 }
