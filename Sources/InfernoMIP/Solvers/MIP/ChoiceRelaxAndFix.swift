@@ -37,8 +37,8 @@ extension StagedSolve {
         var certificate = target.map { Certificate(objective: $0.count, bound: $0.bound(bound), tolerance: 0) }
             ?? Certificate(objective: objective, bound: bound, tolerance: settings.relativeGap ?? 0)
         if let answer = certificate.answer(state.point) { return answer }
-        let (x, margins, core, agreed, feasible) = pricedRounding(relaxation, best, fixed: fixed, settings: settings,
-                                                                  &state)
+        let (x, margins, core, agreed, rounded, feasible) = pricedRounding(relaxation, best, fixed: fixed,
+                                                                           settings: settings, &state)
         // A CBC that fails (a crashed child process) fails the stage as on the LP path, where the driver falls back.
         if Self.cbcFailed(state.steps) { return nil }
         if let answer = certificate.answer(state.point) { return answer }
@@ -74,6 +74,12 @@ extension StagedSolve {
             rinsStep(x, from: incumbent, fixed: fixed, settings: settings, budget: budget, &state)
         }
         if let answer = certificate.answer(state.point) { return answer }
+        if target == nil, !feasible, tuning.mergedCompletion, let rounded, budget.left > 0 {
+            // The counts broken where every type is full: found over the merged model (MergedCompletion.swift).
+            mergedCompletion(rounded, relaxation, fixed: fixed, settings: settings, budget: budget, &state)
+            if Self.cbcFailed(state.steps) { return nil }
+            if let answer = certificate.answer(state.point) { return answer }
+        }
         if let target, sense == .maximize {
             let late = merged.flatMap { $0.columnCount > tuning.mergedSearchFirstColumns ? $0 : nil }
             return countSearch(relaxation, best, target, certificate, x: x, order: order, small: small, core: core,
@@ -142,11 +148,11 @@ extension StagedSolve {
 
     /// Rounds the priced answer: the LP over the master's fractional servers (``coreVertex``) gives a vertex that
     /// ``rounding(_:fixed:_:)`` rounds as an LP's; without it, the prices' own rounding. Adopts the result when it is
-    /// better, and returns the point rounded from (for RINS), each group's margin at the prices, and whether the
-    /// rounding (after its repair) satisfied every row.
+    /// better, and returns the point rounded from (for RINS), each group's margin at the prices, the rounding (after
+    /// its repair) and whether it satisfied every row.
     func pricedRounding(_ relaxation: ChoiceRelaxation, _ best: ChoiceRelaxation.Bound, fixed: [Int: Double],
                         settings: CbcSettings, _ state: inout StageState)
-        -> (x: [Double], margins: [Double], core: Set<Int>, agreed: [Int], feasible: Bool) {
+        -> (x: [Double], margins: [Double], core: Set<Int>, agreed: [Int], rounded: [Double]?, feasible: Bool) {
         let f = state.formulation
         let priced = relaxation.rounded(at: best.prices)
         // The core: the servers the master's LP answer has fractional (its mixed assignments disagree on them).
@@ -165,7 +171,7 @@ extension StagedSolve {
         }
         let rounded = rounding(x, fixed: fixed, &state)
         adopt(rounded, objective: f.model.objective, sense: f.model.sense, &state)
-        return (x, priced.margins, core, agreed, rounded.map { f.model.violations($0).isEmpty } ?? false)
+        return (x, priced.margins, core, agreed, rounded, rounded.map { f.model.violations($0).isEmpty } ?? false)
     }
 
     /// CBC's search from the best answer over `groups` and the servers where it and `x` disagree (RINS with a

@@ -100,6 +100,13 @@ public struct MIPTuning: Hashable, Sendable {
     /// 2–2.8 s there, proved one stage in six, and the searches after it ended lower on three (docs/benchmark.md,
     /// "Merged servers").
     public var mergedSearchFirstColumns = 4000
+    /// A stage after the served ones (the cost) whose rounding broke a served count, where RINS from its start did
+    /// not reach the gap, gets a point with the counts from the merged model, near the rounding, and RINS from there
+    /// (``StagedSolve/mergedCompletion``).
+    public var mergedCompletion = true
+    /// How far from the rounding's counts (servers per kind and choice) the completion's first search may go: at 2
+    /// it found no point on two of four 10,000-server cost stages, at 4 on one (docs/benchmark.md).
+    public var mergedCompletionBox = 4
     /// Node limit of the merged search: work, the same on every machine (the stage's time stays the outer guard).
     public var mergedSearchNodes = 500
     /// Work, in server-nodes, of the CBC search that gives a larger count the merged search found a cheap tie-break,

@@ -80,14 +80,18 @@ struct MergedCounts {
     var columnCount: Int { firstColumn.last.map { $0 + kinds[kinds.count - 1].choices.count } ?? 0 }
 
     /// The merged model maximising the count of the free servers: integer columns by kind, then choice; the kinds'
-    /// rows, then the linking rows with the relaxation's bounds. `start` (a choice per group, −1 none) is CBC's start.
-    func problem(start: [Int]?) -> MIPProblem {
+    /// rows, then the linking rows with the relaxation's bounds. `start` (a choice per group, −1 none) is CBC's start;
+    /// with `around` (a count per column), each column stays within `width` of it.
+    func problem(start: [Int]?, around: [Double]? = nil, width: Double = 0) -> MIPProblem {
         var p = MIPProblem(sense: .maximize)
         var linking = [[(column: Int, coefficient: Double)]](repeating: [], count: lower.count)
         for (k, kind) in kinds.enumerated() {
             let size = Double(kind.members.count)
             for (j, choice) in kind.choices.enumerated() {
-                p.variables.append(MIPVariable(name: "kind\(k)_\(j)", kind: .integer, lower: 0, upper: size,
+                let near = around?[firstColumn[k] + j]
+                p.variables.append(MIPVariable(name: "kind\(k)_\(j)", kind: .integer,
+                                               lower: near.map { max(0, $0 - width) } ?? 0,
+                                               upper: near.map { min(size, $0 + width) } ?? size,
                                                objective: choice.count))
                 for (r, a) in zip(choice.rows, choice.coefficients) { linking[r].append((firstColumn[k] + j, a)) }
             }

@@ -1,0 +1,51 @@
+import Foundation
+
+/// A stage after the served ones (the cost) whose rounding broke a served count: the repair (``ServedRepair``)
+/// moves one server to make room and evicts lower levels, but in a saturated fleet with every GPU type full, room
+/// for the server the rounding dropped can take a chain of moves, and a single level has no one to evict. RINS from
+/// the stage's start then ended 1–1.4% above the bound at 10,000 servers with one class (docs/benchmark.md,
+/// "Counts kept in the cost stage"). The merged model (``MergedCounts``) finds a point with the counts in a
+/// fraction of a second there, near the rounding once split back.
+extension StagedSolve {
+    /// The rounding broke a served count its repair could not restore. CBC finds a point with the counts over the
+    /// merged model (``MergedCounts``, the short levels' count as its objective, the first point found), near the
+    /// rounding's counts if it can, and it is split back keeping the rounding's choices where the counts allow; RINS
+    /// then searches where that point and the rounding differ.
+    func mergedCompletion(_ rounded: [Double], _ relaxation: ChoiceRelaxation, fixed: [Int: Double],
+                          settings: CbcSettings, budget: TimeBudget, _ state: inout StageState) {
+        let f = state.formulation
+        let short = state.requiredServed.filter { level, required in
+            f.servedCount(byLevel[level] ?? []).value(rounded) < Double(required) - 0.5
+        }.keys.sorted()
+        guard !short.isEmpty else { return }
+        let merged = MergedCounts(relaxation, count: f.servedCount(short.flatMap { byLevel[$0] ?? [] }))
+        let current = relaxation.choices(at: rounded)
+        func search(_ problem: MIPProblem, _ settings: CbcSettings) -> MIPResult {
+            let result = solveStage(problem, settings)
+            state.steps.append(.merged(servers: relaxation.groups.count, kinds: merged.kinds.count,
+                                       columns: merged.columnCount, result.status, count: result.objective,
+                                       seconds: result.seconds))
+            return result
+        }
+        var limited = budget.limiting(settings)
+        limited.parameters = ["maxNodes": String(tuning.mergedSearchNodes), "maxSolutions": "1"]
+        limited.relativeGap = 0
+        // First with every column within `mergedCompletionBox` of the rounding's counts, under a tenth of the nodes:
+        // its point differs from the rounding on few servers. The first point by count alone can be anywhere, and
+        // RINS from it ended above the stage's start (docs/benchmark.md, "Counts kept in the cost stage").
+        var near = limited
+        near.parameters["maxNodes"] = String(max(1, tuning.mergedSearchNodes / 10))
+        var result = search(merged.problem(start: nil, around: merged.merged(current),
+                                           width: Double(tuning.mergedCompletionBox)), near)
+        if result.values == nil, !Self.cbcFailed(state.steps) {
+            result = search(merged.problem(start: nil), limited)
+        }
+        guard let counts = result.values else { return }
+        let choices = merged.split(counts, current: current) { g, k in relaxation.groups[g].values[k] }
+        let point = pricedPoint(relaxation, choices, picks: choices, loose: [], fixed: fixed,
+                                columns: f.model.columns.count)
+        guard f.model.violations(point).isEmpty else { return }
+        adopt(point, objective: f.model.objective, sense: f.model.sense, &state)
+        rinsStep(rounded, from: point, fixed: fixed, settings: settings, budget: budget, &state)
+    }
+}
