@@ -37,9 +37,10 @@ import Testing
         tuning.mergedCompletionBox = box
         var optimal = 0
         for seed in UInt64(1)...40 {
+            let tightness = 1.2 + Double(seed % 3) * 0.15
             let problem = Instances.randomProblem(seed: seed &* 104_729, servers: 6, types: 2 + Int(seed % 2),
-                                                  priorities: 1 + Int(seed % 2),
-                                                  tightness: 1.2 + Double(seed % 3) * 0.15, options: MIPSolverTests.exact)
+                                                  priorities: 1 + Int(seed % 2), tightness: tightness,
+                                                  options: MIPSolverTests.exact)
             let d = Self.driver(problem, tuning: tuning)
             var state = Self.costStage(d)
             let f = state.formulation
