@@ -6,7 +6,8 @@ import Foundation
 /// greedy and ``ServedRepair``, as for a rounded LP). RINS then improves it over the servers where it and the best
 /// answer so far disagree. When the best answer is within the relative gap of the bound (a served stage: at its
 /// count's bound), that is the stage's result; otherwise CBC searches neighbourhoods of it (a served stage also
-/// probes its counts, CountProbing.swift, whose bound holds at any prices). Nil is returned when CBC failed, or the
+/// probes its counts, CountProbing.swift, whose bound holds at any prices; a cost stage first searches its servers
+/// merged, MergedCompletion.swift and MergedCost.swift). Nil is returned when CBC failed, or the
 /// column generation of a stage other than a served one did not converge: `state.point` then holds the best answer,
 /// and the stage goes on to the LP.
 extension StagedSolve {
@@ -77,6 +78,12 @@ extension StagedSolve {
         if target == nil, !feasible, tuning.mergedCompletion, let rounded, budget.left > 0 {
             // The counts broken where every type is full: found over the merged model (MergedCompletion.swift).
             mergedCompletion(rounded, relaxation, fixed: fixed, settings: settings, budget: budget, &state)
+            if Self.cbcFailed(state.steps) { return nil }
+            if let answer = certificate.answer(state.point) { return answer }
+        }
+        if target == nil, tuning.mergedCost, budget.left > 0 {
+            // Servers alike in rows and cost merged, as a served stage's are by rows and count (MergedCost.swift).
+            mergedCostSearch(relaxation, fixed: fixed, settings: settings, budget: budget, &state)
             if Self.cbcFailed(state.steps) { return nil }
             if let answer = certificate.answer(state.point) { return answer }
         }

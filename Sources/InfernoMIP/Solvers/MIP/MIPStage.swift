@@ -57,8 +57,9 @@ public enum MIPStep: Hashable, Sendable, CustomStringConvertible {
     /// A served stage's probe of a count (``StagedSolve/probeCounts``): the target, the servers left more than one
     /// choice, and CBC's outcome.
     case countProbe(target: Int, servers: Int, MIPStatus, seconds: Double)
-    /// CBC's search over a served stage with interchangeable servers merged (``MergedCounts``): the servers, their
-    /// kinds, the merged model's columns, CBC's outcome and the count of the answer it gave.
+    /// CBC's search over a stage with interchangeable servers merged (``MergedCounts``): the servers, their kinds,
+    /// the merged model's columns, CBC's outcome and the count of the answer it gave (in a cost stage, its
+    /// objective).
     case merged(servers: Int, kinds: Int, columns: Int, MIPStatus, count: Double?, seconds: Double)
     /// CBC's search for a cheaper tie-break at the count the merged search reached.
     case polish(MIPStatus, objective: Double?, seconds: Double)

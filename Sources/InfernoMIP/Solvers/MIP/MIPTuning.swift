@@ -107,6 +107,12 @@ public struct MIPTuning: Hashable, Sendable {
     /// How far from the rounding's counts (servers per kind and choice) the completion's first search may go: at 2
     /// it found no point on two of four 10,000-server cost stages, at 4 on one (docs/benchmark.md).
     public var mergedCompletionBox = 4
+    /// A priced stage after the served ones (the cost) still outside its gap after its rounding, RINS and the
+    /// completion searches its servers merged by rows and cost (``StagedSolve/mergedCostSearch``), before its
+    /// neighbourhood searches.
+    public var mergedCost = true
+    /// Node limit of that search (work; the stage's time stays the outer guard).
+    public var mergedCostNodes = 200
     /// Node limit of the merged search: work, the same on every machine (the stage's time stays the outer guard).
     public var mergedSearchNodes = 500
     /// Work, in server-nodes, of the CBC search that gives a larger count the merged search found a cheap tie-break,
