@@ -22,9 +22,7 @@ extension StagedSolve {
         let current = relaxation.choices(at: rounded)
         func search(_ problem: MIPProblem, _ settings: CbcSettings) -> MIPResult {
             let result = solveStage(problem, settings)
-            state.steps.append(.merged(servers: relaxation.groups.count, kinds: merged.kinds.count,
-                                       columns: merged.columnCount, result.status, count: result.objective,
-                                       seconds: result.seconds))
+            state.steps.append(merged.step(result, count: result.objective))
             return result
         }
         var limited = budget.limiting(settings)
@@ -41,8 +39,7 @@ extension StagedSolve {
             result = search(merged.problem(start: nil), limited)
         }
         guard let counts = result.values else { return }
-        let choices = merged.split(counts, current: current) { g, k in relaxation.groups[g].values[k] }
-        let point = pricedPoint(relaxation, choices, picks: choices, loose: [], fixed: fixed,
+        let point = mergedPoint(merged, counts, current: current, relaxation, fixed: fixed,
                                 columns: f.model.columns.count)
         guard f.model.violations(point).isEmpty else { return }
         adopt(point, objective: f.model.objective, sense: f.model.sense, &state)

@@ -28,14 +28,10 @@ extension StagedSolve {
         problem.sense = .minimize
         for j in problem.variables.indices { problem.variables[j].objective.negate() }
         let result = solveStage(problem, limited)
-        let point = result.values.map { counts in
-            let choices = merged.split(counts, current: current) { g, k in relaxation.groups[g].values[k] }
-            return pricedPoint(relaxation, choices, picks: choices, loose: [], fixed: fixed,
-                               columns: f.model.columns.count)
+        let point = result.values.map {
+            mergedPoint(merged, $0, current: current, relaxation, fixed: fixed, columns: f.model.columns.count)
         }
-        state.steps.append(.merged(servers: relaxation.groups.count, kinds: merged.kinds.count,
-                                   columns: merged.columnCount, result.status,
-                                   count: point.map { f.model.objective.value($0) }, seconds: result.seconds))
+        state.steps.append(merged.step(result, count: point.map { f.model.objective.value($0) }))
         adopt(point, objective: f.model.objective, sense: f.model.sense, &state)
     }
 }

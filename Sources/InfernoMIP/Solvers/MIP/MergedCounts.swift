@@ -107,6 +107,12 @@ struct MergedCounts {
         return p
     }
 
+    /// The stage log's step for a CBC search over this model.
+    func step(_ result: MIPResult, count: Double?) -> MIPStep {
+        .merged(servers: kindOf.count, kinds: kinds.count, columns: columnCount, result.status, count: count,
+                seconds: result.seconds)
+    }
+
     /// How many servers of each kind take each of its choices, in column order, at `choices` (one per group).
     func merged(_ choices: [Int]) -> [Double] {
         var counts = [Double](repeating: 0, count: columnCount)
@@ -157,6 +163,14 @@ extension StagedSolve {
         var found: [Double]?
     }
 
+    /// The stage's point at the merged `counts`: split back (``MergedCounts/split(_:current:value:)``) keeping
+    /// `current` where the counts allow, the others by the relaxation's values.
+    func mergedPoint(_ merged: MergedCounts, _ counts: [Double], current: [Int], _ relaxation: ChoiceRelaxation,
+                     fixed: [Int: Double], columns: Int) -> [Double] {
+        let choices = merged.split(counts, current: current) { g, k in relaxation.groups[g].values[k] }
+        return pricedPoint(relaxation, choices, picks: choices, loose: [], fixed: fixed, columns: columns)
+    }
+
     /// CBC's search over the merged stage from the best answer, under ``MIPTuning/mergedSearchNodes`` and the stage's
     /// time: right after the rounding when the merged model is small (``MIPTuning/mergedSearchFirstColumns``), else
     /// after every other search of the stage. Leaves the best answer as it was.
@@ -175,8 +189,7 @@ extension StagedSolve {
         let outside = target.count.value(before) - merged.count(current)
         var found: [Double]?, count: Double?
         if let values = result.values {
-            let choices = merged.split(values, current: current) { g, k in relaxation.groups[g].values[k] }
-            let point = pricedPoint(relaxation, choices, picks: choices, loose: [], fixed: fixed,
+            let point = mergedPoint(merged, values, current: current, relaxation, fixed: fixed,
                                     columns: state.formulation.model.columns.count)
             count = target.count.value(point)
             // Only a larger count is worth taking: between answers of equal count this one chose by count alone.
@@ -184,8 +197,7 @@ extension StagedSolve {
                 found = point
             }
         }
-        state.steps.append(.merged(servers: relaxation.groups.count, kinds: merged.kinds.count,
-                                   columns: merged.columnCount, result.status, count: count, seconds: result.seconds))
+        state.steps.append(merged.step(result, count: count))
         return MergedSearch(bound: result.bestBound.map { $0 + outside }, found: found)
     }
 
