@@ -23,11 +23,15 @@ extension StagedSolve {
               relaxation.linkingRows > 0 else { return nil }
         let objective = f.model.objective, sense = f.model.sense
         // The best answer so far satisfies every row: the column generation's first column, so its master is
-        // feasible from the start.
+        // feasible from the start. Its rounds stop at a share of the stage's time: from one start a cost stage's
+        // took 300 rounds and 69 s to its round limit, where it usually converges in 20-30 rounds (docs/benchmark.md,
+        // "Merged probes"); without convergence the LP path takes over and needs the time left.
+        let relaxationBudget = budget.starting(seconds: budget.left * tuning.choiceRelaxationTimeShare)
         guard let p = state.point, f.model.violations(p).isEmpty,
               let best = relaxation.bound(start: [relaxation.choices(at: p),
                                                   relaxation.evaluate([Double](repeating: 0, count: relaxation.linkingRows)).picks],
-                                          rounds: tuning.choiceRelaxationRounds, tolerance: 1e-7)
+                                          rounds: tuning.choiceRelaxationRounds, tolerance: 1e-7,
+                                          stop: { relaxationBudget.left <= 0 })
         else { return nil }
         var bound = relaxation.sign * best.value
         state.steps.append(.lagrangianBound(bound, rounds: best.rounds, seconds: budget.elapsed(since: started)))
@@ -63,6 +67,19 @@ extension StagedSolve {
             certificate = tightened
             if let answer = certificate.answer(state.point) { return answer }
         }
+        // A merged model too large to search first (10,000 servers): the count probes come first instead, as their
+        // reduced-cost fixing keeps them small near the bound; after an infeasible rounding RINS and the
+        // neighbourhood searches took the stage's time and found nothing (docs/benchmark.md, "Merged probes").
+        let probeFirst = target != nil && tuning.mergedProbes
+            && (merged?.columnCount ?? 0) > tuning.mergedSearchFirstColumns
+        if let target, probeFirst, budget.left > 0 {
+            // Half the stage's time at most, so that the steps after them still run where they do not settle it.
+            let share = budget.starting(seconds: budget.left * tuning.earlyProbeTimeShare)
+            certificate = probeCounts(relaxation, best, target, certificate, merged: merged, fixed: fixed,
+                                      settings: settings, budget: share, &state)
+            if Self.cbcFailed(state.steps) { return nil }
+            if let answer = certificate.answer(state.point) { return answer }
+        }
         if let target, !feasible, budget.left > 0, largeSplit(relaxation, x) {
             // The repair could not restore the counts fixed before: a large server the LP split, put back whole,
             // evicted more than it could restore. Dive on it with room made around it (PricedDive.swift).
@@ -90,7 +107,8 @@ extension StagedSolve {
         if let target, sense == .maximize {
             let late = merged.flatMap { $0.columnCount > tuning.mergedSearchFirstColumns ? $0 : nil }
             return countSearch(relaxation, best, target, certificate, x: x, order: order, small: small, core: core,
-                               agreed: agreed, late: late, fixed: fixed, settings: settings, budget: budget, &state)
+                               agreed: agreed, merged: merged, late: late, probe: !probeFirst, fixed: fixed,
+                               settings: settings, budget: budget, &state)
         }
         // Not converged (the round limit): the LP and CBC's search take over from the best answer.
         guard best.value - best.master <= 1e-6 * max(1, abs(best.value)) else { return nil }
@@ -128,7 +146,7 @@ extension StagedSolve {
         steps.contains { step in
             switch step {
             case .coreLP(_, .error, _, _), .rins(.error, _, _), .neighbourhood(_, .error, _, _),
-                 .countProbe(_, _, .error, _), .merged(_, _, _, .error, _, _), .polish(.error, _, _): true
+                 .countProbe(_, _, .error, _), .mergedProbe(_, _, .error, _), .merged(_, _, _, .error, _, _), .polish(.error, _, _): true
             default: false
             }
         }

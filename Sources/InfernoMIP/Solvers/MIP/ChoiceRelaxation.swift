@@ -192,9 +192,10 @@ struct ChoiceRelaxation {
     /// (``MasterLP``: a row per finite bound of a linking row and one convexity row) gives prices; the assignment
     /// those prices choose is added to it, until L at the prices is within `tolerance` (relative) of the master's
     /// value, which makes both the LP optimum. `start` are feasible assignments (a choice per group), so the master
-    /// is feasible; nil without one, or when the master fails. Stops after `rounds` rounds with the best L so far,
-    /// still a valid bound.
-    func bound(start: [[Int]], rounds: Int, tolerance: Double, smoothing: Double = 0.5) -> Bound? {
+    /// is feasible; nil without one, or when the master fails. Stops after `rounds` rounds, or before a round once
+    /// `stop` says so (the stage's clock), with the best L so far, still a valid bound.
+    func bound(start: [[Int]], rounds: Int, tolerance: Double, smoothing: Double = 0.5,
+               stop: () -> Bool = { false }) -> Bound? {
         guard !start.isEmpty else { return nil }
         var rows: [(row: Int, sense: MasterLP.Sense, rhs: Double)] = []
         for r in 0..<linkingRows {
@@ -223,6 +224,7 @@ struct ChoiceRelaxation {
         for choices in start { add(choices, duals: nil) }
         var best: Bound?
         for round in 1...max(1, rounds) {
+            if round > 1, stop() { break }
             guard master.solve() else { return best }
             if master.residual > 1e-7 {
                 // The tableau drifted: solve again from scratch, and stop if that is no better.

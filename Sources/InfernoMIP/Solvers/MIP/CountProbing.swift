@@ -19,13 +19,14 @@ extension StagedSolve {
     }
 
     /// A served stage short of its count's bound, after rounding and RINS: a search over its `small` least certain
-    /// servers (from the best answer: cheap, and it often reaches the bound), then the probes, then a dive, then the
-    /// `late` merged search (``MergedCounts``), if any. A fleet of at most `small` servers gets CBC's search over all
+    /// servers (from the best answer: cheap, and it often reaches the bound), then the probes unless they ran
+    /// before (`probe` false; over `merged`, if any, where too many servers stay free), then a dive, then the `late`
+    /// merged search (``MergedCounts``), if any. A fleet of at most `small` servers gets CBC's search over all
     /// of it instead, which proves the count.
     func countSearch(_ relaxation: ChoiceRelaxation, _ best: ChoiceRelaxation.Bound, _ target: CountTarget,
                      _ certificate: Certificate, x: [Double], order: [Int], small: Int, core: Set<Int>, agreed: [Int],
-                     late: MergedCounts?, fixed: [Int: Double], settings: CbcSettings, budget: TimeBudget,
-                     _ state: inout StageState) -> MIPResult? {
+                     merged: MergedCounts?, late: MergedCounts?, probe: Bool, fixed: [Int: Double],
+                     settings: CbcSettings, budget: TimeBudget, _ state: inout StageState) -> MIPResult? {
         // Over the whole stage, CBC must not stop within the relative gap, which on a count of a few hundred is a
         // server or more (its `increment` already keeps it from searching for a cheaper tie-break).
         var exact = settings
@@ -36,8 +37,9 @@ extension StagedSolve {
             return finish(state.point, certificate, whole: order.count <= small ? first : nil,
                           count: target)
         }
-        var probed = probeCounts(relaxation, best, target, certificate, fixed: fixed, settings: settings,
-                                 budget: budget, &state)
+        var probed = !probe ? certificate
+            : probeCounts(relaxation, best, target, certificate, merged: merged, fixed: fixed, settings: settings,
+                          budget: budget, &state)
         if probed.answer(state.point) == nil, budget.left > 0 {
             dive(relaxation, from: x, free: core.union(order.prefix(small)), agreed: agreed, fixed: fixed,
                  target: target, steps: tuning.choiceDiveSteps, makeRoom: false, settings: settings, budget: budget,
@@ -58,53 +60,91 @@ extension StagedSolve {
     /// Exact counts by probing targets, from the count's bound down to one above the best answer: for target `n`,
     /// reduced-cost fixing at the Lagrangian prices (``ChoiceRelaxation/viableChoices(at:value:floor:)``) keeps only
     /// the choices a point serving `n` can take, and CBC solves what is left, with the row `count ≥ n`, under a node
-    /// limit. A point found serves `n` and ends the probing (at the bound, the stage is proven). A proof that none
-    /// exists lowers the bound to `n − 1`. A probe stopped by its node limit leaves the bound and tries `n − 1`,
-    /// which keeps more choices and is easier to meet, up to ``MIPTuning/countProbesUnknown`` such targets; CBC's
-    /// heuristics retry the first of them, unless it is a large probe one server above the best answer
-    /// (``MIPTuning/heuristicProbeOneShortServers``). The work is counted (probes, nodes, servers), so the answer does
-    /// not depend on the machine unless the clock stops it. Returns the certificate with the bound reached.
+    /// limit. A point found serves `n`: at the bound, the stage is proven; below it (targets were skipped), the
+    /// targets left above it are probed one by one. A proof that none exists lowers the bound to `n − 1` (after
+    /// ``MIPTuning/countProbeProofsBeforeDoubling`` proofs in a row, the next target is 2, 4, 8, … below until a
+    /// point is found). A probe stopped by its node limit leaves the bound and tries `n − 1`,
+    /// which keeps more choices and is easier to meet, up to ``MIPTuning/countProbesUnknown`` such targets. Where
+    /// more than ``MIPTuning/countProbeServers`` servers stay free, the probe runs over `merged` (``mergedProbe``),
+    /// if given, else the probing ends. The work is counted (probes, nodes, servers), so the answer does not depend
+    /// on the machine unless the clock stops it. Returns the certificate with the bound reached.
     func probeCounts(_ relaxation: ChoiceRelaxation, _ best: ChoiceRelaxation.Bound, _ target: CountTarget,
-                     _ certificate: Certificate, fixed: [Int: Double], settings: CbcSettings, budget: TimeBudget,
-                     _ state: inout StageState) -> Certificate {
+                     _ certificate: Certificate, merged: MergedCounts?, fixed: [Int: Double], settings: CbcSettings,
+                     budget: TimeBudget, _ state: inout StageState) -> Certificate {
         var bound = certificate.bound
         var goal = bound
-        var probes = 0, unknown = 0
+        var probes = 0, unknown = 0, proofs = 0, step = 1.0, skipping = true
+        // A proof that no point serves `goal` bounds every count above it. Proofs far above the answer (a weak LP
+        // bound) come cheap but one server at a time, so after a few in a row the goal drops by doubling steps.
+        func excluded(above count: Double) {
+            bound = min(bound, goal - 1)
+            proofs += 1
+            if skipping, proofs >= tuning.countProbeProofsBeforeDoubling { step *= 2 }
+            // Never past the best answer's count: the targets between are still open.
+            goal = max(goal - step, min(bound, count + 1))
+        }
+        // A point found below the bound, past targets skipped: those are probed one by one, from the bound down.
+        var tried: Set<Double> = []
+        func found(_ count: Double) {
+            goal = stride(from: bound, to: count + 0.5, by: -1).first { !tried.contains($0) } ?? count
+            step = 1
+            skipping = false
+        }
         while let p = state.point, target.count.value(p) < goal - 0.5, probes < tuning.countProbes, budget.left > 0 {
             probes += 1
+            tried.insert(goal)
             let viable = relaxation.viableChoices(at: best.prices, value: best.value, floor: goal - target.slack)
             let free = viable.filter { $0.count > 1 }.count
             if viable.contains(where: \.isEmpty) {
                 // Some server has no choice left: no point serves `goal`.
-                bound = goal - 1
-                goal -= 1
+                excluded(above: target.count.value(p))
                 continue
             }
-            guard free <= tuning.countProbeServers else { break }
-            var result = probe(goal, target, viable, relaxation, free: free, heuristics: false, fixed: fixed,
-                               settings: settings, budget: budget, &state)
-            let oneShort = goal - target.count.value(p) < 1.5
-            if result.status == .noSolutionWithinLimit, unknown == 0, budget.left > 0,
-               !oneShort || free <= tuning.heuristicProbeOneShortServers {
-                // Without heuristics CBC rarely finds a point within the node limit; with them a probe costs several
-                // times as much, so they run once, at the first target the quick probe neither met nor excluded.
-                result = probe(goal, target, viable, relaxation, free: free, heuristics: true, fixed: fixed,
-                               settings: settings, budget: budget, &state)
-            }
-            if result.values != nil {
+            let result: MIPResult
+            if free <= tuning.countProbeServers {
+                result = serverProbe(goal, target, viable, relaxation, free: free, first: unknown == 0,
+                                     oneShort: goal - target.count.value(p) < 1.5, fixed: fixed, settings: settings,
+                                     budget: budget, &state)
                 adopt(result.values, objective: state.formulation.model.objective, sense: .maximize, &state)
+            } else if let merged, tuning.mergedProbes {
+                result = mergedProbe(goal, target, viable, merged, relaxation, fixed: fixed, settings: settings,
+                                     budget: budget, &state)
+                if let point = result.values {
+                    take(point, over: p, target, fixed: fixed, settings: settings, budget: budget, &state)
+                }
+            } else {
                 break
             }
-            if result.status == .infeasible {
-                bound = goal - 1
+            if result.values != nil, let point = state.point {
+                found(target.count.value(point))
+            } else if result.status == .infeasible {
+                excluded(above: target.count.value(p))
             } else {
                 unknown += 1
                 if case .error = result.status { break }
                 if unknown >= tuning.countProbesUnknown { break }
+                proofs = 0
+                step = 1
+                goal -= 1
             }
-            goal -= 1
         }
         return Certificate(objective: target.count, bound: bound, tolerance: 0)
+    }
+
+    /// A probe over the servers: quick (CBC without its heuristics); where it neither met nor excluded the `first`
+    /// target left unknown, again with them, unless it is a large probe one server above the best answer
+    /// (``MIPTuning/heuristicProbeOneShortServers``).
+    func serverProbe(_ goal: Double, _ target: CountTarget, _ viable: [[Int]], _ relaxation: ChoiceRelaxation,
+                     free: Int, first: Bool, oneShort: Bool, fixed: [Int: Double], settings: CbcSettings,
+                     budget: TimeBudget, _ state: inout StageState) -> MIPResult {
+        let result = probe(goal, target, viable, relaxation, free: free, heuristics: false, fixed: fixed,
+                           settings: settings, budget: budget, &state)
+        guard result.status == .noSolutionWithinLimit, first, budget.left > 0,
+              !oneShort || free <= tuning.heuristicProbeOneShortServers else { return result }
+        // Without heuristics CBC rarely finds a point within the node limit; with them a probe costs several
+        // times as much, so they run once, at the first target the quick probe neither met nor excluded.
+        return probe(goal, target, viable, relaxation, free: free, heuristics: true, fixed: fixed,
+                     settings: settings, budget: budget, &state)
     }
 
     /// One probe: CBC over the servers `viable` leaves a choice, with the row `count ≥ goal`.

@@ -57,6 +57,9 @@ public enum MIPStep: Hashable, Sendable, CustomStringConvertible {
     /// A served stage's probe of a count (``StagedSolve/probeCounts``): the target, the servers left more than one
     /// choice, and CBC's outcome.
     case countProbe(target: Int, servers: Int, MIPStatus, seconds: Double)
+    /// The same probe over the merged model (``StagedSolve/mergedProbe``): the target, the columns left free, and
+    /// CBC's outcome.
+    case mergedProbe(target: Int, columns: Int, MIPStatus, seconds: Double)
     /// CBC's search over a stage with interchangeable servers merged (``MergedCounts``): the servers, their kinds,
     /// the merged model's columns, CBC's outcome and the count of the answer it gave (in a cost stage, its
     /// objective).
@@ -91,6 +94,9 @@ public enum MIPStep: Hashable, Sendable, CustomStringConvertible {
             return "search over \(count) servers: \(status) \(objective(value)) in \(String(format: "%.2f", seconds)) s"
         case .countProbe(let target, let count, let status, let seconds):
             return "probe count \(target) over \(count) servers: \(status) in \(String(format: "%.2f", seconds)) s"
+        case .mergedProbe(let target, let columns, let status, let seconds):
+            return "probe count \(target) over the merged model (\(columns) columns): \(status) in "
+                + String(format: "%.2f", seconds) + " s"
         case .merged(let count, let kinds, let columns, let status, let value, let seconds):
             return "merged search over \(count) servers in \(kinds) kinds (\(columns) columns): \(status) "
                 + "\(objective(value)) in " + String(format: "%.2f", seconds) + " s"

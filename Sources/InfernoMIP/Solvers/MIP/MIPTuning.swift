@@ -43,6 +43,9 @@ public struct MIPTuning: Hashable, Sendable {
     /// Column-generation rounds for that bound: a work limit (each round is one pass over the servers' choices and
     /// a re-solve of a master LP of a few dozen rows), the same on every machine.
     public var choiceRelaxationRounds = 300
+    /// Share of a stage's time the column generation may take before it stops unconverged (the clock's guard, so
+    /// only a stage stopped by it depends on the machine).
+    public var choiceRelaxationTimeShare = 0.25
     /// Blocks per priority level in that column generation's master (each a convexity row of its own).
     public var choiceRelaxationBlocks = 4
     /// A priced stage whose bound converged and whose answer is not within the gap of it ends with CBC's search over
@@ -58,6 +61,10 @@ public struct MIPTuning: Hashable, Sendable {
     public var countProbes = 32
     /// Targets whose probes neither find nor exclude a point before the probing stops.
     public var countProbesUnknown = 2
+    /// After this many proofs in a row the probes' target drops by doubling steps: a four-class stage whose LP bound
+    /// was 80 servers above its answer spent its time proving 25 targets one by one (docs/benchmark.md, "Merged
+    /// probes").
+    public var countProbeProofsBeforeDoubling = 3
     /// A target one server above the best answer gets CBC's heuristic retry only when its probe leaves at most this
     /// many servers a choice: the retry's feasibility pump grows with them, and on these targets mostly found nothing
     /// (docs/benchmark.md, "One server short").
@@ -115,6 +122,14 @@ public struct MIPTuning: Hashable, Sendable {
     public var mergedCostNodes = 200
     /// Node limit of the merged search: work, the same on every machine (the stage's time stays the outer guard).
     public var mergedSearchNodes = 500
+    /// A count probe that leaves more than ``countProbeServers`` servers free runs over the merged model
+    /// (``StagedSolve/mergedProbe``) instead of being skipped.
+    public var mergedProbes = true
+    /// Node limit of one merged probe (work; the stage's time stays the outer guard).
+    public var mergedProbeNodes = 500
+    /// Share of a stage's remaining time the probes may take when they come first (a merged model larger than
+    /// ``mergedSearchFirstColumns``).
+    public var earlyProbeTimeShare = 0.5
     /// Work, in server-nodes, of the CBC search that gives a larger count the merged search found a cheap tie-break,
     /// where no point at that count was found from the answer before it: over the servers where the two differ, with
     /// the count fixed (``MergedCounts``).

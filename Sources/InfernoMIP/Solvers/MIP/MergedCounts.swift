@@ -81,23 +81,29 @@ struct MergedCounts {
 
     /// The merged model maximising the count of the free servers: integer columns by kind, then choice; the kinds'
     /// rows, then the linking rows with the relaxation's bounds. `start` (a choice per group, −1 none) is CBC's start;
-    /// with `around` (a count per column), each column stays within `width` of it.
-    func problem(start: [Int]?, around: [Double]? = nil, width: Double = 0) -> MIPProblem {
+    /// with `around` (a count per column), each column stays within `width` of it; with `viable` (per group, the
+    /// choices it may take, −1 nothing), a column stays at 0 unless some member of its kind may take it, and a kind
+    /// serves at least its members that may not take nothing. Members of a kind may differ there (by the stage's
+    /// tie-break): allowing what any member may take keeps every point whose members all take viable choices.
+    func problem(start: [Int]?, around: [Double]? = nil, width: Double = 0, viable: [[Int]]? = nil) -> MIPProblem {
         var p = MIPProblem(sense: .maximize)
         var linking = [[(column: Int, coefficient: Double)]](repeating: [], count: lower.count)
+        let (allowed, mustServe) = restriction(viable)
         for (k, kind) in kinds.enumerated() {
             let size = Double(kind.members.count)
             for (j, choice) in kind.choices.enumerated() {
                 let near = around?[firstColumn[k] + j]
                 p.variables.append(MIPVariable(name: "kind\(k)_\(j)", kind: .integer,
                                                lower: near.map { max(0, $0 - width) } ?? 0,
-                                               upper: near.map { min(size, $0 + width) } ?? size,
+                                               upper: allowed[firstColumn[k] + j]
+                                                   ? near.map { min(size, $0 + width) } ?? size : 0,
                                                objective: choice.count))
                 for (r, a) in zip(choice.rows, choice.coefficients) { linking[r].append((firstColumn[k] + j, a)) }
             }
             let columns = Array(firstColumn[k]..<(firstColumn[k] + kind.choices.count))
+            let served = kind.mayIdle ? (mustServe[k] > 0 ? Double(mustServe[k]) : -.infinity) : size
             p.rows.append(LinearRow(name: "kind \(k)", columns: columns, coefficients: columns.map { _ in 1 },
-                                    lower: kind.mayIdle ? -.infinity : size, upper: size))
+                                    lower: served, upper: size))
         }
         for (r, terms) in linking.enumerated() where !terms.isEmpty {
             p.rows.append(LinearRow(name: "linking \(r)", columns: terms.map(\.column),
@@ -105,6 +111,19 @@ struct MergedCounts {
         }
         if let start { p.start = Dictionary(uniqueKeysWithValues: merged(start).enumerated().map { ($0, $1) }) }
         return p
+    }
+
+    /// Per column, whether some member of its kind may take it under `viable` (all, without it); per kind, how many
+    /// of its members may not take nothing.
+    private func restriction(_ viable: [[Int]]?) -> (allowed: [Bool], mustServe: [Int]) {
+        guard let viable else { return ([Bool](repeating: true, count: columnCount), kinds.map { _ in 0 }) }
+        var allowed = [Bool](repeating: false, count: columnCount)
+        var mustServe = [Int](repeating: 0, count: kinds.count)
+        for (g, k) in kindOf.enumerated() {
+            for c in viable[g] where c >= 0 { allowed[firstColumn[k] + choiceOf[g][c]] = true }
+            if !viable[g].contains(-1) { mustServe[k] += 1 }
+        }
+        return (allowed, mustServe)
     }
 
     /// The stage log's step for a CBC search over this model.

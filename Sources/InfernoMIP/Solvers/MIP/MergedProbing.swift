@@ -1,0 +1,43 @@
+import Foundation
+
+/// A count probe (``StagedSolve/probeCounts``) over the merged model (``MergedCounts``), for a served stage where
+/// reduced-cost fixing leaves more servers free than a probe over the servers takes
+/// (``MIPTuning/countProbeServers``): on 10,000-server fleets the probes over servers never ran, and CBC's search
+/// over the whole merged model, started from the best answer, ended nine servers short on a stage whose merged
+/// probes prove its optimum in about a second (docs/benchmark.md, "Merged probes"). A kind's servers share their
+/// reduced values up to the stage's tie-break, so the fixing keeps a few thousand of the merged model's columns.
+extension StagedSolve {
+    /// CBC over the merged model restricted to the choices `viable` leaves (per group), with the row that the merged
+    /// servers' count reach `goal` less what the servers outside the model serve at the best answer. A point found is
+    /// split back (``mergedPoint(_:_:current:_:fixed:columns:)``) and returned in the result's values, for the caller
+    /// to take; its status is CBC's (infeasible: no point serves `goal`).
+    func mergedProbe(_ goal: Double, _ target: CountTarget, _ viable: [[Int]], _ merged: MergedCounts,
+                     _ relaxation: ChoiceRelaxation, fixed: [Int: Double], settings: CbcSettings,
+                     budget: TimeBudget, _ state: inout StageState) -> MIPResult {
+        guard let before = state.point else { return MIPResult(status: .noSolutionWithinLimit, objective: nil) }
+        let current = relaxation.choices(at: before)
+        // The count of the servers the merged model leaves out (pinned), the same at every point of the stage.
+        let outside = target.count.value(before) - merged.count(current)
+        var problem = merged.problem(start: nil, viable: viable)
+        let counting = problem.variables.indices.filter { problem.variables[$0].objective != 0 }
+        problem.rows.append(LinearRow(name: "count target", columns: counting,
+                                      coefficients: counting.map { problem.variables[$0].objective },
+                                      lower: goal - outside - 1e-6))
+        var limited = budget.limiting(settings)
+        // CBC's own cuts and heuristics, as in the merged search; the first point found meets the goal.
+        limited.parameters = ["maxNodes": String(tuning.mergedProbeNodes), "maxSolutions": "1"]
+        limited.relativeGap = 0
+        var result = solveStage(problem, limited)
+        let free = problem.variables.filter { $0.upper > $0.lower }.count
+        state.steps.append(.mergedProbe(target: Int(goal), columns: free, result.status, seconds: result.seconds))
+        if let counts = result.values {
+            let point = mergedPoint(merged, counts, current: current, relaxation, fixed: fixed,
+                                    columns: state.formulation.model.columns.count)
+            let valid = state.formulation.model.violations(point).isEmpty
+                && target.count.value(point) >= goal - 0.5
+            result.values = valid ? point : nil
+            if !valid { result.status = .noSolutionWithinLimit }
+        }
+        return result
+    }
+}

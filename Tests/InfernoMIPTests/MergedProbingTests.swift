@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+@testable import InfernoMIP
+
+/// ``StagedSolve/mergedProbe`` against enumeration: the count probes of small served stages with twin servers
+/// (``MergedCountsTests``), every probe over the merged model.
+@Suite struct MergedProbingTests {
+    /// From each instance's worst feasible assignment, with every probe over the merged model
+    /// (``MIPTuning/countProbeServers`` 0): the probing ends at the enumerated best count and its bound is that count
+    /// (a proof that excluded the best count would leave the bound below it), the answer satisfying every row. The
+    /// stage's tie-break (its value) makes twins' reduced values differ, so a kind's columns are what any member may
+    /// take. With `doubling` 1 the targets skip after the first proof, and those skipped above a point found are
+    /// probed after it: the same end.
+    @Test(arguments: [1, 3])
+    func mergedProbesReachAndProveTheBestCount(doubling: Int) throws {
+        var tuning = MIPTuning()
+        tuning.countProbeServers = 0
+        tuning.countProbeProofsBeforeDoubling = doubling
+        var improved = 0, probes = 0, skipped = 0
+        for seed in UInt64(1)...40 {
+            let problem = MergedCountsTests.twins(seed: seed)
+            let (f, count) = MergedCountsTests.stage(problem)
+            let truth = ChoiceRelaxationTests.enumerate(f) { count.value($0) }.score
+            let worst = ChoiceRelaxationTests.enumerate(f) { -count.value($0) }.point
+            // The tie-break (0.001 of the value) at its largest: the count target's slack.
+            let slack = 0.001 * ChoiceRelaxationTests.enumerate(f) { f.value().value($0) }.score + 1e-9
+            try #require(slack < 1, "seed \(seed): tie-break \(slack)")
+            let target = CountTarget(count: count, slack: slack)
+            let relaxation = try #require(ChoiceRelaxation(f, pinned: [:]))
+            let best = try #require(relaxation.bound(start: [relaxation.choices(at: worst)], rounds: 500,
+                                                     tolerance: 1e-9))
+            let bound = target.bound(relaxation.sign * best.value)
+            let d = MergedCompletionTests.driver(problem, tuning: tuning)
+            var state = StageState(formulation: f, point: worst)
+            let probed = d.probeCounts(relaxation, best, target,
+                                       StagedSolve.Certificate(objective: count, bound: bound, tolerance: 0),
+                                       merged: MergedCounts(relaxation, count: count), fixed: [:],
+                                       settings: CbcSettings(timeLimitSeconds: 10, relativeGap: 0),
+                                       budget: TimeBudget(clock: WallClock(), seconds: 10), &state)
+            let point = try #require(state.point)
+            #expect(f.model.violations(point).isEmpty, "seed \(seed): \(f.model.violations(point))")
+            #expect(abs(count.value(point) - truth) < 1e-6,
+                    "seed \(seed): count \(count.value(point)), best \(truth), steps \(state.steps)")
+            #expect(abs(probed.bound - truth) < 1e-6, "seed \(seed): bound \(probed.bound), best \(truth)")
+            if truth > count.value(worst) + 0.5 { improved += 1 }
+            let targets = state.steps.compactMap { if case .mergedProbe(let t, _, _, _) = $0 { t } else { nil } }
+            probes += targets.count
+            if zip(targets, targets.dropFirst()).contains(where: { $0 - $1 > 1 }) { skipped += 1 }
+        }
+        // The probes did the work: most instances started below their best count.
+        #expect(improved > 20)
+        #expect(probes >= improved)
+        // Doubling from the first proof skipped targets on some instances.
+        if doubling == 1 { #expect(skipped > 0) }
+    }
+}
