@@ -34,7 +34,8 @@ import Testing
             var state = StageState(formulation: f, point: worst)
             let probed = d.probeCounts(relaxation, best, target,
                                        StagedSolve.Certificate(objective: count, bound: bound, tolerance: 0),
-                                       merged: MergedCounts(relaxation, count: count), fixed: [:],
+                                       merged: MergedCounts(relaxation, count: count), x: worst,
+                                       loose: Array(relaxation.groups.indices)[...], fixed: [:],
                                        settings: CbcSettings(timeLimitSeconds: 10, relativeGap: 0),
                                        budget: TimeBudget(clock: WallClock(), seconds: 10), &state)
             let point = try #require(state.point)

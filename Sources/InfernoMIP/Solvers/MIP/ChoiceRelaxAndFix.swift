@@ -75,8 +75,9 @@ extension StagedSolve {
         if let target, probeFirst, budget.left > 0 {
             // Half the stage's time at most, so that the steps after them still run where they do not settle it.
             let share = budget.starting(seconds: budget.left * tuning.earlyProbeTimeShare)
-            certificate = probeCounts(relaxation, best, target, certificate, merged: merged, fixed: fixed,
-                                      settings: settings, budget: share, &state)
+            certificate = probeCounts(relaxation, best, target, certificate, merged: merged, x: x,
+                                      loose: order.prefix(small), fixed: fixed, settings: settings, budget: share,
+                                      &state)
             if Self.cbcFailed(state.steps) { return nil }
             if let answer = certificate.answer(state.point) { return answer }
         }

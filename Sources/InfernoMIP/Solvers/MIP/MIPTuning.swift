@@ -127,6 +127,9 @@ public struct MIPTuning: Hashable, Sendable {
     public var mergedProbes = true
     /// Node limit of one merged probe (work; the stage's time stays the outer guard).
     public var mergedProbeNodes = 500
+    /// A merged probe maximises the stage's tie-broken values (each column its members' mean) under its count row,
+    /// rather than the count alone.
+    public var mergedProbeTieBreak = true
     /// Share of a stage's remaining time the probes may take when they come first (a merged model larger than
     /// ``mergedSearchFirstColumns``).
     public var earlyProbeTimeShare = 0.5

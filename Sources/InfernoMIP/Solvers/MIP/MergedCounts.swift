@@ -126,6 +126,18 @@ struct MergedCounts {
         return (allowed, mustServe)
     }
 
+    /// Per column, the mean over its kind's members of `value(group, choice)` at the member's own choice that is it.
+    func meanValues(_ value: (Int, Int) -> Double) -> [Double] {
+        var out = [Double](repeating: 0, count: columnCount)
+        for (k, kind) in kinds.enumerated() {
+            for j in kind.choices.indices {
+                let total = kind.members.indices.reduce(0.0) { $0 + value(kind.members[$1], kind.memberChoices[$1][j]) }
+                out[firstColumn[k] + j] = total / Double(kind.members.count)
+            }
+        }
+        return out
+    }
+
     /// The stage log's step for a CBC search over this model.
     func step(_ result: MIPResult, count: Double?) -> MIPStep {
         .merged(servers: kindOf.count, kinds: kinds.count, columns: columnCount, result.status, count: count,
@@ -233,20 +245,29 @@ extension StagedSolve {
         if Self.cbcFailed(state.steps) { return nil }
         let tightened = search.bound.map { certificate.tightened(to: $0) } ?? certificate
         guard let found = search.found, let before = state.point else { return tightened }
-        var wide = x
-        for g in loose { loosen(&wide, relaxation.groups[g]) }
-        var first = settings
-        first.parameters["maxNodes"] = String(nodeLimit(servers: loose.count, work: tuning.choiceSearchWork))
-        first.parameters["maxSolutions"] = "1"
-        let sub = searchAtCount(target.count.value(found), target, x: wide, incumbent: before, fixed: fixed,
-                                settings: first, work: nil, budget: budget, &state)
-        state.steps.append(.neighbourhood(servers: loose.count, sub.status, objective: sub.objective,
-                                          seconds: sub.seconds))
+        searchNear(before, count: target.count.value(found), relaxation, target, x: x, loose: loose, fixed: fixed,
+                   settings: settings, budget: budget, &state)
         if Self.cbcFailed(state.steps) { return nil }
         if tightened.answer(state.point) == nil {
             take(found, over: before, target, fixed: fixed, settings: settings, budget: budget, &state)
         }
         return tightened
+    }
+
+    /// A merged answer serves `count`, more than `before`: CBC's search over the `loose` servers (the priced point
+    /// `x` there loosened) from `before`, for the first point serving as many, which the stage's tie-break guides.
+    func searchNear(_ before: [Double], count: Double, _ relaxation: ChoiceRelaxation, _ target: CountTarget,
+                    x: [Double], loose: ArraySlice<Int>, fixed: [Int: Double], settings: CbcSettings,
+                    budget: TimeBudget, _ state: inout StageState) {
+        var wide = x
+        for g in loose { loosen(&wide, relaxation.groups[g]) }
+        var first = settings
+        first.parameters["maxNodes"] = String(nodeLimit(servers: loose.count, work: tuning.choiceSearchWork))
+        first.parameters["maxSolutions"] = "1"
+        let sub = searchAtCount(count, target, x: wide, incumbent: before, fixed: fixed, settings: first, work: nil,
+                                budget: budget, &state)
+        state.steps.append(.neighbourhood(servers: loose.count, sub.status, objective: sub.objective,
+                                          seconds: sub.seconds))
     }
 
     /// Takes a merged search's answer `found` where it serves more than the best answer, and polishes it from `before`.
