@@ -64,7 +64,7 @@ public struct MIPTuning: Hashable, Sendable {
     /// After this many proofs in a row the probes' target drops by doubling steps: a four-class stage whose LP bound
     /// was 80 servers above its answer spent its time proving 25 targets one by one (docs/benchmark.md, "Merged
     /// probes").
-    public var countProbeProofsBeforeDoubling = 3
+    public var countProbeProofsBeforeDoubling = 6
     /// A target one server above the best answer gets CBC's heuristic retry only when its probe leaves at most this
     /// many servers a choice: the retry's feasibility pump grows with them, and on these targets mostly found nothing
     /// (docs/benchmark.md, "One server short").
