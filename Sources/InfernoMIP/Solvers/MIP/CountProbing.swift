@@ -111,15 +111,9 @@ extension StagedSolve {
                 result = mergedProbe(goal, target, viable, merged, relaxation, fixed: fixed, settings: settings,
                                      budget: budget, &state)
                 if let point = result.values {
-                    // Split by count alone: first a point as near `p` as the tie-break finds, as after the merged
-                    // search (a cost stage started 0.8% dearer from the split point, docs/benchmark.md).
-                    let count = target.count.value(point)
-                    searchNear(p, count: count, relaxation, target, x: x, loose: loose, fixed: fixed,
+                    takeProbed(point, over: p, relaxation, target, x: x, loose: loose, fixed: fixed,
                                settings: settings, budget: budget, &state)
                     if Self.cbcFailed(state.steps) { break }
-                    if let now = state.point, target.count.value(now) < count - 0.5 {
-                        take(point, over: p, target, fixed: fixed, settings: settings, budget: budget, &state)
-                    }
                 }
             } else {
                 break

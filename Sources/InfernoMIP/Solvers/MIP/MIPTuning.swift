@@ -75,7 +75,8 @@ public struct MIPTuning: Hashable, Sendable {
     public var largeQuickProbeServers = 1000
     /// The node limit of such a probe (4 still found the one point the nodes found in the runs traced).
     public var largeQuickProbeNodes = 4
-    /// A probe leaving more servers than this with a choice to make is not run.
+    /// A probe leaving more servers than this with a choice to make runs over the merged model (``mergedProbes``),
+    /// or not at all.
     public var countProbeServers = 2000
     /// Work of one CBC search over a neighbourhood of a priced stage, in server-nodes: its node limit is this divided
     /// by the servers it leaves free, at most `choiceSearchNodes`. A node's LP grows with the servers in it, so the

@@ -48,4 +48,19 @@ extension StagedSolve {
         }
         return result
     }
+
+    /// A merged probe's point (`found`, split back from counts) serves more than `before`: first a point as near
+    /// `before` as the stage's tie-break finds at that count (``searchNear``), as after the merged search, else `found`
+    /// taken and polished.
+    func takeProbed(_ found: [Double], over before: [Double], _ relaxation: ChoiceRelaxation, _ target: CountTarget,
+                    x: [Double], loose: ArraySlice<Int>, fixed: [Int: Double], settings: CbcSettings,
+                    budget: TimeBudget, _ state: inout StageState) {
+        let count = target.count.value(found)
+        searchNear(before, count: count, relaxation, target, x: x, loose: loose, fixed: fixed, settings: settings,
+                   budget: budget, &state)
+        if Self.cbcFailed(state.steps) { return }
+        if let now = state.point, target.count.value(now) < count - 0.5 {
+            take(found, over: before, target, fixed: fixed, settings: settings, budget: budget, &state)
+        }
+    }
 }
