@@ -67,8 +67,8 @@ extension StagedSolve {
             certificate = tightened
             if let answer = certificate.answer(state.point) { return answer }
         }
-        // A merged model too large to search first (10,000 servers): the count probes come first instead, as their
-        // reduced-cost fixing keeps them small near the bound; after an infeasible rounding RINS and the
+        // A merged model too large to search first (5,000 servers and more): the count probes come first instead, as
+        // their reduced-cost fixing keeps them small near the bound; after an infeasible rounding RINS and the
         // neighbourhood searches took the stage's time and found nothing (docs/benchmark.md, "Merged probes").
         let probeFirst = target != nil && tuning.mergedProbes
             && (merged?.columnCount ?? 0) > tuning.mergedSearchFirstColumns
@@ -147,7 +147,8 @@ extension StagedSolve {
         steps.contains { step in
             switch step {
             case .coreLP(_, .error, _, _), .rins(.error, _, _), .neighbourhood(_, .error, _, _),
-                 .countProbe(_, _, .error, _), .mergedProbe(_, _, .error, _), .merged(_, _, _, .error, _, _), .polish(.error, _, _): true
+                 .countProbe(_, _, .error, _), .mergedProbe(_, _, .error, _), .merged(_, _, _, .error, _, _),
+                 .polish(.error, _, _): true
             default: false
             }
         }
