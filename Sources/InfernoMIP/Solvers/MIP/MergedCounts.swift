@@ -151,6 +151,12 @@ struct MergedCounts {
         return counts
     }
 
+    /// What the servers the model leaves out (pinned) add to `count` at `point` (`choices` its choice per group): the
+    /// same at every point of the stage, and what a merged count lacks of the stage's.
+    func outside(_ count: LinearExpression, at point: [Double], choices: [Int]) -> Double {
+        count.value(point) - self.count(choices)
+    }
+
     /// The count of the free servers at `choices` (one per group).
     func count(_ choices: [Int]) -> Double {
         choices.indices.reduce(0) { sum, g in
@@ -216,8 +222,7 @@ extension StagedSolve {
         limited.parameters = ["maxNodes": String(tuning.mergedSearchNodes), "increment": "0.5"]
         limited.relativeGap = 0
         let result = solveStage(merged.problem(start: current), limited)
-        // The count of the servers the merged model leaves out (pinned), which its objective does not hold.
-        let outside = target.count.value(before) - merged.count(current)
+        let outside = merged.outside(target.count, at: before, choices: current)
         var found: [Double]?, count: Double?
         if let values = result.values {
             let point = mergedPoint(merged, values, current: current, relaxation, fixed: fixed,

@@ -16,8 +16,7 @@ extension StagedSolve {
                      budget: TimeBudget, _ state: inout StageState) -> MIPResult {
         guard let before = state.point else { return MIPResult(status: .noSolutionWithinLimit, objective: nil) }
         let current = relaxation.choices(at: before)
-        // The count of the servers the merged model leaves out (pinned), the same at every point of the stage.
-        let outside = target.count.value(before) - merged.count(current)
+        let outside = merged.outside(target.count, at: before, choices: current)
         var problem = merged.problem(start: nil, viable: viable)
         let counting = problem.variables.indices.filter { problem.variables[$0].objective != 0 }
         problem.rows.append(LinearRow(name: "count target", columns: counting,
