@@ -10,12 +10,13 @@ import Testing
     /// (a proof that excluded the best count would leave the bound below it), the answer satisfying every row. The
     /// stage's tie-break (its value) makes twins' reduced values differ, so a kind's columns are what any member may
     /// take. With `doubling` 1 the targets skip after the first proof, and those skipped above a point found are
-    /// probed after it: the same end.
-    @Test(arguments: [1, 3])
-    func mergedProbesReachAndProveTheBestCount(doubling: Int) throws {
+    /// probed after it, bisected or (`bisecting` off) one by one from the bound: the same end.
+    @Test(arguments: [(1, true), (3, true), (1, false)])
+    func mergedProbesReachAndProveTheBestCount(doubling: Int, bisecting: Bool) throws {
         var tuning = MIPTuning()
         tuning.countProbeServers = 0
         tuning.countProbeProofsBeforeDoubling = doubling
+        tuning.bisectingProbes = bisecting
         var improved = 0, probes = 0, skipped = 0
         for seed in UInt64(1)...40 {
             let problem = MergedCountsTests.twins(seed: seed)

@@ -65,6 +65,10 @@ public struct MIPTuning: Hashable, Sendable {
     /// was 80 servers above its answer spent its time proving 25 targets one by one (docs/benchmark.md, "Merged
     /// probes").
     public var countProbeProofsBeforeDoubling = 6
+    /// Once a probe found a point below the bound (targets were skipped), the targets left between its count and
+    /// the bound are bisected, rather than probed one by one from the bound down, where proofs near the optimum
+    /// cost seconds each (docs/benchmark.md, "Bisecting probes").
+    public var bisectingProbes = true
     /// A target one server above the best answer gets CBC's heuristic retry only when its probe leaves at most this
     /// many servers a choice: the retry's feasibility pump grows with them, and on these targets mostly found nothing
     /// (docs/benchmark.md, "One server short").
