@@ -73,7 +73,8 @@ extension StagedSolve {
         let probeFirst = target != nil && tuning.mergedProbes
             && (merged?.columnCount ?? 0) > tuning.mergedSearchFirstColumns
         if let target, probeFirst, budget.left > 0 {
-            // Half the stage's time at most, so that the steps after them still run where they do not settle it.
+            // Three quarters of the stage's time at most, so that the steps after them still run where they do not
+            // settle it.
             let share = budget.starting(seconds: budget.left * tuning.earlyProbeTimeShare)
             certificate = probeCounts(relaxation, best, target, certificate, merged: merged, x: x,
                                       loose: order.prefix(small), fixed: fixed, settings: settings, budget: share,

@@ -136,8 +136,9 @@ public struct MIPTuning: Hashable, Sendable {
     /// rather than the count alone.
     public var mergedProbeTieBreak = true
     /// Share of a stage's remaining time the probes may take when they come first (a merged model larger than
-    /// ``mergedSearchFirstColumns``).
-    public var earlyProbeTimeShare = 0.5
+    /// ``mergedSearchFirstColumns``). At half, a four-class stage's one probe that found its bound was stopped at
+    /// 1.95 s of the 2.66 s it needed (docs/benchmark.md, "Bisecting probes").
+    public var earlyProbeTimeShare = 0.75
     /// Work, in server-nodes, of the CBC search that gives a larger count the merged search found a cheap tie-break,
     /// where no point at that count was found from the answer before it: over the servers where the two differ, with
     /// the count fixed (``MergedCounts``).
