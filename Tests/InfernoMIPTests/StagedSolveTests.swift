@@ -182,6 +182,26 @@ import Testing
         #expect(budget.left == -0.25)
     }
 
+    /// A reserve ends CBC's time before the solve's deadline, in the budget and in every stage's share of it that
+    /// reaches past that point, while the deadline itself (which stages' shares and skips are decided on) stays.
+    @Test func aReserveStopsCBCBeforeTheDeadline() {
+        let clock = ScriptedClock()
+        let budget = TimeBudget(clock: clock, seconds: 10, reserve: 0.5)
+        let settings = CbcSettings(timeLimitSeconds: 20)
+        #expect(budget.limiting(settings).timeLimitSeconds == 9.5)
+        #expect(budget.left == 9.5)
+        #expect(budget.toDeadline == 10)
+        clock.advance(4)
+        let early = budget.starting(seconds: 3), late = budget.starting(seconds: 6)
+        #expect(early.limiting(settings).timeLimitSeconds == 3)
+        #expect(late.limiting(settings).timeLimitSeconds == 5.5)
+        #expect(late.toDeadline == 6)
+        clock.advance(5.75)
+        #expect(budget.left == -0.25)
+        #expect(budget.limiting(settings).timeLimitSeconds == 0.01)
+        #expect(budget.toDeadline == 0.25)
+    }
+
     // MARK: Max-min
 
     /// Round robin, two servers of 4 cards, 6 cards: one is fully served (4 cards, share 1), the other gets the 2

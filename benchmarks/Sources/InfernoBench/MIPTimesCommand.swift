@@ -25,7 +25,7 @@ struct MIPTimesCommand: ParsableCommand {
     @Option(name: .customLong("tuning-off"),
             help: ArgumentHelp("MIPTuning switches to turn off, comma-separated (explicitIdle, preprocessOff, servedTieBreak, "
                                + "restrictServedStages, fillAfterServedStages, lpAndFix, choiceRelaxation, quickProbeOneShort, "
-                               + "roomDive, largeQuickProbe, mergedCounts, mergedCompletion, mergedCost, mergedProbes, mergedProbeTieBreak, bisectingProbes, dropPinnedColumns, stageTimeShare).",
+                               + "roomDive, largeQuickProbe, mergedCounts, mergedCompletion, mergedCost, mergedProbes, mergedProbeTieBreak, bisectingProbes, cbcTimeReserve, dropPinnedColumns, stageTimeShare).",
                                visibility: .hidden))
     var tuningOff: String = ""
     @Option(name: .customLong("tuning-on"),
@@ -134,6 +134,7 @@ struct MIPTimesCommand: ParsableCommand {
             case "mergedProbes": tuned.mergedProbes = false
             case "mergedProbeTieBreak": tuned.mergedProbeTieBreak = false
             case "bisectingProbes": tuned.bisectingProbes = false
+            case "cbcTimeReserve": tuned.cbcTimeReserve = 0
             case "dropPinnedColumns": tuned.dropPinnedColumns = false
             case "stageTimeShare": tuned.stageTimeShare = 1
             default: progress("unknown tuning switch \(flag)")

@@ -46,7 +46,8 @@ public struct MIPSolver: AllocationSolver {
     }
 
     public func solve(_ problem: OptimizationProblem) -> Solution {
-        let budget = TimeBudget(clock: clock, seconds: problem.options.timeLimitSeconds)
+        let limit = problem.options.timeLimitSeconds
+        let budget = TimeBudget(clock: clock, seconds: limit, reserve: limit * tuning.cbcTimeReserve)
         let started = clock.now()
         let greedy = GreedySolver().solve(problem)
         let greedyPlacements = Dictionary(uniqueKeysWithValues: greedy.servers.map { ($0.name, $0.placements) })

@@ -146,6 +146,9 @@ public struct MIPTuning: Hashable, Sendable {
     /// Share of the remaining time a stage other than the last (cost) may use; and a stage whose LP is expected to
     /// outlast the time left keeps its best answer instead. 1 lets an early stage use it all and always solves.
     public var stageTimeShare = 0.5
+    /// Share of the solve's time limit that CBC is told to leave unused, so that a search it overruns still ends
+    /// the solve within the limit (``TimeBudget/cbcDeadline``). The stages' shares and skips are not affected.
+    public var cbcTimeReserve = 0.05
     /// Leave pinned columns out of the problem CBC gets (see `LinearModel.reduced`), rather than passing them with
     /// equal bounds: with presolve off, CBC would carry them through every LP.
     public var dropPinnedColumns = true
@@ -164,6 +167,7 @@ public struct MIPTuning: Hashable, Sendable {
         t.choiceRelaxation = false
         t.stageTimeShare = 1
         t.dropPinnedColumns = false
+        t.cbcTimeReserve = 0
         return t
     }
 }

@@ -26,7 +26,7 @@ extension StagedSolve {
     /// Solves one stage; on success fixes its optimum (within a small slack) and moves `state.point` there.
     /// False when CBC returned no answer.
     func solve(_ request: StageRequest, _ state: inout StageState, budget: TimeBudget) -> Bool {
-        let left = budget.left
+        let left = budget.toDeadline
         // Stages before the last may spend a share of what is left, so the cost stage always gets time.
         let share = left * (request.stage.isCost ? 1 : tuning.stageTimeShare)
         let prepared = prepare(request, &state)
@@ -138,8 +138,7 @@ extension StagedSolve {
                              relativeGap: state.relaxationBound.map { MIPResult.relativeGap(objective: v, bound: $0) },
                              values: p)
         }
-        var full = time.settings
-        full.timeLimitSeconds = max(0.01, time.budget.left)
+        let full = time.budget.limiting(time.settings)
         let result = state.formulation.model.reduced(start: state.point, pinned: prepared.fixed,
                                                      dropPinned: tuning.dropPinnedColumns)
             .solve(solveStage, settings: full)
