@@ -67,7 +67,7 @@ public struct MIPTuning: Hashable, Sendable {
     public var countProbeProofsBeforeDoubling = 6
     /// Once a probe found a point below the bound (targets were skipped), the targets left between its count and
     /// the bound are bisected, rather than probed one by one from the bound down, where proofs near the optimum
-    /// cost seconds each (docs/benchmark.md, "Bisecting probes").
+    /// cost seconds each (docs/benchmark.md, "The repair at scale, and bisecting probes").
     public var bisectingProbes = true
     /// A target one server above the best answer gets CBC's heuristic retry only when its probe leaves at most this
     /// many servers a choice: the retry's feasibility pump grows with them, and on these targets mostly found nothing
@@ -137,7 +137,7 @@ public struct MIPTuning: Hashable, Sendable {
     public var mergedProbeTieBreak = true
     /// Share of a stage's remaining time the probes may take when they come first (a merged model larger than
     /// ``mergedSearchFirstColumns``). At half, a four-class stage's one probe that found its bound was stopped at
-    /// 1.95 s of the 2.66 s it needed (docs/benchmark.md, "Bisecting probes").
+    /// 1.95 s of the 2.66 s it needed (docs/benchmark.md, "The repair at scale, and bisecting probes").
     public var earlyProbeTimeShare = 0.75
     /// Work, in server-nodes, of the CBC search that gives a larger count the merged search found a cheap tie-break,
     /// where no point at that count was found from the answer before it: over the servers where the two differ, with

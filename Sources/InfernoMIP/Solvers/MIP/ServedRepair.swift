@@ -85,7 +85,8 @@ struct ServedRepair {
         // Only a level short of its count needs the orders: most repairs have none (the sort is 10,000 names).
         if requiredServed.contains(where: { level, required in
             (driver.byLevel[level] ?? []).count { served[$0] } < required }) {
-            for (r, s) in servers.indices.sorted(by: { servers[$0].name < servers[$1].name }).enumerated() { rank[s] = r }
+            let byName = servers.indices.sorted { servers[$0].name < servers[$1].name }
+            for (r, s) in byName.enumerated() { rank[s] = r }
         }
         self.placed = placed
         self.served = served
@@ -140,7 +141,8 @@ struct ServedRepair {
         return plans.min { a, b in
             let da = damage(a.1), db = damage(b.1)
             let ca = a.0.candidate, cb = b.0.candidate
-            return (da.0, da.1, -(share[ca.accelerator] ?? 0), ca.units) < (db.0, db.1, -(share[cb.accelerator] ?? 0), cb.units)
+            return (da.0, da.1, -(share[ca.accelerator] ?? 0), ca.units)
+                < (db.0, db.1, -(share[cb.accelerator] ?? 0), cb.units)
         }
     }
 
@@ -214,7 +216,8 @@ struct ServedRepair {
     /// A server's full-service candidates within its replica bound, fewest cards first.
     private mutating func fullOptions(_ s: Int) -> [Option] {
         if let known = options[s] { return known }
-        let made = servers[s].candidates.filter { c in servers[s].server.maxReplicas.map { c.replicasNeeded <= $0 } ?? true }
+        let bound = servers[s].server.maxReplicas
+        let made = servers[s].candidates.filter { c in bound.map { c.replicasNeeded <= $0 } ?? true }
             .sorted { ($0.units, $0.accelerator) < ($1.units, $1.accelerator) }
             .map { Option(candidate: $0, type: type($0.acceleratorType)) }
         options[s] = made
