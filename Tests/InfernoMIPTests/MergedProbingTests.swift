@@ -10,7 +10,8 @@ import Testing
     /// (a proof that excluded the best count would leave the bound below it), the answer satisfying every row. The
     /// stage's tie-break (its value) makes twins' reduced values differ, so a kind's columns are what any member may
     /// take. With `doubling` 1 the targets skip after the first proof, and those skipped above a point found are
-    /// probed after it, bisected or (`bisecting` off) one by one from the bound: the same end.
+    /// probed after it, bisected or (`bisecting` off) one by one from the bound: the same end. (On these small
+    /// stages the two orders probe the same targets; ``ProbeTargetsTests`` checks the order itself.)
     @Test(arguments: [(1, true), (3, true), (1, false)])
     func mergedProbesReachAndProveTheBestCount(doubling: Int, bisecting: Bool) throws {
         var tuning = MIPTuning()

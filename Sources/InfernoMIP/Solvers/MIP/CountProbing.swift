@@ -57,61 +57,31 @@ extension StagedSolve {
         return finish(state.point, probed, whole: nil)
     }
 
-    /// Exact counts by probing targets, from the count's bound down to one above the best answer: for target `n`,
-    /// reduced-cost fixing at the Lagrangian prices (``ChoiceRelaxation/viableChoices(at:value:floor:)``) keeps only
-    /// the choices a point serving `n` can take, and CBC solves what is left, with the row `count ≥ n`, under a node
-    /// limit. A point found serves `n`: at the bound, the stage is proven; below it (targets were skipped), the
-    /// targets left between its count and the bound are bisected, each probe halving them. A proof that none exists
-    /// lowers the bound to `n − 1` (after ``MIPTuning/countProbeProofsBeforeDoubling`` proofs in a row, the next
-    /// target is 2, 4, 8, … below until a point is found). A probe stopped by its node limit leaves the bound and
-    /// tries below it (`n − 1`, or the middle of what is left below it once bisecting), which keeps more choices and
-    /// is easier to meet, up to ``MIPTuning/countProbesUnknown`` such targets. Where
-    /// more than ``MIPTuning/countProbeServers`` servers stay free, the probe runs over `merged` (``mergedProbe``),
-    /// if given, else the probing ends. The work is counted (probes, nodes, servers), so the answer does not depend
-    /// on the machine unless the clock stops it. Returns the certificate with the bound reached.
+    /// Exact counts by probing targets, in ``ProbeTargets``' order, down to one above the best answer: for target
+    /// `n`, reduced-cost fixing at the Lagrangian prices (``ChoiceRelaxation/viableChoices(at:value:floor:)``) keeps
+    /// only the choices a point serving `n` can take, and CBC solves what is left, with the row `count ≥ n`, under a
+    /// node limit. A point found serves `n` (at the bound, the stage is proven); a proof that none exists lowers the
+    /// bound to `n − 1`; a probe stopped by its node limit leaves the bound, up to ``MIPTuning/countProbesUnknown``
+    /// such targets. Where more than ``MIPTuning/countProbeServers`` servers stay free, the probe runs over `merged`
+    /// (``mergedProbe``), if given, else the probing ends. The work is counted (probes, nodes, servers), so the answer
+    /// does not depend on the machine unless the clock stops it. Returns the certificate with the bound reached.
     func probeCounts(_ relaxation: ChoiceRelaxation, _ best: ChoiceRelaxation.Bound, _ target: CountTarget,
                      _ certificate: Certificate, merged: MergedCounts?, x: [Double], loose: ArraySlice<Int>,
                      fixed: [Int: Double], settings: CbcSettings, budget: TimeBudget,
                      _ state: inout StageState) -> Certificate {
-        var bound = certificate.bound
-        var goal = bound
-        var probes = 0, unknown = 0, proofs = 0, step = 1.0, skipping = true
-        var tried: Set<Double> = []
-        // Once a point is found, the open targets lie between its count and the bound, below any a probe left
-        // undecided (higher ones are harder to meet): each probe halves them.
-        var bisecting = false
-        var ceiling = Double.infinity
-        func bisect(above count: Double) { goal = ((count + 1 + min(bound, ceiling)) / 2).rounded(.down) }
-        // A proof that no point serves `goal` bounds every count above it. Proofs far above the answer (a weak LP
-        // bound) come cheap but one server at a time, so after a few in a row the goal drops by doubling steps.
-        func excluded(above count: Double) {
-            bound = min(bound, goal - 1)
-            proofs += 1
-            if bisecting { return bisect(above: count) }
-            if skipping, proofs >= tuning.countProbeProofsBeforeDoubling { step *= 2 }
-            // Never past the best answer's count: the targets between are still open.
-            goal = max(goal - step, min(bound, count + 1))
-        }
-        // A point found below the bound, past targets skipped: those are bisected (``MIPTuning/bisectingProbes``),
-        // or probed one by one from the bound down.
-        func found(_ count: Double) {
-            step = 1
-            skipping = false
-            if tuning.bisectingProbes {
-                bisecting = true
-                bisect(above: count)
-            } else {
-                goal = stride(from: bound, to: count + 0.5, by: -1).first { !tried.contains($0) } ?? count
-            }
-        }
-        while let p = state.point, target.count.value(p) < goal - 0.5, probes < tuning.countProbes, budget.left > 0 {
+        var targets = ProbeTargets(bound: certificate.bound,
+                                   proofsBeforeDoubling: tuning.countProbeProofsBeforeDoubling,
+                                   bisects: tuning.bisectingProbes)
+        var probes = 0, unknown = 0
+        while let p = state.point, targets.open(above: target.count.value(p)), probes < tuning.countProbes,
+              budget.left > 0 {
             probes += 1
-            tried.insert(goal)
+            let goal = targets.goal
             let viable = relaxation.viableChoices(at: best.prices, value: best.value, floor: goal - target.slack)
             let free = viable.filter { $0.count > 1 }.count
             if viable.contains(where: \.isEmpty) {
                 // Some server has no choice left: no point serves `goal`.
-                excluded(above: target.count.value(p))
+                targets.excluded(above: target.count.value(p))
                 continue
             }
             let result: MIPResult
@@ -132,20 +102,17 @@ extension StagedSolve {
                 break
             }
             if result.values != nil, let point = state.point {
-                found(target.count.value(point))
+                targets.found(target.count.value(point))
             } else if result.status == .infeasible {
-                excluded(above: target.count.value(p))
+                targets.excluded(above: target.count.value(p))
             } else {
                 unknown += 1
                 if case .error = result.status { break }
                 if unknown >= tuning.countProbesUnknown { break }
-                proofs = 0
-                step = 1
-                ceiling = min(ceiling, goal - 1)
-                if bisecting { bisect(above: target.count.value(p)) } else { goal -= 1 }
+                targets.undecided(above: target.count.value(p))
             }
         }
-        return Certificate(objective: target.count, bound: bound, tolerance: 0)
+        return Certificate(objective: target.count, bound: targets.bound, tolerance: 0)
     }
 
     /// A probe over the servers: quick (CBC without its heuristics); where it neither met nor excluded the `first`
