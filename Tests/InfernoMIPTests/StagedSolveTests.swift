@@ -8,12 +8,13 @@ import Testing
     static let cbc: @Sendable (MIPProblem, CbcSettings) -> MIPResult = { CbcSolver().solve($0, settings: $1) }
 
     static func driver(_ servers: [ServerCandidates], _ capacity: [String: Int], policy: SaturationPolicy = .none,
+                       tuning: MIPTuning = MIPTuning(),
                        solveStage: @escaping @Sendable (MIPProblem, CbcSettings) -> MIPResult = StagedSolveTests.cbc) -> StagedSolve {
         var options = OptimizerOptions(timeLimitSeconds: 10, relativeGap: 0)
         options.saturationPolicy = policy
         let problem = OptimizationProblem(servers: servers, capacity: Capacity(capacity), options: options)
         return StagedSolve(servers: problem.servers, options: options, cards: problem.cards(of:),
-                           assembler: SolutionAssembler(problem: problem), solveStage: solveStage)
+                           assembler: SolutionAssembler(problem: problem), tuning: tuning, solveStage: solveStage)
     }
 
     static func on(_ c: Candidate) -> [Placement] { [Placement(candidate: c, replicas: c.replicasNeeded)] }
@@ -169,6 +170,60 @@ import Testing
         #expect(abs(time.expected - 0.6) < 1e-12)
         #expect(time.settings.timeLimitSeconds == 1)
         #expect(abs(time.budget.left - 1) < 1e-12)
+    }
+
+    /// No earlier stage solved a full LP (so the stage itself is not skipped), but the largest LP so far, of the
+    /// same size, took 5 s: with 2 s to the solve's deadline neither the stage's LP nor CBC's search, which begins
+    /// with it, starts. The stage keeps its answer and says why; with the guard off the LP runs.
+    @Test(arguments: [true, false])
+    func aFullLPExpectedToOutlastTheSolveIsNotStarted(guarded: Bool) throws {
+        let t = Instances.candidate("T", replicas: 2, costPerReplica: 10)
+        var tuning = MIPTuning()
+        tuning.choiceRelaxation = false
+        tuning.guardedRelaxation = guarded
+        let calls = Counter()
+        let d = Self.driver([Instances.server("a", [t]), Instances.server("b", [t])], ["T": 3], tuning: tuning,
+                            solveStage: { calls.add(); return StagedSolveTests.cbc($0, $1) })
+        var state = d.initialState(start: ["a": [], "b": []])
+        let request = StageRequest(stage: .served(priority: 1), objective: state.formulation.servedCount([0, 1]),
+                                   sense: .maximize, integral: true)
+        state.largestLP = .init(seconds: 5, size: Double(state.formulation.model.reducedSize(pinned: [:])),
+                                partials: false)
+        #expect(d.solve(request, &state, budget: TimeBudget(clock: ScriptedClock(), seconds: 2)))
+        let stage = try #require(state.stages.last)
+        if guarded {
+            #expect(calls.value == 0)
+            #expect(stage.outcome == .feasible)
+            #expect(stage.objective == 0)
+            #expect(stage.record == [.relaxationSkipped(expected: 5, left: 2), .noTimeForSearch])
+            #expect(stage.steps.first == "LP not started: expected to take 5.0 s, 2.0 s left")
+        } else {
+            #expect(calls.value > 0)
+            #expect(stage.outcome == .optimal)
+            #expect(stage.objective == 1)
+        }
+    }
+
+    /// A priced stage's core LP is what a later full LP is estimated from: after a stage that solved one and no
+    /// full LP, there is a largest LP so far.
+    @Test func aCoreLPSetsThePaceOfLaterLPs() throws {
+        let t = Instances.candidate("T", replicas: 2, costPerReplica: 10)
+        let u = Instances.candidate("U", replicas: 3, costPerReplica: 12)
+        let servers = (0..<6).map { Instances.server("s\($0)", [t, u]) }
+        let d = Self.driver(servers, ["T": 5, "U": 7])
+        var state = d.initialState(start: Dictionary(uniqueKeysWithValues: servers.map { ($0.name, []) }))
+        let request = StageRequest(stage: .served(priority: 1), objective: state.formulation.servedCount(Array(0..<6)),
+                                   sense: .maximize, integral: true)
+        #expect(d.solve(request, &state, budget: TimeBudget(clock: WallClock(), seconds: 10)))
+        let record = try #require(state.stages.last).record
+        let cores = record.compactMap { step -> Int? in
+            if case .coreLP(let n, .optimal, _, _) = step { n } else { nil }
+        }
+        try #require(!cores.isEmpty, "the stage solved no core LP: \(record)")
+        #expect(!record.contains { if case .relaxationBound = $0 { true } else { false } }, "a full LP ran: \(record)")
+        let largest = try #require(state.largestLP)
+        #expect(largest.size > 0)
+        #expect(largest.seconds >= 0)
     }
 
     @Test func aBudgetReadsItsClock() {

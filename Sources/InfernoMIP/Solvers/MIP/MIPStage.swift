@@ -45,6 +45,8 @@ public enum MIPStep: Hashable, Sendable, CustomStringConvertible {
     case skipped(expected: Double, left: Double)
     /// The LP relaxation ended without an optimum.
     case relaxationFailed(MIPStatus)
+    /// The LP relaxation was not started: expected to take `expected` seconds, `left` to the solve's deadline.
+    case relaxationSkipped(expected: Double, left: Double)
     /// The LP relaxation's optimum (a bound on the stage) and its time.
     case relaxationBound(Double, seconds: Double)
     /// The Lagrangian bound of a multiple-choice stage (``ChoiceRelaxation``), the column-generation rounds and the
@@ -84,6 +86,8 @@ public enum MIPStep: Hashable, Sendable, CustomStringConvertible {
             return String(format: "skipped: its LP is expected to take %.1f s, %.1f s left", expected, left)
         case .relaxationFailed(let status):
             return "LP: \(status)"
+        case .relaxationSkipped(let expected, let left):
+            return String(format: "LP not started: expected to take %.1f s, %.1f s left", expected, left)
         case .relaxationBound(let bound, let seconds):
             return String(format: "LP bound %.2f in %.2f s", bound, seconds)
         case .lagrangianBound(let bound, let rounds, let seconds):

@@ -149,6 +149,10 @@ public struct MIPTuning: Hashable, Sendable {
     /// Share of the solve's time limit that CBC is told to leave unused, so that a search it overruns still ends
     /// the solve within the limit (``TimeBudget/cbcDeadline``). The stages' shares and skips are not affected.
     public var cbcTimeReserve = 0.05
+    /// A stage's full LP (its relaxation, or CBC's search, which starts with it) does not start when it is
+    /// expected to outlast the solve's time, estimated from the largest LP so far where no earlier stage solved
+    /// one (``StageState/lpEstimate``).
+    public var guardedRelaxation = true
     /// Leave pinned columns out of the problem CBC gets (see `LinearModel.reduced`), rather than passing them with
     /// equal bounds: with presolve off, CBC would carry them through every LP.
     public var dropPinnedColumns = true
@@ -168,6 +172,7 @@ public struct MIPTuning: Hashable, Sendable {
         t.stageTimeShare = 1
         t.dropPinnedColumns = false
         t.cbcTimeReserve = 0
+        t.guardedRelaxation = false
         return t
     }
 }

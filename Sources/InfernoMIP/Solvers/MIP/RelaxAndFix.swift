@@ -11,8 +11,15 @@ import Foundation
 /// and `nil` is returned. On 10,000 servers this is what keeps a stage within seconds: CBC's own heuristics need
 /// repeated LP solves of the whole model to find as good an answer.
 extension StagedSolve {
+    /// `lpGuard`: the LP's expected seconds and the time to the solve's deadline; an LP expected to outlast it is
+    /// not started (CBC cannot stop inside one), and the stage keeps its answer and any bound it has.
     func relaxAndFix(_ state: inout StageState, fixed: [Int: Double], sense: LinearModel.Sense, integral: Bool,
-                     settings: CbcSettings, budget: TimeBudget) -> MIPResult? {
+                     settings: CbcSettings, budget: TimeBudget,
+                     lpGuard: (expected: Double, left: Double)? = nil) -> MIPResult? {
+        if let lpGuard, lpGuard.expected >= lpGuard.left {
+            state.steps.append(.relaxationSkipped(expected: lpGuard.expected, left: lpGuard.left))
+            return nil
+        }
         let f = state.formulation
         let objective = f.model.objective
         // An LP still runs through CBC's MIP driver (see CbcModel): its heuristics and cuts only cost time here.
@@ -23,6 +30,7 @@ extension StagedSolve {
             .solve(solveStage, settings: lpSettings)
         state.lastRelaxation = .init(seconds: relaxed.seconds, size: Double(f.model.reducedSize(pinned: fixed)),
                                      partials: servers.indices.contains { s in f.partialColumns(of: s).contains { fixed[$0] == nil } })
+        if let last = state.lastRelaxation { state.noteLP(last) }
         guard let x = relaxed.values, var bound = relaxed.objective else {
             state.steps.append(.relaxationFailed(relaxed.status))
             return nil

@@ -21,6 +21,20 @@ extension StagedSolve {
         var settings: CbcSettings
         /// Less time than the LP needs: keep the current answer.
         var skip: Bool
+        /// The stage's full LP's expected seconds from any LP so far (``StageState/lpEstimate``), nil without one
+        /// or with ``MIPTuning/guardedRelaxation`` off; and the whole solve's budget, which it must fit in.
+        var lpExpected: Double?
+        var whole: TimeBudget
+
+        /// The full LP's estimate and the time to the solve's deadline now, when there is an estimate: the LP (or
+        /// CBC's search, which begins with it) does not start when it would end past the deadline, as CBC cannot
+        /// stop inside an LP.
+        func lpGuard() -> (expected: Double, left: Double)? {
+            lpExpected.map { ($0, whole.toDeadline) }
+        }
+
+        /// Whether the guard keeps the full LP from starting.
+        var lpOutlastsSolve: Bool { lpGuard().map { $0.expected >= $0.left } ?? false }
     }
 
     /// Solves one stage; on success fixes its optimum (within a small slack) and moves `state.point` there.
@@ -93,15 +107,15 @@ extension StagedSolve {
         // lexicographically, running the stage is the better error.
         let size = Double(f.model.reducedSize(pinned: prepared.fixed))
         let partials = servers.indices.contains { s in f.partialColumns(of: s).contains { prepared.fixed[$0] == nil } }
-        let expected = state.lastRelaxation.map { last in
-            last.seconds * pow(size / max(1, last.size), 1.5) * (partials && !last.partials ? 25 : 1)
-        } ?? 0
+        let expected = state.lastRelaxation?.expectedSeconds(size: size, partials: partials) ?? 0
+        let lpExpected = tuning.guardedRelaxation ? state.lpEstimate?.expectedSeconds(size: size, partials: partials) : nil
         if expected >= share, expected < left, tuning.stageTimeShare < 1 { remaining = min(left, 2 * expected) }
         let stageBudget = budget.starting(seconds: remaining)
         settings.timeLimitSeconds = max(0.01, remaining)
         let skip = remaining <= expected && tuning.stageTimeShare < 1
             && state.point.map { f.model.violations($0).isEmpty } == true
-        return StageTime(left: left, expected: expected, budget: stageBudget, settings: settings, skip: skip)
+        return StageTime(left: left, expected: expected, budget: stageBudget, settings: settings, skip: skip,
+                         lpExpected: lpExpected, whole: budget)
     }
 
     /// Runs the stage: skipped, settled by LP and fix, left at the LP's bound when no time is left for CBC's search,
@@ -124,14 +138,16 @@ extension StagedSolve {
         }
         if tuning.lpAndFix, let shortcut = relaxAndFix(&state, fixed: prepared.fixed, sense: request.sense,
                                                       integral: request.integral && prepared.epsilon == 0,
-                                                      settings: time.settings, budget: time.budget) {
+                                                      settings: time.settings, budget: time.budget,
+                                                      lpGuard: time.lpGuard()) {
             return shortcut
         }
         if tuning.lpAndFix, tuning.stageTimeShare < 1,
-           time.budget.left <= 0 || state.relaxationBound != nil && time.budget.left <= (state.lastRelaxation?.seconds ?? 0),
+           time.budget.left <= 0 || time.lpOutlastsSolve
+            || state.relaxationBound != nil && time.budget.left <= (state.lastRelaxation?.seconds ?? 0),
            let p = state.point {
-            // The stage's time went into the LP and its repairs: CBC would still solve the root LP before it looked
-            // at its limit, so the best answer so far stands, with the LP bound.
+            // The stage's time went into the LP and its repairs, or its LP would outlast the solve: CBC would still
+            // solve the root LP before it looked at its limit, so the best answer so far stands, with the bound.
             let v = cbcObjective.value(p)
             state.steps.append(.noTimeForSearch)
             return MIPResult(status: .feasible, objective: v, bestBound: state.relaxationBound,

@@ -135,6 +135,9 @@ struct StageState {
     /// The last LP relaxation's optimum (a bound on its stage), and its time and size.
     var relaxationBound: Double?
     var lastRelaxation: Relaxation?
+    /// The largest LP solved so far in this solve (a stage's relaxation or a priced stage's core LP): what a
+    /// stage's full LP is estimated from when no earlier stage solved one (``lpEstimate``).
+    var largestLP: Relaxation?
     /// What the current stage did, and whether the time guard skipped it.
     var steps: [MIPStep] = []
     var skipped = false
@@ -151,6 +154,20 @@ struct StageState {
         var seconds: Double
         var size: Double
         var partials: Bool
+
+        /// Seconds an LP of `size` is expected to take, scaled from this one by size to the power 1.5, and by 25
+        /// when partial service enters the model (docs/benchmark.md: the estimate's calibration).
+        func expectedSeconds(size other: Double, partials otherPartials: Bool) -> Double {
+            seconds * pow(other / max(1, size), 1.5) * (otherPartials && !partials ? 25 : 1)
+        }
+    }
+
+    /// The reference a stage's full LP is estimated from: the last stage's LP, else the largest LP so far.
+    var lpEstimate: Relaxation? { lastRelaxation ?? largestLP }
+
+    /// Keeps `lp` as ``largestLP`` when it is the largest so far.
+    mutating func noteLP(_ lp: Relaxation) {
+        if lp.size >= (largestLP?.size ?? 0) { largestLP = lp }
     }
 }
 
