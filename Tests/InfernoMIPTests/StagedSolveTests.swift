@@ -174,7 +174,8 @@ import Testing
 
     /// No earlier stage solved a full LP (so the stage itself is not skipped), but the largest LP so far, of the
     /// same size, took 5 s: with 2 s to the solve's deadline neither the stage's LP nor CBC's search, which begins
-    /// with it, starts. The stage keeps its answer and says why; with the guard off the LP runs.
+    /// with it, starts. The stage, which did nothing else, is skipped: it keeps its answer, without a bound, and says
+    /// why. With the guard off the LP runs.
     @Test(arguments: [true, false])
     func aFullLPExpectedToOutlastTheSolveIsNotStarted(guarded: Bool) throws {
         let t = Instances.candidate("T", replicas: 2, costPerReplica: 10)
@@ -189,12 +190,14 @@ import Testing
                                    sense: .maximize, integral: true)
         state.largestLP = .init(seconds: 5, size: Double(state.formulation.model.reducedSize(pinned: [:])),
                                 partials: false)
+        state.relaxationBound = 99 // an earlier stage's, which must not become this one's bound
         #expect(d.solve(request, &state, budget: TimeBudget(clock: ScriptedClock(), seconds: 2)))
         let stage = try #require(state.stages.last)
         if guarded {
             #expect(calls.value == 0)
-            #expect(stage.outcome == .feasible)
+            #expect(stage.outcome == .skipped)
             #expect(stage.objective == 0)
+            #expect(stage.bestBound == nil)
             #expect(stage.record == [.relaxationSkipped(expected: 5, left: 2), .noTimeForSearch])
             #expect(stage.steps.first == "LP not started: expected to take 5.0 s, 2.0 s left")
         } else {
@@ -224,6 +227,39 @@ import Testing
         let largest = try #require(state.largestLP)
         #expect(largest.size > 0)
         #expect(largest.seconds >= 0)
+    }
+
+    // MARK: Settled partial service
+
+    /// Under `PriorityExhaustive` a served stage leaves a higher level's partial service free (that level's best
+    /// effort is a fixed row), which makes it an LP. Here the top level's count requires its one server fully
+    /// served, so its partial columns can only be zero: pinned, the lower level's stage is multiple-choice and
+    /// priced (a Lagrangian bound in its record) and every stage ends where it does without the pins.
+    @Test func aSettledLevelsPartialServiceIsPinned() throws {
+        let t = Instances.candidate("T", replicas: 2, costPerReplica: 10)
+        let u = Instances.candidate("U", replicas: 2, costPerReplica: 12)
+        let servers = [Instances.server("hi", priority: 1, [t, u])]
+            + (0..<4).map { Instances.server("lo\($0)", priority: 2, [t, u]) }
+        func run(pinned: Bool) -> StagedSolve.Outcome {
+            var tuning = MIPTuning()
+            tuning.pinSettledPartials = pinned
+            return Self.driver(servers, ["T": 5, "U": 3], policy: .priorityExhaustive, tuning: tuning)
+                .run(start: Dictionary(uniqueKeysWithValues: servers.map { ($0.name, []) }),
+                     budget: TimeBudget(clock: WallClock(), seconds: 10))
+        }
+        let on = run(pinned: true), off = run(pinned: false)
+        func priced(_ o: StagedSolve.Outcome) throws -> Bool {
+            let low = try #require(o.stages.first { $0.stage == .served(priority: 2) }, "\(o.stages.map(\.name))")
+            return low.record.contains { if case .lagrangianBound = $0 { true } else { false } }
+        }
+        #expect(try priced(on))
+        #expect(try !priced(off))
+        // 8 cards, the top server takes 2: two of the four lower servers fit whole, and the same in every stage.
+        #expect(on.stages.map(\.name) == off.stages.map(\.name))
+        for (a, b) in zip(on.stages, off.stages) {
+            #expect(abs((a.objective ?? .nan) - (b.objective ?? .nan)) < 1e-6, "\(a.name): \(a.objective ?? .nan) vs \(b.objective ?? .nan)")
+        }
+        #expect(on.stages.first { $0.stage == .served(priority: 2) }?.objective == 2)
     }
 
     @Test func aBudgetReadsItsClock() {

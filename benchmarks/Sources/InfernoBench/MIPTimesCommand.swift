@@ -25,7 +25,7 @@ struct MIPTimesCommand: ParsableCommand {
     @Option(name: .customLong("tuning-off"),
             help: ArgumentHelp("MIPTuning switches to turn off, comma-separated (explicitIdle, preprocessOff, servedTieBreak, "
                                + "restrictServedStages, fillAfterServedStages, lpAndFix, choiceRelaxation, quickProbeOneShort, "
-                               + "roomDive, largeQuickProbe, mergedCounts, mergedCompletion, mergedCost, mergedProbes, mergedProbeTieBreak, bisectingProbes, cbcTimeReserve, guardedRelaxation, dropPinnedColumns, stageTimeShare).",
+                               + "roomDive, largeQuickProbe, mergedCounts, mergedCompletion, mergedCost, mergedProbes, mergedProbeTieBreak, bisectingProbes, cbcTimeReserve, guardedRelaxation, pinSettledPartials, dropPinnedColumns, stageTimeShare).",
                                visibility: .hidden))
     var tuningOff: String = ""
     @Option(name: .customLong("tuning-on"),
@@ -136,6 +136,7 @@ struct MIPTimesCommand: ParsableCommand {
             case "bisectingProbes": tuned.bisectingProbes = false
             case "cbcTimeReserve": tuned.cbcTimeReserve = 0
             case "guardedRelaxation": tuned.guardedRelaxation = false
+            case "pinSettledPartials": tuned.pinSettledPartials = false
             case "dropPinnedColumns": tuned.dropPinnedColumns = false
             case "stageTimeShare": tuned.stageTimeShare = 1
             default: progress("unknown tuning switch \(flag)")

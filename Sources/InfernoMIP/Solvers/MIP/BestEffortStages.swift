@@ -22,7 +22,7 @@ extension StagedSolve {
             let request = StageRequest(
                 stage: .bestEffort(priority: level),
                 objective: members.map { state.formulation.fraction($0) }.sum(), sense: .maximize, integral: false,
-                withoutPartials: tuning.restrictServedStages ? lowerPriorities(than: level) : [])
+                withoutPartials: tuning.restrictServedStages ? lowerPriorities(than: level) + settledPartials(state) : [])
             return solve(request, &state, budget: budget)
         case .priorityRoundRobin:
             return maxMin(priority: level, members, &state, budget: budget)

@@ -153,6 +153,10 @@ public struct MIPTuning: Hashable, Sendable {
     /// expected to outlast the solve's time, estimated from the largest LP so far where no earlier stage solved
     /// one (``StageState/lpEstimate``).
     public var guardedRelaxation = true
+    /// Stages pin the partial service of servers a fixed served count already requires fully served
+    /// (``StagedSolve/settledPartials(_:)``): under the priority policies a later served stage is then a multiple
+    /// choice one, priced instead of solved as an LP.
+    public var pinSettledPartials = true
     /// Leave pinned columns out of the problem CBC gets (see `LinearModel.reduced`), rather than passing them with
     /// equal bounds: with presolve off, CBC would carry them through every LP.
     public var dropPinnedColumns = true
@@ -173,6 +177,7 @@ public struct MIPTuning: Hashable, Sendable {
         t.dropPinnedColumns = false
         t.cbcTimeReserve = 0
         t.guardedRelaxation = false
+        t.pinSettledPartials = false
         return t
     }
 }

@@ -12,11 +12,13 @@ import Foundation
 /// repeated LP solves of the whole model to find as good an answer.
 extension StagedSolve {
     /// `lpGuard`: the LP's expected seconds and the time to the solve's deadline; an LP expected to outlast it is
-    /// not started (CBC cannot stop inside one), and the stage keeps its answer and any bound it has.
+    /// not started (CBC cannot stop inside one), and the stage keeps its answer and any bound it has. When that LP
+    /// would have been the stage's first step, the stage counts as skipped, like one the time guard skips at its start.
     func relaxAndFix(_ state: inout StageState, fixed: [Int: Double], sense: LinearModel.Sense, integral: Bool,
                      settings: CbcSettings, budget: TimeBudget,
                      lpGuard: (expected: Double, left: Double)? = nil) -> MIPResult? {
         if let lpGuard, lpGuard.expected >= lpGuard.left {
+            if state.steps.isEmpty { state.skipped = true }
             state.steps.append(.relaxationSkipped(expected: lpGuard.expected, left: lpGuard.left))
             return nil
         }

@@ -47,6 +47,7 @@ extension StagedSolve {
         let started = budget.clock.now()
         state.steps = []
         state.skipped = false
+        state.relaxationBound = nil
         let time = stageTime(request, prepared, state, budget: budget, left: left, share: share)
         let result = attempt(request, prepared, time, &state)
         return record(request, prepared, result, seconds: budget.elapsed(since: started), &state)

@@ -61,7 +61,8 @@ struct StagedSolve {
         // 2. Best effort after every served stage (None: none; RoundRobin: max-min over all servers).
         if !interleaved, !bestEffortAfterServed(&state, budget: budget) { return done(state) }
         // 3. Cost plus transition penalty.
-        _ = solve(StageRequest(stage: .cost, objective: state.formulation.value(), sense: .minimize, integral: false),
+        _ = solve(StageRequest(stage: .cost, objective: state.formulation.value(), sense: .minimize, integral: false,
+                               withoutPartials: settledPartials(state)),
                   &state, budget: budget)
         return done(state)
     }
@@ -79,7 +80,7 @@ struct StagedSolve {
             stage: .served(priority: level), objective: objective, sense: .maximize, integral: true,
             tieBreak: tuning.servedTieBreak ? state.formulation.value() : nil,
             excluded: tuning.restrictServedStages ? lowerPriorities(than: level) : [],
-            withoutPartials: tuning.restrictServedStages ? partialsPinnedInServedStage(level) : [])
+            withoutPartials: tuning.restrictServedStages ? partialsPinnedInServedStage(level) + settledPartials(state) : [])
         if !solve(request, &state, budget: budget) {
             return "stage \(request.stage.name): \(state.stages.last?.status ?? "")"
         }
@@ -93,6 +94,19 @@ struct StagedSolve {
     func partialsPinnedInServedStage(_ level: Int) -> [Int] {
         options.saturationPolicy.bestEffortByLevel ? servers.indices.filter { servers[$0].priority >= level }
                                                    : Array(servers.indices)
+    }
+
+    /// Servers whose partial service the fixed rows already rule out: those that can be fully served, of a level
+    /// whose fixed served count is all of them. Each must then be fully served, and a server's full and partial
+    /// service exclude each other (its assignment row), so pinning their partial columns changes no answer; a stage
+    /// left with choice columns only takes the priced path instead of the LP (docs/optimizer.md, "Stages").
+    func settledPartials(_ state: StageState) -> [Int] {
+        guard tuning.pinSettledPartials else { return [] }
+        return levels.flatMap { level -> [Int] in
+            let members = (byLevel[level] ?? []).filter { state.formulation.canBeServed($0) }
+            guard let required = state.requiredServed[level], required >= members.count else { return [] }
+            return members
+        }
     }
 
     /// Servers of a lower priority than `level` (a larger number).
@@ -132,7 +146,8 @@ struct StageState {
     var limited = false
     /// Served counts fixed so far, by level (what ``ServedRepair`` restores).
     var requiredServed: [Int: Int] = [:]
-    /// The last LP relaxation's optimum (a bound on its stage), and its time and size.
+    /// The current stage's bound so far (its Lagrangian's or its LP's optimum; nil at each stage's start), and the
+    /// last LP relaxation's time and size.
     var relaxationBound: Double?
     var lastRelaxation: Relaxation?
     /// The largest LP solved so far in this solve (a stage's relaxation or a priced stage's core LP): what a
