@@ -252,12 +252,11 @@ extension StagedSolve {
         let model = state.formulation.model
         let lp = model.reduced(start: nil, pinned: pins, dropPinned: true, relax: true).solve(solveStage, settings: lpSettings)
         state.steps.append(.coreLP(servers: core.count, lp.status, objective: lp.objective, seconds: lp.seconds))
-        if lp.status == .optimal {
-            // What a full LP is estimated from when none ran before (StageState.largestLP); the core LP is the
-            // same kind of model, a part of the servers free.
-            let f = state.formulation
-            state.noteLP(.init(seconds: lp.seconds, size: Double(model.reducedSize(pinned: pins)),
-                               partials: servers.indices.contains { s in f.partialColumns(of: s).contains { pins[$0] == nil } }))
+        if lp.status == .optimal, lp.seconds >= tuning.lpPaceMinSeconds {
+            // What a full LP is estimated from when none ran before (StageState.largestLP): the same kind of model,
+            // a part of the servers free, and none with partial service (a priced stage has only choices).
+            state.noteLP(.init(seconds: lp.seconds, size: Double(model.reducedSize(pinned: pins)), partials: false,
+                               core: true))
         }
         return lp.values
     }

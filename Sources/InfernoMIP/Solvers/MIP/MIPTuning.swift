@@ -153,6 +153,9 @@ public struct MIPTuning: Hashable, Sendable {
     /// expected to outlast the solve's time, estimated from the largest LP so far where no earlier stage solved
     /// one (``StageState/lpEstimate``).
     public var guardedRelaxation = true
+    /// A core LP sets the pace for that estimate only when it took at least this long: in shorter ones CBC's fixed
+    /// costs dominate, and scaled up they mislead (a one-server core LP predicted 221 s for a 0.17 s LP).
+    public var lpPaceMinSeconds = 0.1
     /// Stages pin the partial service of servers a fixed served count already requires fully served
     /// (``StagedSolve/settledPartials(_:)``): under the priority policies a later served stage is then a multiple
     /// choice one, priced instead of solved as an LP.
