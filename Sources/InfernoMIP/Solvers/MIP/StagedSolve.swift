@@ -172,12 +172,12 @@ struct StageState {
         /// A priced stage's core LP (never with partial service), not a stage's whole LP.
         var core = false
 
-        /// Seconds an LP of `size` is expected to take, scaled from this one by size to the power 1.5, and by 25
-        /// when partial service enters the model after a stage's whole LP without it (docs/benchmark.md: the
-        /// estimate's calibration). From a core LP the size alone: with the partial columns it counts, it already
-        /// over-estimates the best-effort LPs measured ("Settled partial service, and LPs that cannot end in time").
+        /// Seconds an LP of `size` is expected to take, scaled from this one by size to the power 1.5, and when
+        /// partial service enters the model by 25 after a stage's whole LP without it, by 4 after a core LP (whose
+        /// size ratio already counts the partial columns); docs/benchmark.md has both calibrations ("Settled
+        /// partial service, and LPs that cannot end in time" for the second).
         func expectedSeconds(size other: Double, partials otherPartials: Bool) -> Double {
-            seconds * pow(other / max(1, size), 1.5) * (otherPartials && !partials && !core ? 25 : 1)
+            seconds * pow(other / max(1, size), 1.5) * (otherPartials && !partials ? (core ? 4 : 25) : 1)
         }
     }
 
