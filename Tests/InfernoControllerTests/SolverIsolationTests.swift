@@ -62,12 +62,15 @@ import InfernoTestSupport
         #expect(message.contains("not a solution"), "\(message)")
     }
 
-    /// The whole MIP with CBC aborting in every stage: the greedy answer, the fallback named with its reason;
-    /// then the same MIP with a healthy child solves (each solve starts a fresh child).
+    /// The whole MIP with CBC aborting in every stage, on the LP path (every stage calls CBC): the greedy answer,
+    /// the fallback named with its reason; then the same MIP with a healthy child solves (each solve starts a fresh
+    /// child).
     @Test func mipFallsBackToGreedyWhenCBCAbortsAndRecoversNextTime() throws {
         let problem = try Self.smallProblem()
         let aborting = IsolatedCbcSolver(executable: Self.binary, extraArguments: ["--fault", "abort"])
-        let failed = MIPSolver(stageSolver: { aborting.solve($0, settings: $1) }).solve(problem)
+        var lpPath = MIPTuning()
+        lpPath.choiceRelaxation = false
+        let failed = MIPSolver(tuning: lpPath, stageSolver: { aborting.solve($0, settings: $1) }).solve(problem)
         let greedy = GreedySolver().solve(problem)
         #expect(failed.servers.map(\.placements) == greedy.servers.map(\.placements))
         let reason = try #require(failed.diagnostics.mip?.fallbackReason)
@@ -79,6 +82,22 @@ import InfernoTestSupport
         #expect(next.diagnostics.mip?.fallbackReason == nil)
         let inProcess = MIPSolver().solve(problem)
         #expect(next.servers.map(\.placements) == inProcess.servers.map(\.placements))
+    }
+
+    /// With the priced stages (as by default) the served stages of the small example need no CBC; when CBC aborts
+    /// in the stage after them, their answer stands — never below greedy's — and the failure is in the notes.
+    @Test func aCBCAbortAfterPricedStagesKeepsTheirAnswerAndSaysSo() throws {
+        let problem = try Self.smallProblem()
+        let aborting = IsolatedCbcSolver(executable: Self.binary, extraArguments: ["--fault", "abort"])
+        let failed = MIPSolver(stageSolver: { aborting.solve($0, settings: $1) }).solve(problem)
+        let stages = try #require(failed.diagnostics.mip?.stages)
+        let broken = try #require(stages.first { if case .error = $0.outcome { true } else { false } }, "\(stages)")
+        #expect(stages.prefix { $0.name != broken.name }.allSatisfy { $0.outcome == .optimal }, "\(stages)")
+        #expect(failed.diagnostics.notes.contains { $0.contains(broken.name) && $0.contains("SIGABRT") },
+                "\(failed.diagnostics.notes)")
+        let greedy = GreedySolver().solve(problem)
+        let key = { (s: Solution) in LexicographicKey(problem: problem, placements: Dictionary(uniqueKeysWithValues: s.servers.map { ($0.name, $0.placements) })) }
+        #expect(key(failed).compare(key(greedy), levels: problem.priorityLevels).order >= 0)
     }
 }
 

@@ -70,6 +70,8 @@ public struct MIPSolver: AllocationSolver {
             limited = limited || outcome.limited
             if let placementsFound = outcome.placements {
                 placements.merge(placementsFound) { a, _ in a }
+                // A later stage failed (CBC aborted, say): the earlier stages' answer stands, and the failure is said.
+                if let failure = outcome.failure { notes.append(failure + ": the answer of the stages before it stands") }
             } else {
                 for s in part { placements[s.name] = greedyPlacements[s.name] ?? [] }
                 fallbacks.append(label + (outcome.failure ?? "no solution"))

@@ -36,6 +36,7 @@ struct StagedSolve {
         var placements: [String: [Placement]]?
         var stages: [MIPDiagnostics.Stage]
         var limited: Bool
+        /// Why there is no answer; or, with one, the stage that failed after the stages whose answer it is.
         var failure: String?
     }
 
@@ -56,15 +57,15 @@ struct StagedSolve {
             if let failure = served(level: level, &state, budget: budget) {
                 return Outcome(placements: nil, stages: state.stages, limited: state.limited, failure: failure)
             }
-            if interleaved, !bestEffort(level: level, &state, budget: budget) { return done(state) }
+            if interleaved, !bestEffort(level: level, &state, budget: budget) { return done(state, failed: true) }
         }
         // 2. Best effort after every served stage (None: none; RoundRobin: max-min over all servers).
-        if !interleaved, !bestEffortAfterServed(&state, budget: budget) { return done(state) }
+        if !interleaved, !bestEffortAfterServed(&state, budget: budget) { return done(state, failed: true) }
         // 3. Cost plus transition penalty.
-        _ = solve(StageRequest(stage: .cost, objective: state.formulation.value(), sense: .minimize, integral: false,
-                               withoutPartials: settledPartials(state)),
-                  &state, budget: budget)
-        return done(state)
+        let costSolved = solve(StageRequest(stage: .cost, objective: state.formulation.value(), sense: .minimize,
+                                            integral: false, withoutPartials: settledPartials(state)),
+                               &state, budget: budget)
+        return done(state, failed: !costSolved)
     }
 
     /// The served stage of `level`, then the idle fill; the failure when CBC returned no answer.
@@ -122,12 +123,15 @@ struct StagedSolve {
                                   bestBound: value, gap: 0, seconds: 0))
     }
 
-    private func done(_ state: StageState) -> Outcome {
+    /// The answer so far. `failed`: the last stage returned no answer (CBC failed), named in `failure` while the
+    /// answer of the stages before it stands.
+    private func done(_ state: StageState, failed: Bool = false) -> Outcome {
         guard let point = state.point else {
             return Outcome(placements: nil, stages: state.stages, limited: state.limited, failure: "no solution")
         }
+        let failure = failed ? state.stages.last.map { "stage \($0.name): \($0.status)" } ?? "a stage failed" : nil
         return Outcome(placements: state.formulation.placements(at: point), stages: state.stages, limited: state.limited,
-                       failure: nil)
+                       failure: failure)
     }
 }
 
