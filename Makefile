@@ -8,7 +8,7 @@ run:
 
 # Tests that measure rates and timeouts against a real Prometheus, a real HTTP server or a lease run after the
 # others, one at a time: beside a machine's worth of parallel simulations their clocks are not theirs.
-TIMED_TESTS := Prom(Client|Collector|MultiVariant)Tests|RunCommandEndToEndTests|KubeLeaderElectionTests|ChaosHandoverTests|PromDashboardTests
+TIMED_TESTS := Prom(Client|Collector|MultiVariant|KEDA)Tests|RunCommandEndToEndTests|KubeLeaderElectionTests|ChaosHandoverTests|PromDashboardTests
 
 test:
 	@scripts/setup.sh --test

@@ -62,9 +62,10 @@ import InfernoTestSupport
         #expect(rules.contains { ($0["name"] as? [String: Any])?["as"] as? String == "wva_desired_replicas" })
     }
 
-    /// Polls an instant query until it returns one sample (10 s at most).
+    /// Polls an instant query until it returns one sample (30 s at most: a first scrape on a loaded machine; a
+    /// quiet one answers within two scrape intervals, 1 s each).
     static func waitForValue(_ client: PrometheusClient, _ promql: String) async throws -> Double? {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if let v = try? await client.query(promql).samples.first?.value { return v }
             try await Task.sleep(for: .milliseconds(250))
