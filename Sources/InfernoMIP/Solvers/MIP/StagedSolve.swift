@@ -100,7 +100,8 @@ struct StagedSolve {
     /// Servers whose partial service the fixed rows already rule out: those that can be fully served, of a level
     /// whose fixed served count is all of them. Each must then be fully served, and a server's full and partial
     /// service exclude each other (its assignment row), so pinning their partial columns changes no answer; a stage
-    /// left with choice columns only takes the priced path instead of the LP (docs/optimizer.md, "Stages").
+    /// left with choice columns only takes the priced path instead of the LP (docs/optimizer.md, "Making it fast and
+    /// safe").
     func settledPartials(_ state: StageState) -> [Int] {
         guard tuning.pinSettledPartials else { return [] }
         return levels.flatMap { level -> [Int] in
