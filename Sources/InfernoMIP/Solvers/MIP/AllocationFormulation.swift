@@ -36,6 +36,8 @@ struct AllocationFormulation {
     private var idleVar: [Variable?] = []          // 1 when the server gets nothing (single, see `explicitIdle`)
     /// Indices (into `model.constraints`) of the one-accelerator rows: what ``ChoiceRelaxation`` leaves per server.
     private(set) var assignmentRows: Set<Int> = []
+    /// Indices of the rows `q ≤ (n−1)·g` of partial service (single mode): one server's, like its assignment row.
+    private(set) var partialRows: Set<Int> = []
 
     init(servers: [ServerCandidates], options: OptimizerOptions, cards: (String) -> Int, tuning: MIPTuning = MIPTuning()) {
         self.servers = servers
@@ -68,6 +70,7 @@ struct AllocationFormulation {
                         let count = model.integer("q[\(name),\(c.accelerator)]", upTo: Double(partialUpper))
                         g[k] = use; q[k] = count
                         assignment.add(use)
+                        partialRows.insert(model.constraints.count)
                         model.add(LinearExpression(count) <= Double(partialUpper) * LinearExpression(use), "partial \(name) on \(c.accelerator)")
                         unitsByType[c.acceleratorType, default: LinearExpression()].add(count, Double(c.unitsPerReplica))
                     }
@@ -203,6 +206,16 @@ struct AllocationFormulation {
     /// heterogeneous mode, where the same replica columns serve fully or partly.
     func partialColumns(of s: Int) -> [Int] {
         split[s] ? [] : partialUse[s].values.map(\.index) + replicaVars[s].values.map(\.index)
+    }
+
+    /// The partial-service pairs of server `s` in single mode, by candidate: its use column `g`, its replica column
+    /// `q` and the bound `q ≤ upper·g`; empty for a server that splits.
+    func partialPairs(of s: Int) -> [(use: Int, count: Int, upper: Double)] {
+        guard !split[s] else { return [] }
+        return partialUse[s].keys.sorted().compactMap { k in
+            guard let g = partialUse[s][k], let q = replicaVars[s][k] else { return nil }
+            return (g.index, q.index, model.columns[q.index].upper)
+        }
     }
 
     /// Sets every server's idle column to what its choices at `p` leave (1 when it has none).

@@ -18,7 +18,10 @@ extension StagedSolve {
         // Master blocks: a level's servers in `choiceRelaxationBlocks` blocks of their own (served counts are per level).
         let blocksPerLevel = max(1, tuning.choiceRelaxationBlocks)
         let levelIndex = Dictionary(uniqueKeysWithValues: levels.enumerated().map { ($1, $0) })
-        guard let relaxation = ChoiceRelaxation(f, pinned: fixed, block: { s in
+        // Partial service is priced in the stages that count no servers (best effort and cost): a served stage's
+        // count probes and dives pin choices as single columns.
+        guard var relaxation = ChoiceRelaxation(f, pinned: fixed, partials: tuning.pricedPartials && target == nil,
+                                                block: { s in
                   (levelIndex[servers[s].priority] ?? 0) * blocksPerLevel + s % blocksPerLevel }),
               relaxation.linkingRows > 0 else { return nil }
         let objective = f.model.objective, sense = f.model.sense
@@ -27,8 +30,9 @@ extension StagedSolve {
         // took 300 rounds and 69 s to its round limit, where it usually converges in 20-30 rounds (docs/benchmark.md,
         // "Merged probes"); without convergence the LP path takes over and needs the time left.
         let relaxationBudget = budget.starting(seconds: budget.left * tuning.choiceRelaxationTimeShare)
-        guard let p = state.point, f.model.violations(p).isEmpty,
-              let best = relaxation.bound(start: [relaxation.choices(at: p),
+        guard let p = state.point, f.model.violations(p).isEmpty else { return nil }
+        let start = relaxation.admit(p)
+        guard let best = relaxation.bound(start: [start,
                                                   relaxation.evaluate([Double](repeating: 0, count: relaxation.linkingRows)).picks],
                                           rounds: tuning.choiceRelaxationRounds, tolerance: 1e-7,
                                           stop: { relaxationBudget.left <= 0 })
@@ -94,8 +98,11 @@ extension StagedSolve {
             rinsStep(x, from: incumbent, fixed: fixed, settings: settings, budget: budget, &state)
         }
         if let answer = certificate.answer(state.point) { return answer }
-        if target == nil, !feasible, tuning.mergedCompletion, let rounded, budget.left > 0 {
-            // The counts broken where every type is full: found over the merged model (MergedCompletion.swift).
+        if target == nil, !feasible, tuning.mergedCompletion, !relaxation.hasPartialChoices, let rounded,
+           budget.left > 0 {
+            // The counts broken where every type is full: found over the merged model (MergedCompletion.swift). Not
+            // with partial service: a point that keeps the best-effort rows too, with partial service only at its
+            // most, took CBC 1.6-1.9 s and was not found (docs/benchmark.md, "Priced partial service").
             mergedCompletion(rounded, relaxation, fixed: fixed, settings: settings, budget: budget, &state)
             if Self.cbcFailed(state.steps) { return nil }
             if let answer = certificate.answer(state.point) { return answer }
@@ -234,7 +241,7 @@ extension StagedSolve {
 
     /// Marks a group's server fractional at `x`, so that RINS leaves it free.
     func loosen(_ x: inout [Double], _ group: ChoiceRelaxation.Group) {
-        for c in group.columns { x[c] = 0.5 }
+        for c in group.owned { x[c] = 0.5 }
         if let idle = group.idleColumn { x[idle] = 0.5 }
     }
 
@@ -244,7 +251,8 @@ extension StagedSolve {
                     settings: CbcSettings, _ state: inout StageState) -> [Double]? {
         var pins = fixed
         for (g, group) in relaxation.groups.enumerated() where !core.contains(g) {
-            for (k, c) in group.columns.enumerated() { pins[c] = k == picks[g] ? 1 : 0 }
+            for c in group.owned { pins[c] = 0 }
+            if picks[g] >= 0 { for (c, v) in group.settings[picks[g]] { pins[c] = v } }
             if let idle = group.idleColumn { pins[idle] = picks[g] < 0 ? 1 : 0 }
         }
         var lpSettings = settings
@@ -254,9 +262,9 @@ extension StagedSolve {
         state.steps.append(.coreLP(servers: core.count, lp.status, objective: lp.objective, seconds: lp.seconds))
         if lp.status == .optimal, lp.seconds >= tuning.lpPaceMinSeconds {
             // What a full LP is estimated from when none ran before (StageState.largestLP): the same kind of model,
-            // a part of the servers free, and none with partial service (a priced stage has only choices).
-            state.noteLP(.init(seconds: lp.seconds, size: Double(model.reducedSize(pinned: pins)), partials: false,
-                               core: true))
+            // a part of the servers free, with partial service where the stage prices it.
+            state.noteLP(.init(seconds: lp.seconds, size: Double(model.reducedSize(pinned: pins)),
+                               partials: relaxation.hasPartialChoices, core: true))
         }
         return lp.values
     }
@@ -272,9 +280,9 @@ extension StagedSolve {
             let k = choices[g]
             if loose.contains(g) {
                 if let idle = group.idleColumn { x[idle] = 0.5 }
-                if picks[g] >= 0 { x[group.columns[picks[g]]] = 0.5 }
+                if picks[g] >= 0 { for (c, v) in group.settings[picks[g]] { x[c] = 0.5 * v } }
             } else if k >= 0 {
-                x[group.columns[k]] = 1
+                for (c, v) in group.settings[k] { x[c] = v }
             } else if let idle = group.idleColumn {
                 x[idle] = 1
             }

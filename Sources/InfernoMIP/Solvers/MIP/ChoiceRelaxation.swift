@@ -1,8 +1,13 @@
-/// A stage's LP relaxation when every server still free in it picks one of its full-service columns or nothing
-/// (single-accelerator mode, partial service pinned to none: policy `None`, and served stages whose partial service
-/// is all pinned — every one under `RoundRobin`, the top level's under the priority policies): a
-/// multiple-choice problem whose servers are coupled only by a few *linking* rows (one capacity row per GPU type and
-/// the rows earlier stages fixed). Everything else is one server's choice.
+/// A stage's LP relaxation when every server still free in it picks one of a few *choices* or nothing
+/// (single-accelerator mode: policy `None`, served stages whose partial service is all pinned — every one under
+/// `RoundRobin`, the top level's under the priority policies — and, with partial service, the best-effort and cost
+/// stages of the priority policies): a multiple-choice problem whose servers are coupled only by a few *linking*
+/// rows (one capacity row per GPU type and the rows earlier stages fixed). Everything else is one server's choice.
+///
+/// A choice is a vertex of one server's part of the LP: a full-service column at 1, or partial service on a
+/// candidate at its most replicas (`g = 1, q = n − 1`; and at none, `g = 1, q = 0`, where the use column alone is
+/// worth more than nothing). Those are all the vertices of `Σ f + Σ g ≤ 1, 0 ≤ q ≤ (n − 1)·g`, so the LP over the
+/// choices is the stage's LP.
 ///
 /// Its Lagrangian dual prices the linking rows: at prices `y`, each server independently takes the choice with the
 /// best value less the priced use of the rows (or nothing), and
@@ -18,7 +23,14 @@ struct ChoiceRelaxation {
     /// One server's choices: model columns, objective value (maximising form) and linking-row coefficients.
     struct Group {
         var server: Int
+        /// Each choice's own column: its full-service column, or for partial service its replica column (its use
+        /// column for the choice that serves none). Served stages never have partial choices.
         var columns: [Int]
+        /// What each choice sets: a full-service column to 1; a partial one its use column to 1 and its replica
+        /// column to a count. Every other column of ``owned`` is 0 at the choice.
+        var settings: [[(column: Int, value: Double)]]
+        /// Every free column of the server but its idle column.
+        var owned: [Int]
         var values: [Double]
         var rows: [[(row: Int, coefficient: Double)]]
         /// The server may take nothing (its idle column is free or absent).
@@ -26,9 +38,22 @@ struct ChoiceRelaxation {
         var idleColumn: Int?
         /// The master's block (see ``blockCount``).
         var block: Int
+        /// Some choice is partial service.
+        var partial: Bool
+    }
+
+    /// A group's columns as the rows and the objective see them (kept only where partial service is priced: a
+    /// choice at a point no choice is, ``admit(_:)``, is compiled from it).
+    private struct ColumnData {
+        var value: [Int: Double] = [:]
+        var rows: [Int: [(row: Int, coefficient: Double)]] = [:]
+        /// The idle column's rows and value (taken out of every choice: idle = 1 − Σ choices).
+        var idleRows: [(row: Int, coefficient: Double)] = []
+        var idleValue = 0.0
     }
 
     private(set) var groups: [Group] = []
+    private var columnData: [ColumnData] = []
     /// Linking rows' bounds after the pinned columns' (and idle columns') share is taken out.
     private(set) var lower: [Double] = []
     private(set) var upper: [Double] = []
@@ -39,11 +64,14 @@ struct ChoiceRelaxation {
 
     var linkingRows: Int { lower.count }
     var choiceCount: Int { groups.reduce(0) { $0 + $1.columns.count } }
+    /// Some server has a partial-service choice.
+    var hasPartialChoices: Bool { groups.contains(where: \.partial) }
 
     /// The structure of `f.model` with `pinned` columns fixed, or nil when some free column or row is not of it
-    /// (partial service, heterogeneous servers, a per-server row other than the one-accelerator row), or when more
-    /// than `maxLinkingRows` rows link servers.
-    init?(_ f: AllocationFormulation, pinned: [Int: Double], maxLinkingRows: Int = 64, block: (Int) -> Int = { _ in 0 }) {
+    /// (partial service unless `partials`, heterogeneous servers, a per-server row other than the one-accelerator
+    /// and partial-service rows), or when more than `maxLinkingRows` rows link servers.
+    init?(_ f: AllocationFormulation, pinned: [Int: Double], maxLinkingRows: Int = 64, partials: Bool = false,
+          block: (Int) -> Int = { _ in 0 }) {
         let model = f.model
         sign = model.sense == .maximize ? 1 : -1
         var owner = [Int](repeating: -1, count: model.columns.count)
@@ -57,24 +85,46 @@ struct ChoiceRelaxation {
             if free.isEmpty { continue }
             guard let (choices, idle) = f.choiceColumns(of: s) else { return nil }
             let freeChoices = choices.filter { pinned[$0] == nil }
-            // Every free column is a choice or the idle column; a choice, or the idle column, pinned to 1 fixes the
-            // server (not the structure; the stages never pin so).
-            guard free.allSatisfy({ freeChoices.contains($0) || $0 == idle }),
+            let pairs = partials ? f.partialPairs(of: s).filter { pinned[$0.use] == nil || pinned[$0.count] == nil } : []
+            // A pair half pinned is not a choice; nor is one pinned to serve.
+            guard pairs.allSatisfy({ pinned[$0.use] == nil && pinned[$0.count] == nil }) else { return nil }
+            let pairColumns = Set(pairs.flatMap { [$0.use, $0.count] })
+            // Every free column is a choice, a partial pair's or the idle column; a choice, or the idle column,
+            // pinned to 1 fixes the server (not the structure; the stages never pin so).
+            guard free.allSatisfy({ freeChoices.contains($0) || $0 == idle || pairColumns.contains($0) }),
                   !choices.contains(where: { pinned[$0] == 1 }), idle.map({ pinned[$0] != 1 }) ?? true else { return nil }
             let idleValue = idle.map { sign * (objective.terms[$0] ?? 0) } ?? 0
             let mayIdle = idle.map { pinned[$0] != 0 } ?? true
-            if let idle, pinned[idle] == nil { constantValue += idleValue } // idle = 1 − Σ choices
-            for c in freeChoices { owner[c] = groups.count }
-            if let idle, pinned[idle] == nil { owner[idle] = groups.count }
-            groups.append(Group(server: s, columns: freeChoices,
-                                values: freeChoices.map { sign * (objective.terms[$0] ?? 0) - (pinned[idle ?? -1] == nil ? idleValue : 0) },
-                                rows: freeChoices.map { _ in [] }, mayIdle: mayIdle, idleColumn: pinned[idle ?? -1] == nil ? idle : nil,
-                                block: block(s)))
+            let idleFree = idle.map { pinned[$0] == nil } ?? false
+            if let idle, idleFree { constantValue += idleValue; owner[idle] = groups.count } // idle = 1 − Σ choices
+            var settings: [[(column: Int, value: Double)]] = freeChoices.map { [($0, 1)] }
+            var own = freeChoices
+            for pair in pairs {
+                if pair.upper >= 1 { settings.append([(pair.use, 1), (pair.count, pair.upper)]); own.append(pair.count) }
+                if sign * (objective.terms[pair.use] ?? 0) > (idleFree ? idleValue : 0) || !mayIdle {
+                    settings.append([(pair.use, 1)]); own.append(pair.use)
+                }
+            }
+            let owned = freeChoices + pairs.flatMap { [$0.use, $0.count] }
+            for c in owned { owner[c] = groups.count }
+            let idleShift = idleFree ? idleValue : 0
+            groups.append(Group(server: s, columns: own, settings: settings, owned: owned,
+                                values: settings.map { set in
+                                    set.reduce(0.0) { $0 + sign * (objective.terms[$1.column] ?? 0) * $1.value } - idleShift },
+                                rows: settings.map { _ in [] }, mayIdle: mayIdle, idleColumn: idleFree ? idle : nil,
+                                block: block(s), partial: !pairs.isEmpty))
+            if partials {
+                var data = ColumnData(idleValue: idleShift)
+                for c in owned { data.value[c] = sign * (objective.terms[c] ?? 0) }
+                columnData.append(data)
+            }
         }
         constant = constantValue
-        for (r, (_, c)) in model.constraints.enumerated() where !f.assignmentRows.contains(r) {
+        for (r, (_, c)) in model.constraints.enumerated()
+        where !f.assignmentRows.contains(r) && !(partials && f.partialRows.contains(r)) {
             var shift = 0.0
             var coefficients: [Int: [Int: Double]] = [:] // group → column → coefficient
+            var idleCoefficient: [Int: Double] = [:]      // group → its idle column's coefficient
             for (i, a) in c.expression.terms {
                 if let v = pinned[i] { shift += a * v; continue }
                 let g = owner[i]
@@ -82,23 +132,57 @@ struct ChoiceRelaxation {
                 if i == groups[g].idleColumn {
                     // idle = 1 − Σ choices of its server.
                     shift += a
-                    for col in groups[g].columns { coefficients[g, default: [:]][col, default: 0] -= a }
+                    idleCoefficient[g, default: 0] += a
                 } else {
                     coefficients[g, default: [:]][i, default: 0] += a
                 }
             }
-            let live = coefficients.filter { $0.value.values.contains { $0 != 0 } }
+            var live: [(group: Int, byChoice: [Double])] = []
+            for g in Set(coefficients.keys).union(idleCoefficient.keys) {
+                let byColumn = coefficients[g] ?? [:], idleA = idleCoefficient[g]
+                let byChoice = groups[g].settings.map { set in
+                    let own = set.count == 1 && set[0].value == 1 ? byColumn[set[0].column] ?? 0
+                        : set.reduce(0.0) { $0 + (byColumn[$1.column] ?? 0) * $1.value }
+                    return idleA.map { own - $0 } ?? own
+                }
+                if byChoice.contains(where: { $0 != 0 }) { live.append((g, byChoice)) }
+            }
             if live.isEmpty { continue }
             guard lower.count < maxLinkingRows else { return nil }
             let row = lower.count
             lower.append(c.lower - shift)
             upper.append(c.upper - shift)
-            for (g, byColumn) in live {
-                for (k, col) in groups[g].columns.enumerated() {
-                    if let a = byColumn[col], a != 0 { groups[g].rows[k].append((row, a)) }
+            for (g, byChoice) in live {
+                for (k, a) in byChoice.enumerated() where a != 0 { groups[g].rows[k].append((row, a)) }
+                if partials {
+                    for (col, a) in coefficients[g] ?? [:] { columnData[g].rows[col, default: []].append((row, a)) }
+                    if let idleA = idleCoefficient[g] { columnData[g].idleRows.append((row, idleA)) }
                 }
             }
         }
+    }
+
+    /// The choice per group at `point`, where some group is at a point no choice of it is (partial service at a
+    /// count between none and its most), with that point added to the group's choices: it lies in the server's
+    /// part of the LP, so the LP is unchanged. The column generation's start is such a point.
+    mutating func admit(_ point: [Double]) -> [Int] {
+        var out: [Int] = []
+        for g in groups.indices {
+            if let k = choice(of: groups[g], at: point) { out.append(k); continue }
+            guard g < columnData.count else { out.append(-1); continue }
+            let data = columnData[g]
+            let set = groups[g].owned.compactMap { c in abs(point[c]) > 1e-6 ? (column: c, value: point[c].rounded()) : nil }
+            guard let own = set.last?.column else { out.append(-1); continue }
+            var rows: [Int: Double] = [:]
+            for (c, v) in set { for (r, a) in data.rows[c] ?? [] { rows[r, default: 0] += a * v } }
+            for (r, a) in data.idleRows { rows[r, default: 0] -= a }
+            groups[g].settings.append(set)
+            groups[g].columns.append(own)
+            groups[g].values.append(set.reduce(0.0) { $0 + (data.value[$1.column] ?? 0) * $1.value } - data.idleValue)
+            groups[g].rows.append(rows.filter { $0.value != 0 }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+            out.append(groups[g].columns.count - 1)
+        }
+        return out
     }
 
     /// Prices must have the sign of the bound they price: `y_r ≥ 0` for an upper bound, `≤ 0` for a lower one.
@@ -295,9 +379,27 @@ struct ChoiceRelaxation {
         }
     }
 
-    /// The choice per group at a point of the model (−1 where the server takes nothing).
+    /// `expression`'s value at choice `k` of group `g` (its columns at the choice's values; the idle column and the
+    /// pinned columns not counted).
+    func value(of expression: LinearExpression, group g: Int, choice k: Int) -> Double {
+        let set = groups[g].settings[k]
+        if set.count == 1, set[0].value == 1 { return expression.terms[set[0].column] ?? 0 }
+        return set.reduce(0.0) { $0 + (expression.terms[$1.column] ?? 0) * $1.value }
+    }
+
+    /// The choice per group at a point of the model (−1 where the server takes nothing, or, with partial service,
+    /// where it is at no choice; ``admit(_:)`` adds such a point).
     func choices(at point: [Double]) -> [Int] {
-        groups.map { g in g.columns.firstIndex { point[$0] > 0.5 } ?? -1 }
+        groups.map { choice(of: $0, at: point) ?? -1 }
+    }
+
+    /// The choice `g` is at at `point` (−1 nothing), nil when none is.
+    func choice(of g: Group, at point: [Double]) -> Int? {
+        guard g.partial else { return g.columns.firstIndex { point[$0] > 0.5 } ?? -1 }
+        if g.owned.allSatisfy({ abs(point[$0]) <= 1e-6 }) { return -1 }
+        return g.settings.firstIndex { set in
+            g.owned.allSatisfy { c in abs(point[c] - (set.first { $0.column == c }?.value ?? 0)) <= 1e-6 }
+        }
     }
 
     /// A feasible rounding of the picks at prices `y`, as far as the upper bounds go: servers in order of their

@@ -160,6 +160,11 @@ public struct MIPTuning: Hashable, Sendable {
     /// (``StagedSolve/settledPartials(_:)``): under the priority policies a later served stage is then a multiple
     /// choice one, priced instead of solved as an LP.
     public var pinSettledPartials = true
+    /// Price partial service in the stages that count no servers (best effort and cost under the priority
+    /// policies): each server's partial service on a candidate is a choice at its most replicas, and the stage is
+    /// bounded and rounded as a multiple-choice one (``ChoiceRelaxation``) instead of solved as an LP, which at
+    /// 5,000 servers and more did not fit in the limit and was skipped.
+    public var pricedPartials = true
     /// Leave pinned columns out of the problem CBC gets (see `LinearModel.reduced`), rather than passing them with
     /// equal bounds: with presolve off, CBC would carry them through every LP.
     public var dropPinnedColumns = true
@@ -181,6 +186,7 @@ public struct MIPTuning: Hashable, Sendable {
         t.cbcTimeReserve = 0
         t.guardedRelaxation = false
         t.pinSettledPartials = false
+        t.pricedPartials = false
         return t
     }
 }

@@ -14,11 +14,7 @@ extension StagedSolve {
                           budget: TimeBudget, _ state: inout StageState) {
         guard let before = state.point else { return }
         let f = state.formulation
-        var value = LinearExpression()
-        for group in relaxation.groups {
-            for (k, c) in group.columns.enumerated() { value.terms[c] = group.values[k] }
-        }
-        let merged = MergedCounts(relaxation, count: value)
+        let merged = MergedCounts(relaxation) { g, k in relaxation.groups[g].values[k] }
         let current = relaxation.choices(at: before)
         var limited = budget.limiting(settings)
         limited.parameters["maxNodes"] = String(tuning.mergedCostNodes)

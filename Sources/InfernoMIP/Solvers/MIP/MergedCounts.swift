@@ -37,17 +37,21 @@ struct MergedCounts {
     private let lower: [Double]
     private let upper: [Double]
 
-    /// Merges the groups of `relaxation` by the rows their choices use and `count`'s coefficients on them.
+    /// Merges the groups of `relaxation` by the rows their choices use and `count`'s value at each of them.
     init(_ relaxation: ChoiceRelaxation, count: LinearExpression) {
+        self.init(relaxation) { g, k in relaxation.value(of: count, group: g, choice: k) }
+    }
+
+    /// Merges the groups of `relaxation` by the rows their choices use and each choice's `weight` (group, choice).
+    init(_ relaxation: ChoiceRelaxation, weight: (Int, Int) -> Double) {
         lower = relaxation.lower
         upper = relaxation.upper
         struct Key: Hashable { var choices: [Choice]; var mayIdle: Bool }
         var index: [Key: Int] = [:]
-        for group in relaxation.groups {
+        for (g, group) in relaxation.groups.enumerated() {
             let own = group.columns.indices.map { k in
                 let rows = group.rows[k].sorted { $0.row < $1.row }
-                return Choice(rows: rows.map(\.row), coefficients: rows.map(\.coefficient),
-                              count: count.terms[group.columns[k]] ?? 0)
+                return Choice(rows: rows.map(\.row), coefficients: rows.map(\.coefficient), count: weight(g, k))
             }
             // In a fixed order, so that two servers listing the same choices differently are one kind.
             let distinct = Array(Set(own)).sorted(by: Self.precedes)

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+@testable import InfernoMIP
+
+/// ``ChoiceRelaxation`` with partial service priced (the best-effort and cost stages of the priority policies), on
+/// small random instances against CBC on the same model: its LP optimum, which the converged bound must equal, and
+/// its MIP optimum, which every price must bound. Partial service makes a server's choices vertices of its part of the
+/// LP (full service on a candidate, or partial service at its most replicas), and an answer may sit between them.
+@Suite struct PricedPartialsTests {
+    static let cbc: @Sendable (MIPProblem, CbcSettings) -> MIPResult = { CbcSolver().solve($0, settings: $1) }
+    static let exact = CbcSettings(timeLimitSeconds: 20, relativeGap: 0)
+
+    /// The formulation of a random 8-server instance under `PriorityExhaustive`, with level 1's summed served
+    /// fraction fixed half a server below its optimum (a best-effort row, with fractional coefficients), and the
+    /// objective: level 2's summed served fraction, or the cost.
+    static func formulation(seed: UInt64, cost: Bool) throws -> AllocationFormulation {
+        var options = OptimizerOptions()
+        options.saturationPolicy = .priorityExhaustive
+        let p = Instances.randomProblem(seed: seed, servers: 8, types: 2 + Int(seed % 2), priorities: 2,
+                                        tightness: 0.8 + Double(seed % 4) * 0.3, options: options)
+        var f = AllocationFormulation(servers: p.servers, options: p.options, cards: p.cards(of:))
+        let level = { (priority: Int) in p.servers.indices.filter { p.servers[$0].priority == priority } }
+        let fraction1 = level(1).map { f.fraction($0) }.sum()
+        f.model.objective = fraction1
+        f.model.sense = .maximize
+        let top = try #require(f.model.reduced(start: nil, pinned: [:]).solve(Self.cbc, settings: Self.exact).objective)
+        f.model.add(fraction1 >= max(0, top - 0.5), "stage best effort p1")
+        f.model.objective = cost ? f.value() : level(2).map { f.fraction($0) }.sum()
+        f.model.sense = cost ? .minimize : .maximize
+        return f
+    }
+
+    @Test(arguments: [false, true]) func boundIsTheLPOptimumAndBoundsTheMIP(cost: Bool) throws {
+        var rng = SplitMix64(seed: 5)
+        var between = 0
+        for seed in UInt64(1)...30 {
+            let f = try Self.formulation(seed: seed, cost: cost)
+            // Without pricing partial service the structure is not a multiple-choice one.
+            #expect(ChoiceRelaxation(f, pinned: [:]) == nil, "seed \(seed)")
+            var relaxation = try #require(ChoiceRelaxation(f, pinned: [:], partials: true, block: { $0 % 2 }))
+            #expect(relaxation.hasPartialChoices, "seed \(seed)")
+            let sign = relaxation.sign
+            let mip = f.model.reduced(start: nil, pinned: [:]).solve(Self.cbc, settings: Self.exact)
+            let point = try #require(mip.values, "seed \(seed)")
+            let optimum = sign * f.model.objective.value(point)
+            // The MIP's answer as choices: where it serves part of a candidate's replicas, a choice at that point.
+            let choices = relaxation.admit(point)
+            for (g, group) in relaxation.groups.enumerated() {
+                let set = choices[g] < 0 ? [] : group.settings[choices[g]]
+                for c in group.owned {
+                    #expect(abs(point[c] - (set.first { $0.column == c }?.value ?? 0)) <= 1e-6, "seed \(seed) group \(g)")
+                }
+                if choices[g] >= 0, set.count == 2, set[1].value < f.model.columns[set[1].column].upper { between += 1 }
+            }
+            #expect(abs(relaxation.proposal(choices).value + relaxation.constant - optimum) <= 1e-6 * max(1, abs(optimum)),
+                    "seed \(seed)")
+            let bound = try #require(relaxation.bound(start: [choices], rounds: 500, tolerance: 1e-9))
+            let lp = try #require(f.model.reduced(start: nil, pinned: [:], relax: true).solve(Self.cbc, settings: Self.exact).objective)
+            // Maximising form: L ≥ LP optimum ≥ MIP optimum; at convergence L is the LP optimum.
+            #expect(abs(bound.value - sign * lp) <= 1e-6 * max(1, abs(lp)), "seed \(seed): L \(bound.value), LP \(sign * lp)")
+            #expect(bound.value >= optimum - 1e-7 * max(1, abs(optimum)), "seed \(seed)")
+            for _ in 0..<5 {
+                let y = relaxation.projected((0..<relaxation.linkingRows).map { _ in rng.double(-50...50) })
+                #expect(relaxation.evaluate(y).value >= optimum - 1e-7 * max(1, abs(optimum)), "seed \(seed)")
+            }
+        }
+        // Some MIP answer served part of a candidate's replicas between none and its most: admitted, not a vertex.
+        #expect(between > 0)
+    }
+}
