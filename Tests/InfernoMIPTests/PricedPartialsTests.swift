@@ -10,13 +10,13 @@ import Testing
     static let cbc: @Sendable (MIPProblem, CbcSettings) -> MIPResult = { CbcSolver().solve($0, settings: $1) }
     static let exact = CbcSettings(timeLimitSeconds: 20, relativeGap: 0)
 
-    /// The formulation of a random 8-server instance under `PriorityExhaustive`, with level 1's summed served
+    /// The formulation of a random instance (8 servers unless told) under `PriorityExhaustive`, with level 1's summed served
     /// fraction fixed half a server below its optimum (a best-effort row, with fractional coefficients), and the
     /// objective: level 2's summed served fraction, or the cost.
-    static func formulation(seed: UInt64, cost: Bool) throws -> AllocationFormulation {
+    static func formulation(seed: UInt64, cost: Bool, servers: Int = 8) throws -> AllocationFormulation {
         var options = OptimizerOptions()
         options.saturationPolicy = .priorityExhaustive
-        let p = Instances.randomProblem(seed: seed, servers: 8, types: 2 + Int(seed % 2), priorities: 2,
+        let p = Instances.randomProblem(seed: seed, servers: servers, types: 2 + Int(seed % 2), priorities: 2,
                                         tightness: 0.8 + Double(seed % 4) * 0.3, options: options)
         var f = AllocationFormulation(servers: p.servers, options: p.options, cards: p.cards(of:))
         let level = { (priority: Int) in p.servers.indices.filter { p.servers[$0].priority == priority } }
@@ -66,5 +66,66 @@ import Testing
         }
         // Some MIP answer served part of a candidate's replicas between none and its most: admitted, not a vertex.
         #expect(between > 0)
+    }
+}
+
+extension PricedPartialsTests {
+    /// Every integral point of `f`'s model (nothing, full service on a candidate, or partial service at any count
+    /// per server) that satisfies its rows.
+    static func forEachFeasible(_ f: AllocationFormulation, _ body: ([Double]) -> Void) {
+        let options: [[[(Int, Double)]]] = f.servers.indices.map { s in
+            var out: [[(Int, Double)]] = [[]]
+            for c in f.choiceColumns(of: s)?.choices ?? [] { out.append([(c, 1)]) }
+            for pair in f.partialPairs(of: s) {
+                for q in 0...Int(pair.upper) { out.append([(pair.use, 1), (pair.count, Double(q))]) }
+            }
+            return out
+        }
+        var pick = [Int](repeating: 0, count: options.count)
+        while true {
+            var p = [Double](repeating: 0, count: f.model.columns.count)
+            for (s, o) in options.enumerated() { for (c, v) in o[pick[s]] { p[c] = v } }
+            f.refreshIdle(&p)
+            if f.model.violations(p).isEmpty { body(p) }
+            var s = 0
+            while s < pick.count, pick[s] == options[s].count - 1 { pick[s] = 0; s += 1 }
+            if s == pick.count { return }
+            pick[s] += 1
+        }
+    }
+
+    /// A count probe's pins (``StagedSolve/pins(_:_:fixed:)``) never exclude a point that reaches its floor, partial
+    /// service between none and its most included: on 4-server instances, every feasible point at or above a floor at
+    /// or a little below the optimum agrees with every pin, at the converged prices and at random prices. And the pins
+    /// exclude something (a pin set that pinned nothing would pass).
+    @Test func probePinsKeepEveryPointAboveTheFloor() throws {
+        var rng = SplitMix64(seed: 17)
+        var pinnedColumns = 0
+        for seed in UInt64(1)...30 {
+            let f = try Self.formulation(seed: seed, cost: seed % 2 == 0, servers: 4)
+            var relaxation = try #require(ChoiceRelaxation(f, pinned: [:], partials: true, block: { $0 % 2 }))
+            let sign = relaxation.sign
+            var points: [(point: [Double], score: Double)] = []
+            Self.forEachFeasible(f) { points.append(($0, sign * f.model.objective.value($0))) }
+            let best = try #require(points.max { $0.score < $1.score })
+            let start = relaxation.admit(best.point)
+            let converged = try #require(relaxation.bound(start: [start], rounds: 500, tolerance: 1e-9))
+            let random = relaxation.projected((0..<relaxation.linkingRows).map { _ in rng.double(-20...20) })
+            for (y, value) in [(converged.prices, converged.value), (random, relaxation.evaluate(random).value)] {
+                for drop in [0.0, 0.1, 0.3, 1.0] {
+                    let floor = best.score - drop * max(1, abs(best.score)) * 0.05
+                    let viable = relaxation.viableChoices(at: y, value: value, floor: floor)
+                    if viable.contains(where: \.isEmpty) { continue } // no point reaches the floor: nothing to pin
+                    let pins = StagedSolve.pins(relaxation, viable, fixed: [:])
+                    pinnedColumns += pins.count
+                    for (p, score) in points where score >= floor {
+                        for (c, v) in pins {
+                            #expect(abs(p[c] - v) <= 1e-9, "seed \(seed) floor \(floor): column \(c) pinned to \(v), a point at \(score) has \(p[c])")
+                        }
+                    }
+                }
+            }
+        }
+        #expect(pinnedColumns > 0)
     }
 }

@@ -239,32 +239,38 @@ import Testing
     // MARK: Settled partial service
 
     /// Under `PriorityExhaustive` a served stage leaves a higher level's partial service free (that level's best
-    /// effort is a fixed row), which makes it an LP. Here the top level's count requires its one server fully
-    /// served, so its partial columns can only be zero: pinned, the lower level's stage is multiple-choice and
-    /// priced (a Lagrangian bound in its record) and every stage ends where it does without the pins.
+    /// effort is a fixed row). Here the top level's count requires its one server fully served, so its partial
+    /// columns can only be zero: pinned, the lower level's stage is multiple-choice over full service alone; without
+    /// the pins it is priced with partial choices (`pricedPartials`); with neither it is an LP. Every stage ends at
+    /// the same objective all three ways.
     @Test func aSettledLevelsPartialServiceIsPinned() throws {
         let t = Instances.candidate("T", replicas: 2, costPerReplica: 10)
         let u = Instances.candidate("U", replicas: 2, costPerReplica: 12)
         let servers = [Instances.server("hi", priority: 1, [t, u])]
             + (0..<4).map { Instances.server("lo\($0)", priority: 2, [t, u]) }
-        func run(pinned: Bool) -> StagedSolve.Outcome {
+        func run(pinned: Bool, pricedPartials: Bool) -> StagedSolve.Outcome {
             var tuning = MIPTuning()
             tuning.pinSettledPartials = pinned
+            tuning.pricedPartials = pricedPartials
             return Self.driver(servers, ["T": 5, "U": 3], policy: .priorityExhaustive, tuning: tuning)
                 .run(start: Dictionary(uniqueKeysWithValues: servers.map { ($0.name, []) }),
                      budget: TimeBudget(clock: WallClock(), seconds: 10))
         }
-        let on = run(pinned: true), off = run(pinned: false)
+        let on = run(pinned: true, pricedPartials: true)
+        let partial = run(pinned: false, pricedPartials: true), off = run(pinned: false, pricedPartials: false)
         func priced(_ o: StagedSolve.Outcome) throws -> Bool {
             let low = try #require(o.stages.first { $0.stage == .served(priority: 2) }, "\(o.stages.map(\.name))")
             return low.record.contains { if case .lagrangianBound = $0 { true } else { false } }
         }
         #expect(try priced(on))
+        #expect(try priced(partial))
         #expect(try !priced(off))
         // 8 cards, the top server takes 2: two of the four lower servers fit whole, and the same in every stage.
-        #expect(on.stages.map(\.name) == off.stages.map(\.name))
-        for (a, b) in zip(on.stages, off.stages) {
-            #expect(abs((a.objective ?? .nan) - (b.objective ?? .nan)) < 1e-6, "\(a.name): \(a.objective ?? .nan) vs \(b.objective ?? .nan)")
+        for other in [partial, off] {
+            #expect(on.stages.map(\.name) == other.stages.map(\.name))
+            for (a, b) in zip(on.stages, other.stages) {
+                #expect(abs((a.objective ?? .nan) - (b.objective ?? .nan)) < 1e-6, "\(a.name): \(a.objective ?? .nan) vs \(b.objective ?? .nan)")
+            }
         }
         #expect(on.stages.first { $0.stage == .served(priority: 2) }?.objective == 2)
     }

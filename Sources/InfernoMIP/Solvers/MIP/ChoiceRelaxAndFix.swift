@@ -18,10 +18,7 @@ extension StagedSolve {
         // Master blocks: a level's servers in `choiceRelaxationBlocks` blocks of their own (served counts are per level).
         let blocksPerLevel = max(1, tuning.choiceRelaxationBlocks)
         let levelIndex = Dictionary(uniqueKeysWithValues: levels.enumerated().map { ($1, $0) })
-        // Partial service is priced in the stages that count no servers (best effort and cost): a served stage's
-        // count probes and dives pin choices as single columns.
-        guard var relaxation = ChoiceRelaxation(f, pinned: fixed, partials: tuning.pricedPartials && target == nil,
-                                                block: { s in
+        guard var relaxation = ChoiceRelaxation(f, pinned: fixed, partials: tuning.pricedPartials, block: { s in
                   (levelIndex[servers[s].priority] ?? 0) * blocksPerLevel + s % blocksPerLevel }),
               relaxation.linkingRows > 0 else { return nil }
         let objective = f.model.objective, sense = f.model.sense
@@ -62,7 +59,11 @@ extension StagedSolve {
         // The servers by how certain their priced choice is, least first: what the neighbourhood searches free.
         let order = margins.indices.sorted { margins[$0] < margins[$1] || margins[$0] == margins[$1] && $0 < $1 }
         let small = tuning.choiceSearchServers / 8
-        let merged = target.flatMap { tuning.mergedCounts ? MergedCounts(relaxation, count: $0.count) : nil }
+        // Not with partial service: the merged model has it only at its choices, not between them, so a count it
+        // proves out of reach may be within reach (a best-effort row fixed before may need a server between them).
+        let merged = target.flatMap {
+            tuning.mergedCounts && !relaxation.hasPartialChoices ? MergedCounts(relaxation, count: $0.count) : nil
+        }
         if let target, let merged, merged.columnCount <= tuning.mergedSearchFirstColumns, budget.left > 0 {
             // Interchangeable servers merged, CBC proves most counts the rounding fell short of (MergedCounts.swift).
             guard let tightened = mergedFirst(merged, relaxation, target, certificate, x: x, loose: order.prefix(small),

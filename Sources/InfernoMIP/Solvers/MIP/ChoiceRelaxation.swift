@@ -38,8 +38,10 @@ struct ChoiceRelaxation {
         var idleColumn: Int?
         /// The master's block (see ``blockCount``).
         var block: Int
+        /// The use and replica columns of the server's free partial service (empty without).
+        var partialColumns: [Int]
         /// Some choice is partial service.
-        var partial: Bool
+        var partial: Bool { !partialColumns.isEmpty }
     }
 
     /// A group's columns as the rows and the objective see them (kept only where partial service is priced: a
@@ -112,7 +114,7 @@ struct ChoiceRelaxation {
                                 values: settings.map { set in
                                     set.reduce(0.0) { $0 + sign * (objective.terms[$1.column] ?? 0) * $1.value } - idleShift },
                                 rows: settings.map { _ in [] }, mayIdle: mayIdle, idleColumn: idleFree ? idle : nil,
-                                block: block(s), partial: !pairs.isEmpty))
+                                block: block(s), partialColumns: pairs.flatMap { [$0.use, $0.count] }))
             if partials {
                 var data = ColumnData(idleValue: idleShift)
                 for c in owned { data.value[c] = sign * (objective.terms[c] ?? 0) }

@@ -144,7 +144,7 @@ extension StagedSolve {
         // CBC's root cuts and heuristics cost more than the probe's nodes here, and a proof of infeasibility rarely
         // needs them (docs/benchmark.md, "Exact counts").
         limited.parameters.merge(["heuristicsOnOff": heuristics ? "on" : "off", "cutsOnOff": "off"]) { a, _ in a }
-        let result = model.reduced(start: nil, pinned: pins(relaxation, viable, fixed: fixed), dropPinned: true)
+        let result = model.reduced(start: nil, pinned: Self.pins(relaxation, viable, fixed: fixed), dropPinned: true)
             .solve(solveStage, settings: limited)
         state.steps.append(.countProbe(target: Int(goal), servers: free, result.status, seconds: result.seconds))
         return result
@@ -152,10 +152,14 @@ extension StagedSolve {
 
     /// The stage's pins plus each group's non-viable choices pinned to 0, a group with one viable choice pinned to
     /// it, and the idle column pinned to 0 where taking nothing is not viable.
-    func pins(_ relaxation: ChoiceRelaxation, _ viable: [[Int]], fixed: [Int: Double]) -> [Int: Double] {
+    static func pins(_ relaxation: ChoiceRelaxation, _ viable: [[Int]], fixed: [Int: Double]) -> [Int: Double] {
         var pins = fixed
         for (g, group) in relaxation.groups.enumerated() {
             let choices = Set(viable[g])
+            if group.partial {
+                partialPins(group, choices, &pins)
+                continue
+            }
             for (k, c) in group.columns.enumerated() where !choices.contains(k) { pins[c] = 0 }
             if let only = viable[g].first, choices.count == 1, only >= 0 { pins[group.columns[only]] = 1 }
             if let idle = group.idleColumn {
@@ -163,5 +167,21 @@ extension StagedSolve {
             }
         }
         return pins
+    }
+
+    /// The pins of a group with partial service. Partial service between none and its most (not a choice) is a mix
+    /// of the two: a server held there bounds the stage by at most the better of the two's bounds, and the one at
+    /// none, where it is not a choice, by no more than nothing's. So a partial pair's columns stay free where a
+    /// viable choice sets them or taking nothing is viable; the one viable choice of partial service pins only its
+    /// use column (its replicas stay free).
+    static func partialPins(_ group: ChoiceRelaxation.Group, _ choices: Set<Int>, _ pins: inout [Int: Double]) {
+        var free = Set<Int>()
+        for k in choices where k >= 0 { free.formUnion(group.settings[k].map(\.column)) }
+        if choices.contains(-1) { free.formUnion(group.partialColumns) }
+        for c in group.owned where !free.contains(c) { pins[c] = 0 }
+        if let only = choices.first, choices.count == 1, only >= 0, let use = group.settings[only].first {
+            pins[use.column] = 1
+        }
+        if let idle = group.idleColumn, !choices.contains(-1) { pins[idle] = 0 }
     }
 }

@@ -18,7 +18,8 @@ extension StagedSolve {
         for _ in 0..<steps where budget.left > 0 {
             guard let (g, k) = largestFractional(relaxation, x) else { break }
             let group = relaxation.groups[g]
-            for (i, c) in group.columns.enumerated() { pins[c] = i == k ? 1 : 0 }
+            for c in group.owned { pins[c] = 0 }
+            if k >= 0 { for (c, v) in group.settings[k] { pins[c] = v } }
             if let idle = group.idleColumn { pins[idle] = k < 0 ? 1 : 0 }
             if makeRoom, k >= 0 {
                 free.formUnion(roomMakers(relaxation, group: group, choice: k, agreed: agreed, target: target))
@@ -60,7 +61,8 @@ extension StagedSolve {
     /// nothing); nil when `x` is integral.
     func largestFractional(_ relaxation: ChoiceRelaxation, _ x: [Double]) -> (group: Int, choice: Int)? {
         var best: (group: Int, choice: Int, weight: Double)?
-        for (g, group) in relaxation.groups.enumerated() {
+        // Servers with partial service are left out: their choices share columns, so a column is not a share.
+        for (g, group) in relaxation.groups.enumerated() where !group.partial {
             let shares = group.columns.map { x[$0] }
             guard shares.contains(where: { $0 > 1e-6 && $0 < 1 - 1e-6 }) else { continue }
             let weight = zip(shares, group.rows).reduce(0.0) { $0 + $1.0 * $1.1.reduce(0) { $0 + abs($1.coefficient) } }
