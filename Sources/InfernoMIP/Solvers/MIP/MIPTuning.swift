@@ -34,9 +34,9 @@ public struct MIPTuning: Hashable, Sendable {
     /// fractional servers) and improve that by RINS; stop there when it is within the gap of the LP bound.
     public var lpAndFix = true
     /// Before LP and fix, a stage whose free servers only choose among full-service columns (policy `None`; served
-    /// stages whose partial service is all pinned, docs/optimizer.md) is bounded by the Lagrangian dual over its
-    /// linking rows and rounded from its prices (``ChoiceRelaxation``); a served stage then probes the counts above
-    /// its answer (``StagedSolve/probeCounts``).
+    /// stages whose partial service is all pinned, docs/optimizer.md), or partial service too with
+    /// ``pricedPartials``, is bounded by the Lagrangian dual over its linking rows and rounded from its prices
+    /// (``ChoiceRelaxation``); a served stage then probes the counts above its answer (``StagedSolve/probeCounts``).
     /// CBC's LP runs only after a CBC failure, or for a stage other than a served one whose column generation did not
     /// converge. Measured against the LP path side by side in docs/benchmark.md ("Priced stages", "Exact counts").
     public var choiceRelaxation = true
@@ -160,10 +160,12 @@ public struct MIPTuning: Hashable, Sendable {
     /// (``StagedSolve/settledPartials(_:)``): under the priority policies a later served stage is then a multiple
     /// choice one, priced instead of solved as an LP.
     public var pinSettledPartials = true
-    /// Price partial service in the stages that count no servers (best effort and cost under the priority
-    /// policies): each server's partial service on a candidate is a choice at its most replicas, and the stage is
-    /// bounded and rounded as a multiple-choice one (``ChoiceRelaxation``) instead of solved as an LP, which at
-    /// 5,000 servers and more did not fit in the limit and was skipped.
+    /// Price stages with partial service free (the best-effort and cost stages of the best-effort policies, and
+    /// under the priority policies a served stage below a level that keeps its partial service): each server's
+    /// partial service on a candidate is a choice at its most replicas (and at none where that is worth more than
+    /// nothing), and the stage is bounded and rounded as a multiple-choice one (``ChoiceRelaxation``) instead of
+    /// solved as an LP, which at 5,000 servers and more did not fit in the limit and was skipped
+    /// (docs/benchmark.md, "Priced partial service").
     public var pricedPartials = true
     /// Leave pinned columns out of the problem CBC gets (see `LinearModel.reduced`), rather than passing them with
     /// equal bounds: with presolve off, CBC would carry them through every LP.

@@ -4,7 +4,8 @@ import Foundation
 /// servers alike in rows and count are in a served one, and CBC's search over a binary per server and choice explores
 /// every swap of them too. At 10,000 servers with four classes, a cost stage whose searches stopped 1.03% above its
 /// bound (0.79% above its optimum) reached 0.25% over its merged model in about a second (docs/benchmark.md,
-/// "Merged cost search").
+/// "Merged cost search"). A best-effort stage of `PriorityExhaustive`, priced with partial service, gets the same
+/// search by its own objective's values (docs/benchmark.md, "Priced partial service").
 extension StagedSolve {
     /// CBC's search over the cost stage with its servers merged by rows and value (``MergedCounts`` with each
     /// choice's value in the stage's objective as its weight), from the best answer, with the stage's CBC settings and
