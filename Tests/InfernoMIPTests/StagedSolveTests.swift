@@ -153,6 +153,54 @@ import Testing
         #expect(stage.steps == ["skipped: its LP is expected to take 5.0 s, 2.0 s left"])
     }
 
+    /// A priced stage's core LP expected (from the largest LP so far) to end past the solve's deadline is not
+    /// started: the stage rounds the prices' own answer instead and says why; with the guard off the core LP runs.
+    /// Both end at the count's bound.
+    @Test(arguments: [true, false]) func aCoreLPExpectedToOutlastTheSolveIsNotStarted(guarded: Bool) throws {
+        let t = Instances.candidate("T", replicas: 2, costPerReplica: 10)
+        var tuning = MIPTuning()
+        tuning.guardedRelaxation = guarded
+        let d = Self.driver([Instances.server("a", [t]), Instances.server("b", [t])], ["T": 3], tuning: tuning)
+        var state = d.initialState(start: ["a": [], "b": []])
+        state.largestLP = .init(seconds: 1000, size: 1, partials: false, core: true)
+        let request = StageRequest(stage: .served(priority: 1), objective: state.formulation.servedCount([0, 1]),
+                                   sense: .maximize, integral: true)
+        #expect(d.solve(request, &state, budget: TimeBudget(clock: ScriptedClock(), seconds: 10)))
+        let stage = try #require(state.stages.last)
+        #expect(stage.record.contains { if case .lagrangianBound = $0 { true } else { false } }, "\(stage.steps)")
+        #expect(stage.record.contains { if case .coreLP = $0 { true } else { false } } == !guarded, "\(stage.steps)")
+        #expect(stage.record.contains { if case .relaxationSkipped = $0 { true } else { false } } == guarded,
+                "\(stage.steps)")
+        #expect(stage.objective == 1)
+    }
+
+    /// A stage begun with less time to the deadline than twice the last priced stage's pricing (0.8 s, 1.2 s left)
+    /// is skipped without calling CBC and says why; with the guard off it runs (and here reaches CBC).
+    @Test(arguments: [true, false]) func aStageWithLessTimeThanTheLastPricingIsSkipped(guarded: Bool) throws {
+        let t = Instances.candidate("T", replicas: 2, costPerReplica: 10)
+        let calls = Counter()
+        var tuning = MIPTuning()
+        tuning.guardedRelaxation = guarded
+        let d = Self.driver([Instances.server("a", [t]), Instances.server("b", [t])], ["T": 3], tuning: tuning,
+                            solveStage: { p, s in calls.add(); return CbcSolver().solve(p, settings: s) })
+        var state = d.initialState(start: ["a": [], "b": []])
+        state.lastPricingSeconds = 0.8
+        let request = StageRequest(stage: .served(priority: 1), objective: state.formulation.servedCount([0, 1]),
+                                   sense: .maximize, integral: true)
+        #expect(d.solve(request, &state, budget: TimeBudget(clock: ScriptedClock(), seconds: 1.2)))
+        let stage = try #require(state.stages.last)
+        if guarded {
+            #expect(stage.outcome == .skipped)
+            #expect(stage.record == [.pricingSkipped(expected: 0.8, left: 1.2)])
+            #expect(stage.steps == ["skipped: 1.2 s left, less than twice the last pricing (0.8 s)"])
+            #expect(calls.value == 0)
+        } else {
+            #expect(stage.outcome == .optimal)
+            #expect(stage.objective == 1)
+            #expect(calls.value > 0)
+        }
+    }
+
     /// Expected 0.6 s with 1 s left: more than its half share (0.5 s) but less than all that is left, so the stage
     /// gets up to twice the estimate (all of the 1 s) and runs.
     @Test func aStageWhoseLPOutlastsItsShareButFitsGetsTheTime() throws {

@@ -11,8 +11,9 @@ import Foundation
 /// column generation of a stage other than a served one did not converge: `state.point` then holds the best answer,
 /// and the stage goes on to the LP.
 extension StagedSolve {
+    /// `whole` is the solve's budget: a core LP expected to end past its deadline is not started (``coreVertex``).
     func choiceRelaxAndFix(_ state: inout StageState, fixed: [Int: Double], integral: Bool, target: CountTarget?,
-                           settings: CbcSettings, budget: TimeBudget) -> MIPResult? {
+                           settings: CbcSettings, budget: TimeBudget, whole: TimeBudget) -> MIPResult? {
         let f = state.formulation
         let started = budget.clock.now()
         // Master blocks: a level's servers in `choiceRelaxationBlocks` blocks of their own (served counts are per level).
@@ -35,6 +36,7 @@ extension StagedSolve {
                                           stop: { relaxationBudget.left <= 0 })
         else { return nil }
         var bound = relaxation.sign * best.value
+        state.lastPricingSeconds = budget.elapsed(since: started)
         state.steps.append(.lagrangianBound(bound, rounds: best.rounds, seconds: budget.elapsed(since: started)))
         state.relaxationBound = bound
         if integral { bound = sense == .maximize ? (bound + 1e-6).rounded(.down) : (bound - 1e-6).rounded(.up) }
@@ -44,7 +46,7 @@ extension StagedSolve {
             ?? Certificate(objective: objective, bound: bound, tolerance: settings.relativeGap ?? 0)
         if let answer = certificate.answer(state.point) { return answer }
         let (x, margins, core, agreed, rounded, feasible) = pricedRounding(relaxation, best, fixed: fixed,
-                                                                           settings: settings, &state)
+                                                                           settings: settings, whole: whole, &state)
         // A CBC that fails (a crashed child process) fails the stage as on the LP path, where the driver falls back.
         if Self.cbcFailed(state.steps) { return nil }
         if let answer = certificate.answer(state.point) { return answer }
@@ -91,7 +93,7 @@ extension StagedSolve {
             // The repair could not restore the counts fixed before: a large server the LP split, put back whole,
             // evicted more than it could restore. Dive on it with room made around it (PricedDive.swift).
             dive(relaxation, from: x, free: core, agreed: agreed, fixed: fixed, target: target,
-                 steps: tuning.roomDiveSteps, makeRoom: true, settings: settings, budget: budget, &state)
+                 steps: tuning.roomDiveSteps, makeRoom: true, settings: settings, budget: budget, whole: whole, &state)
             if Self.cbcFailed(state.steps) { return nil }
             if let answer = certificate.answer(state.point) { return answer }
         }
@@ -118,7 +120,7 @@ extension StagedSolve {
             let late = merged.flatMap { $0.columnCount > tuning.mergedSearchFirstColumns ? $0 : nil }
             return countSearch(relaxation, best, target, certificate, x: x, order: order, small: small, core: core,
                                agreed: agreed, merged: merged, late: late, probe: !probeFirst, fixed: fixed,
-                               settings: settings, budget: budget, &state)
+                               settings: settings, budget: budget, whole: whole, &state)
         }
         // Not converged (the round limit): the LP and CBC's search take over from the best answer.
         guard best.value - best.master <= 1e-6 * max(1, abs(best.value)) else { return nil }
@@ -187,7 +189,7 @@ extension StagedSolve {
     /// better, and returns the point rounded from (for RINS), each group's margin at the prices, the rounding (after
     /// its repair) and whether it satisfied every row.
     func pricedRounding(_ relaxation: ChoiceRelaxation, _ best: ChoiceRelaxation.Bound, fixed: [Int: Double],
-                        settings: CbcSettings, _ state: inout StageState)
+                        settings: CbcSettings, whole: TimeBudget, _ state: inout StageState)
         -> (x: [Double], margins: [Double], core: Set<Int>, agreed: [Int], rounded: [Double]?, feasible: Bool) {
         let f = state.formulation
         let priced = relaxation.rounded(at: best.prices)
@@ -202,7 +204,8 @@ extension StagedSolve {
         }
         var x = pricedPoint(relaxation, priced.choices, picks: best.picks, loose: Set(priced.bumped), fixed: fixed,
                             columns: f.model.columns.count)
-        if let vertex = coreVertex(relaxation, picks: agreed, core: core, fixed: fixed, settings: settings, &state) {
+        if let vertex = coreVertex(relaxation, picks: agreed, core: core, fixed: fixed, settings: settings,
+                                   whole: whole, &state) {
             x = vertex
         }
         let rounded = rounding(x, fixed: fixed, &state)
@@ -247,18 +250,25 @@ extension StagedSolve {
     }
 
     /// A vertex of the stage's LP with every server outside `core` pinned to its priced pick: nil when CBC finds
-    /// none (the pins overfill a row when the prices are not exact).
+    /// none (the pins overfill a row when the prices are not exact), or when the LP is expected to end past `whole`'s
+    /// deadline (CBC cannot stop inside an LP; estimated as a stage's full LP is, ``StageState/lpEstimate``).
     func coreVertex(_ relaxation: ChoiceRelaxation, picks: [Int], core: Set<Int>, fixed: [Int: Double],
-                    settings: CbcSettings, _ state: inout StageState) -> [Double]? {
+                    settings: CbcSettings, whole: TimeBudget, _ state: inout StageState) -> [Double]? {
         var pins = fixed
         for (g, group) in relaxation.groups.enumerated() where !core.contains(g) {
             for c in group.owned { pins[c] = 0 }
             if picks[g] >= 0 { for (c, v) in group.settings[picks[g]] { pins[c] = v } }
             if let idle = group.idleColumn { pins[idle] = picks[g] < 0 ? 1 : 0 }
         }
+        let model = state.formulation.model
+        if tuning.guardedRelaxation, let expected = state.lpEstimate?.expectedSeconds(
+               size: Double(model.reducedSize(pinned: pins)), partials: relaxation.hasPartialChoices),
+           expected >= whole.toDeadline {
+            state.steps.append(.relaxationSkipped(expected: expected, left: whole.toDeadline))
+            return nil
+        }
         var lpSettings = settings
         lpSettings.parameters.merge(["heuristicsOnOff": "off", "cutsOnOff": "off"]) { a, _ in a }
-        let model = state.formulation.model
         let lp = model.reduced(start: nil, pinned: pins, dropPinned: true, relax: true).solve(solveStage, settings: lpSettings)
         state.steps.append(.coreLP(servers: core.count, lp.status, objective: lp.objective, seconds: lp.seconds))
         if lp.status == .optimal, lp.seconds >= tuning.lpPaceMinSeconds {

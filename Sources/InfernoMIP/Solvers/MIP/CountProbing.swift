@@ -26,7 +26,8 @@ extension StagedSolve {
     func countSearch(_ relaxation: ChoiceRelaxation, _ best: ChoiceRelaxation.Bound, _ target: CountTarget,
                      _ certificate: Certificate, x: [Double], order: [Int], small: Int, core: Set<Int>, agreed: [Int],
                      merged: MergedCounts?, late: MergedCounts?, probe: Bool, fixed: [Int: Double],
-                     settings: CbcSettings, budget: TimeBudget, _ state: inout StageState) -> MIPResult? {
+                     settings: CbcSettings, budget: TimeBudget, whole: TimeBudget,
+                     _ state: inout StageState) -> MIPResult? {
         // Over the whole stage, CBC must not stop within the relative gap, which on a count of a few hundred is a
         // server or more (its `increment` already keeps it from searching for a cheaper tie-break).
         var exact = settings
@@ -43,7 +44,7 @@ extension StagedSolve {
         if probed.answer(state.point) == nil, budget.left > 0 {
             dive(relaxation, from: x, free: core.union(order.prefix(small)), agreed: agreed, fixed: fixed,
                  target: target, steps: tuning.choiceDiveSteps, makeRoom: false, settings: settings, budget: budget,
-                 &state)
+                 whole: whole, &state)
         }
         if let late, probed.answer(state.point) == nil, budget.left > 0, let before = state.point {
             let search = mergedSearch(late, relaxation, target, fixed: fixed, settings: settings, budget: budget,

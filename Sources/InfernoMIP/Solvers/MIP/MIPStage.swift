@@ -43,6 +43,9 @@ public enum MIPStage: Hashable, Sendable {
 public enum MIPStep: Hashable, Sendable, CustomStringConvertible {
     /// The time guard skipped the stage: its LP was expected to take `expected` seconds with `left` left.
     case skipped(expected: Double, left: Double)
+    /// The time guard skipped the stage: less time was left to the solve's deadline than twice what the last priced
+    /// stage's pricing took (`expected`).
+    case pricingSkipped(expected: Double, left: Double)
     /// The LP relaxation ended without an optimum.
     case relaxationFailed(MIPStatus)
     /// The LP relaxation was not started: expected to take `expected` seconds, `left` to the solve's deadline.
@@ -84,6 +87,8 @@ public enum MIPStep: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .skipped(let expected, let left):
             return String(format: "skipped: its LP is expected to take %.1f s, %.1f s left", expected, left)
+        case .pricingSkipped(let expected, let left):
+            return String(format: "skipped: %.1f s left, less than twice the last pricing (%.1f s)", left, expected)
         case .relaxationFailed(let status):
             return "LP: \(status)"
         case .relaxationSkipped(let expected, let left):

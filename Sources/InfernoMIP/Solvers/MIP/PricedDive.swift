@@ -12,7 +12,7 @@ extension StagedSolve {
     /// vertex serves more, or when the stage's time is out.
     func dive(_ relaxation: ChoiceRelaxation, from x0: [Double], free: Set<Int>, agreed: [Int], fixed: [Int: Double],
               target: CountTarget, steps: Int, makeRoom: Bool, settings: CbcSettings, budget: TimeBudget,
-              _ state: inout StageState) {
+              whole: TimeBudget, _ state: inout StageState) {
         var x = x0, pins = fixed, free = free
         let f = state.formulation
         for _ in 0..<steps where budget.left > 0 {
@@ -25,7 +25,7 @@ extension StagedSolve {
                 free.formUnion(roomMakers(relaxation, group: group, choice: k, agreed: agreed, target: target))
             }
             guard let next = coreVertex(relaxation, picks: agreed, core: free, fixed: pins,
-                                        settings: budget.limiting(settings), &state)
+                                        settings: budget.limiting(settings), whole: whole, &state)
             else { break }
             x = next
             adopt(rounding(x, fixed: fixed, &state), objective: f.model.objective, sense: f.model.sense, &state)

@@ -158,6 +158,10 @@ struct StageState {
     /// The largest LP solved so far in this solve (a stage's relaxation or a priced stage's core LP): what a
     /// stage's full LP is estimated from when no earlier stage solved one (``lpEstimate``).
     var largestLP: Relaxation?
+    /// Seconds the last priced stage took to build its relaxation and price it (``ChoiceRelaxation``): a stage that
+    /// begins with less than twice that to the deadline is skipped, as that work, its core LP and its rounding are not
+    /// stopped by the clock.
+    var lastPricingSeconds: Double?
     /// What the current stage did, and whether the time guard skipped it.
     var steps: [MIPStep] = []
     var skipped = false
