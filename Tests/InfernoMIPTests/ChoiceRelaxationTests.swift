@@ -31,11 +31,18 @@ import Testing
 
     /// Calls `body` with every assignment that satisfies the model.
     static func forEachFeasible(_ f: AllocationFormulation, _ body: ([Double]) -> Void) {
-        let options = f.servers.indices.map { s in [nil] + (f.choiceColumns(of: s)?.choices ?? []).map { Optional($0) } }
+        forEachFeasible(f, options: f.servers.indices.map { s in
+            [[]] + (f.choiceColumns(of: s)?.choices ?? []).map { [($0, 1.0)] }
+        }, body)
+    }
+
+    /// Calls `body` with every point that takes one of its `options` (column values; the others 0) per server and
+    /// satisfies the model.
+    static func forEachFeasible(_ f: AllocationFormulation, options: [[[(Int, Double)]]], _ body: ([Double]) -> Void) {
         var pick = [Int](repeating: 0, count: options.count)
         while true {
             var p = [Double](repeating: 0, count: f.model.columns.count)
-            for (s, o) in options.enumerated() { if let c = o[pick[s]] { p[c] = 1 } }
+            for (s, o) in options.enumerated() { for (c, v) in o[pick[s]] { p[c] = v } }
             f.refreshIdle(&p)
             if f.model.violations(p).isEmpty { body(p) }
             var s = 0

@@ -81,17 +81,7 @@ extension PricedPartialsTests {
             }
             return out
         }
-        var pick = [Int](repeating: 0, count: options.count)
-        while true {
-            var p = [Double](repeating: 0, count: f.model.columns.count)
-            for (s, o) in options.enumerated() { for (c, v) in o[pick[s]] { p[c] = v } }
-            f.refreshIdle(&p)
-            if f.model.violations(p).isEmpty { body(p) }
-            var s = 0
-            while s < pick.count, pick[s] == options[s].count - 1 { pick[s] = 0; s += 1 }
-            if s == pick.count { return }
-            pick[s] += 1
-        }
+        ChoiceRelaxationTests.forEachFeasible(f, options: options, body)
     }
 
     /// A count probe's pins (``StagedSolve/pins(_:_:fixed:)``) never exclude a point that reaches its floor, partial

@@ -1,7 +1,8 @@
 /// A stage's LP relaxation when every server still free in it picks one of a few *choices* or nothing
 /// (single-accelerator mode: policy `None`, served stages whose partial service is all pinned — every one under
-/// `RoundRobin`, the top level's under the priority policies — and, with partial service, the best-effort and cost
-/// stages of the priority policies): a multiple-choice problem whose servers are coupled only by a few *linking*
+/// `RoundRobin`, the top level's under the priority policies — and, with partial service, the best-effort stages of
+/// `PriorityExhaustive`, the cost stages of the best-effort policies and a lower level's served stage while a level
+/// above keeps its partial service): a multiple-choice problem whose servers are coupled only by a few *linking*
 /// rows (one capacity row per GPU type and the rows earlier stages fixed). Everything else is one server's choice.
 ///
 /// A choice is a vertex of one server's part of the LP: a full-service column at 1, or partial service on a
@@ -24,7 +25,7 @@ struct ChoiceRelaxation {
     struct Group {
         var server: Int
         /// Each choice's own column: its full-service column, or for partial service its replica column (its use
-        /// column for the choice that serves none). Served stages never have partial choices.
+        /// column for the choice that serves none). A count's terms are on full-service columns only.
         var columns: [Int]
         /// What each choice sets: a full-service column to 1; a partial one its use column to 1 and its replica
         /// column to a count. Every other column of ``owned`` is 0 at the choice.
