@@ -255,11 +255,7 @@ extension StagedSolve {
     func coreVertex(_ relaxation: ChoiceRelaxation, picks: [Int], core: Set<Int>, fixed: [Int: Double],
                     settings: CbcSettings, whole: TimeBudget, _ state: inout StageState) -> [Double]? {
         var pins = fixed
-        for (g, group) in relaxation.groups.enumerated() where !core.contains(g) {
-            for c in group.owned { pins[c] = 0 }
-            if picks[g] >= 0 { for (c, v) in group.settings[picks[g]] { pins[c] = v } }
-            if let idle = group.idleColumn { pins[idle] = picks[g] < 0 ? 1 : 0 }
-        }
+        for (g, group) in relaxation.groups.enumerated() where !core.contains(g) { group.fix(picks[g], in: &pins) }
         let model = state.formulation.model
         if tuning.guardedRelaxation, let expected = state.lpEstimate?.expectedSeconds(
                size: Double(model.reducedSize(pinned: pins)), partials: relaxation.hasPartialChoices),

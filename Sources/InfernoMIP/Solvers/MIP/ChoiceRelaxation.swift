@@ -43,6 +43,20 @@ struct ChoiceRelaxation {
         var partialColumns: [Int]
         /// Some choice is partial service.
         var partial: Bool { !partialColumns.isEmpty }
+
+        /// Pins the server to choice `k` (−1 nothing): every column it owns to what the choice sets, 0 elsewhere.
+        func fix(_ k: Int, in pins: inout [Int: Double]) {
+            for c in owned { pins[c] = 0 }
+            if k >= 0 { for (c, v) in settings[k] { pins[c] = v } }
+            if let idleColumn { pins[idleColumn] = k < 0 ? 1 : 0 }
+        }
+    }
+
+    /// `coefficient` summed over what a choice sets (column × value). A single column at 1 reads its coefficient
+    /// alone: the same bits as when every choice was one column.
+    static func weigh(_ set: [(column: Int, value: Double)], _ coefficient: (Int) -> Double) -> Double {
+        if set.count == 1, set[0].value == 1 { return coefficient(set[0].column) }
+        return set.reduce(0.0) { $0 + coefficient($1.column) * $1.value }
     }
 
     /// A group's columns as the rows and the objective see them (kept only where partial service is priced: a
@@ -101,19 +115,22 @@ struct ChoiceRelaxation {
             let idleFree = idle.map { pinned[$0] == nil } ?? false
             if let idle, idleFree { constantValue += idleValue; owner[idle] = groups.count } // idle = 1 − Σ choices
             var settings: [[(column: Int, value: Double)]] = freeChoices.map { [($0, 1)] }
-            var own = freeChoices
+            var primary = freeChoices
             for pair in pairs {
-                if pair.upper >= 1 { settings.append([(pair.use, 1), (pair.count, pair.upper)]); own.append(pair.count) }
+                if pair.upper >= 1 {
+                    settings.append([(pair.use, 1), (pair.count, pair.upper)])
+                    primary.append(pair.count)
+                }
                 if sign * (objective.terms[pair.use] ?? 0) > (idleFree ? idleValue : 0) || !mayIdle {
-                    settings.append([(pair.use, 1)]); own.append(pair.use)
+                    settings.append([(pair.use, 1)])
+                    primary.append(pair.use)
                 }
             }
             let owned = freeChoices + pairs.flatMap { [$0.use, $0.count] }
             for c in owned { owner[c] = groups.count }
             let idleShift = idleFree ? idleValue : 0
-            groups.append(Group(server: s, columns: own, settings: settings, owned: owned,
-                                values: settings.map { set in
-                                    set.reduce(0.0) { $0 + sign * (objective.terms[$1.column] ?? 0) * $1.value } - idleShift },
+            groups.append(Group(server: s, columns: primary, settings: settings, owned: owned,
+                                values: settings.map { Self.weigh($0) { sign * (objective.terms[$0] ?? 0) } - idleShift },
                                 rows: settings.map { _ in [] }, mayIdle: mayIdle, idleColumn: idleFree ? idle : nil,
                                 block: block(s), partialColumns: pairs.flatMap { [$0.use, $0.count] }))
             if partials {
@@ -144,8 +161,7 @@ struct ChoiceRelaxation {
             for g in Set(coefficients.keys).union(idleCoefficient.keys) {
                 let byColumn = coefficients[g] ?? [:], idleA = idleCoefficient[g]
                 let byChoice = groups[g].settings.map { set in
-                    let own = set.count == 1 && set[0].value == 1 ? byColumn[set[0].column] ?? 0
-                        : set.reduce(0.0) { $0 + (byColumn[$1.column] ?? 0) * $1.value }
+                    let own = Self.weigh(set) { byColumn[$0] ?? 0 }
                     return idleA.map { own - $0 } ?? own
                 }
                 if byChoice.contains(where: { $0 != 0 }) { live.append((g, byChoice)) }
@@ -181,7 +197,7 @@ struct ChoiceRelaxation {
             for (r, a) in data.idleRows { rows[r, default: 0] -= a }
             groups[g].settings.append(set)
             groups[g].columns.append(own)
-            groups[g].values.append(set.reduce(0.0) { $0 + (data.value[$1.column] ?? 0) * $1.value } - data.idleValue)
+            groups[g].values.append(Self.weigh(set) { data.value[$0] ?? 0 } - data.idleValue)
             groups[g].rows.append(rows.filter { $0.value != 0 }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
             out.append(groups[g].columns.count - 1)
         }
@@ -385,9 +401,7 @@ struct ChoiceRelaxation {
     /// `expression`'s value at choice `k` of group `g` (its columns at the choice's values; the idle column and the
     /// pinned columns not counted).
     func value(of expression: LinearExpression, group g: Int, choice k: Int) -> Double {
-        let set = groups[g].settings[k]
-        if set.count == 1, set[0].value == 1 { return expression.terms[set[0].column] ?? 0 }
-        return set.reduce(0.0) { $0 + (expression.terms[$1.column] ?? 0) * $1.value }
+        Self.weigh(groups[g].settings[k]) { expression.terms[$0] ?? 0 }
     }
 
     /// The choice per group at a point of the model (−1 where the server takes nothing, or, with partial service,

@@ -151,38 +151,29 @@ extension StagedSolve {
         return result
     }
 
-    /// The stage's pins plus each group's non-viable choices pinned to 0, a group with one viable choice pinned to
-    /// it, and the idle column pinned to 0 where taking nothing is not viable.
+    /// The stage's pins plus, per group, every column no viable choice sets pinned to 0, the one viable choice
+    /// pinned, and the idle column pinned to 0 where taking nothing is not viable (to 1 where it alone is).
+    ///
+    /// With partial service, a server between partial service's none and its most (not a choice) is a mix of the
+    /// two: held there, it bounds the stage by at most the better of the two's bounds, and the one at none, where it
+    /// is not a choice, by no more than nothing's. So a partial pair's columns also stay free where taking nothing is
+    /// viable, and the one viable choice pins only its first column (a partial one's use column: its replicas stay
+    /// free).
     static func pins(_ relaxation: ChoiceRelaxation, _ viable: [[Int]], fixed: [Int: Double]) -> [Int: Double] {
         var pins = fixed
         for (g, group) in relaxation.groups.enumerated() {
             let choices = Set(viable[g])
-            if group.partial {
-                partialPins(group, choices, &pins)
-                continue
+            var free = Set<Int>()
+            for k in choices where k >= 0 { free.formUnion(group.settings[k].map(\.column)) }
+            if choices.contains(-1) { free.formUnion(group.partialColumns) }
+            for c in group.owned where !free.contains(c) { pins[c] = 0 }
+            if let only = choices.first, choices.count == 1, only >= 0, let first = group.settings[only].first {
+                pins[first.column] = 1
             }
-            for (k, c) in group.columns.enumerated() where !choices.contains(k) { pins[c] = 0 }
-            if let only = viable[g].first, choices.count == 1, only >= 0 { pins[group.columns[only]] = 1 }
             if let idle = group.idleColumn {
-                if !choices.contains(-1) { pins[idle] = 0 } else if choices.count == 1 { pins[idle] = 1 }
+                if !choices.contains(-1) { pins[idle] = 0 } else if choices.count == 1, !group.partial { pins[idle] = 1 }
             }
         }
         return pins
-    }
-
-    /// The pins of a group with partial service. Partial service between none and its most (not a choice) is a mix
-    /// of the two: a server held there bounds the stage by at most the better of the two's bounds, and the one at
-    /// none, where it is not a choice, by no more than nothing's. So a partial pair's columns stay free where a
-    /// viable choice sets them or taking nothing is viable; the one viable choice of partial service pins only its
-    /// use column (its replicas stay free).
-    static func partialPins(_ group: ChoiceRelaxation.Group, _ choices: Set<Int>, _ pins: inout [Int: Double]) {
-        var free = Set<Int>()
-        for k in choices where k >= 0 { free.formUnion(group.settings[k].map(\.column)) }
-        if choices.contains(-1) { free.formUnion(group.partialColumns) }
-        for c in group.owned where !free.contains(c) { pins[c] = 0 }
-        if let only = choices.first, choices.count == 1, only >= 0, let use = group.settings[only].first {
-            pins[use.column] = 1
-        }
-        if let idle = group.idleColumn, !choices.contains(-1) { pins[idle] = 0 }
     }
 }

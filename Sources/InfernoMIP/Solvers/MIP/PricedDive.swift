@@ -18,9 +18,7 @@ extension StagedSolve {
         for _ in 0..<steps where budget.left > 0 {
             guard let (g, k) = largestFractional(relaxation, x) else { break }
             let group = relaxation.groups[g]
-            for c in group.owned { pins[c] = 0 }
-            if k >= 0 { for (c, v) in group.settings[k] { pins[c] = v } }
-            if let idle = group.idleColumn { pins[idle] = k < 0 ? 1 : 0 }
+            group.fix(k, in: &pins)
             if makeRoom, k >= 0 {
                 free.formUnion(roomMakers(relaxation, group: group, choice: k, agreed: agreed, target: target))
             }
