@@ -56,4 +56,56 @@ import Testing
         // Doubling from the first proof skipped targets on some instances.
         if doubling == 1 { #expect(skipped > 0) }
     }
+
+    /// The early merged probes (``StagedSolve/earlyMergedProbes``, the `early` mode of ``StagedSolve/probeCounts``)
+    /// on the same 40 instances from their worst assignment: over the merged model only, at most the given number
+    /// of targets, each only while fixing keeps at most the given columns. Whatever they prove leaves the best count
+    /// within the bound, and a point they find reaching the bound is the best count. With no columns allowed CBC
+    /// never runs (only targets some server has no choice for are excluded); with any number allowed, the probes
+    /// settle some instances outright.
+    @Test(arguments: [0, Int.max])
+    func earlyProbesKeepTheBestCountWithinTheirBound(columns: Int) throws {
+        var settled = 0, cbcProbes = 0
+        for seed in UInt64(1)...40 {
+            let problem = MergedCountsTests.twins(seed: seed)
+            let (f, count) = MergedCountsTests.stage(problem)
+            let truth = ChoiceRelaxationTests.enumerate(f) { count.value($0) }.score
+            let worst = ChoiceRelaxationTests.enumerate(f) { -count.value($0) }.point
+            let slack = 0.001 * ChoiceRelaxationTests.enumerate(f) { f.value().value($0) }.score + 1e-9
+            let target = CountTarget(count: count, slack: slack)
+            let relaxation = try #require(ChoiceRelaxation(f, pinned: [:]))
+            let best = try #require(relaxation.bound(start: [relaxation.choices(at: worst)], rounds: 500,
+                                                     tolerance: 1e-9))
+            let bound = target.bound(relaxation.sign * best.value)
+            let d = MergedCompletionTests.driver(problem, tuning: MIPTuning())
+            var state = StageState(formulation: f, point: worst)
+            let probed = d.probeCounts(relaxation, best, target,
+                                       StagedSolve.Certificate(objective: count, bound: bound, tolerance: 0),
+                                       merged: MergedCounts(relaxation, count: count), x: worst,
+                                       loose: Array(relaxation.groups.indices)[...], fixed: [:],
+                                       settings: CbcSettings(timeLimitSeconds: 10, relativeGap: 0),
+                                       budget: TimeBudget(clock: WallClock(), seconds: 10),
+                                       early: (probes: 2, columns: columns), &state)
+            let point = try #require(state.point)
+            #expect(f.model.violations(point).isEmpty, "seed \(seed): \(f.model.violations(point))")
+            #expect(count.value(point) <= truth + 1e-6 && probed.bound >= truth - 1e-6,
+                    "seed \(seed): count \(count.value(point)), bound \(probed.bound), best \(truth)")
+            let probes = state.steps.filter { if case .mergedProbe = $0 { true } else { false } }.count
+            // Never a probe over the servers (a point found is taken as the merged search's: a search near the
+            // answer before, and a polish).
+            let overServers = state.steps.contains { if case .countProbe = $0 { true } else { false } }
+            #expect(probes <= 2 && !overServers, "seed \(seed): \(state.steps)")
+            if columns == 0 { #expect(probes == 0, "seed \(seed): \(state.steps)") }
+            cbcProbes += probes
+            if count.value(point) >= probed.bound - 1e-6 {
+                #expect(abs(count.value(point) - truth) < 1e-6, "seed \(seed): \(count.value(point)) of \(truth)")
+                if truth > count.value(worst) + 0.5 { settled += 1 }
+            }
+        }
+        if columns > 0 {
+            #expect(cbcProbes > 0)
+            #expect(settled > 0)
+        }
+    }
 }
+

@@ -30,20 +30,30 @@ extension StagedSolve {
         let relaxationBudget = budget.starting(seconds: budget.left * tuning.choiceRelaxationTimeShare)
         guard let p = state.point, f.model.violations(p).isEmpty else { return nil }
         let start = relaxation.admit(p)
+        // A served stage counts exactly: an answer stands only at the count's bound (a count within the relative gap
+        // of it could be one server short of what the stage can serve). The merged search may lower that bound.
+        func certificate(at value: Double) -> Certificate {
+            var bound = relaxation.sign * value
+            if integral { bound = sense == .maximize ? (bound + 1e-6).rounded(.down) : (bound - 1e-6).rounded(.up) }
+            return target.map { Certificate(objective: $0.count, bound: $0.bound(bound), tolerance: 0) }
+                ?? Certificate(objective: objective, bound: bound, tolerance: settings.relativeGap ?? 0)
+        }
+        // The rounds also stop once the start is within the gap of their bound: converging further only tightens
+        // the bound, and the stage would still end at its start (a cost stage took 300 rounds, 0.4 s, to end there).
+        let held = (target?.count ?? objective).value(p)
+        let settled = { (b: ChoiceRelaxation.Bound?) in
+            tuning.settledPricingStop && b.map { certificate(at: $0.value).accepts(held) } ?? false
+        }
         guard let best = relaxation.bound(start: [start,
                                                   relaxation.evaluate([Double](repeating: 0, count: relaxation.linkingRows)).picks],
                                           rounds: tuning.choiceRelaxationRounds, tolerance: 1e-7,
-                                          stop: { relaxationBudget.left <= 0 })
+                                          stop: { relaxationBudget.left <= 0 || settled($0) })
         else { return nil }
-        var bound = relaxation.sign * best.value
         state.lastPricingSeconds = budget.elapsed(since: started)
-        state.steps.append(.lagrangianBound(bound, rounds: best.rounds, seconds: budget.elapsed(since: started)))
-        state.relaxationBound = bound
-        if integral { bound = sense == .maximize ? (bound + 1e-6).rounded(.down) : (bound - 1e-6).rounded(.up) }
-        // A served stage counts exactly: an answer stands only at the count's bound (a count within the relative gap
-        // of it could be one server short of what the stage can serve). The merged search may lower that bound.
-        var certificate = target.map { Certificate(objective: $0.count, bound: $0.bound(bound), tolerance: 0) }
-            ?? Certificate(objective: objective, bound: bound, tolerance: settings.relativeGap ?? 0)
+        state.steps.append(.lagrangianBound(relaxation.sign * best.value, rounds: best.rounds,
+                                            seconds: budget.elapsed(since: started)))
+        state.relaxationBound = relaxation.sign * best.value
+        var certificate = certificate(at: best.value)
         if let answer = certificate.answer(state.point) { return answer }
         let (x, margins, core, agreed, rounded, feasible) = pricedRounding(relaxation, best, fixed: fixed,
                                                                            settings: settings, whole: whole, &state)
@@ -65,6 +75,15 @@ extension StagedSolve {
         // proves out of reach may be within reach (a best-effort row fixed before may need a server between them).
         let merged = target.flatMap {
             tuning.mergedCounts && !relaxation.hasPartialChoices ? MergedCounts(relaxation, count: $0.count) : nil
+        }
+        if let target, let merged, merged.columnCount <= tuning.mergedSearchFirstColumns, budget.left > 0 {
+            // Near the bound, reduced-cost fixing keeps merged probes small: they settle most such stages before a
+            // merged search that would spend its time finding the answer (MergedProbing.swift).
+            certificate = earlyMergedProbes(merged, relaxation, best, target, certificate, x: x,
+                                            loose: order.prefix(small), fixed: fixed, settings: settings,
+                                            budget: budget, &state)
+            if Self.cbcFailed(state.steps) { return nil }
+            if let answer = certificate.answer(state.point) { return answer }
         }
         if let target, let merged, merged.columnCount <= tuning.mergedSearchFirstColumns, budget.left > 0 {
             // Interchangeable servers merged, CBC proves most counts the rounding fell short of (MergedCounts.swift).

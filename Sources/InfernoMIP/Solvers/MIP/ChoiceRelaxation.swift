@@ -298,7 +298,7 @@ struct ChoiceRelaxation {
     /// is feasible; nil without one, or when the master fails. Stops after `rounds` rounds, or before a round once
     /// `stop` says so (the stage's clock), with the best L so far, still a valid bound.
     func bound(start: [[Int]], rounds: Int, tolerance: Double, smoothing: Double = 0.5,
-               stop: () -> Bool = { false }) -> Bound? {
+               stop: (_ best: Bound?) -> Bool = { _ in false }) -> Bound? {
         guard !start.isEmpty else { return nil }
         var rows: [(row: Int, sense: MasterLP.Sense, rhs: Double)] = []
         for r in 0..<linkingRows {
@@ -331,7 +331,7 @@ struct ChoiceRelaxation {
         // generation unconverged and the stage 0.7% dearer, docs/benchmark.md "Merged probes").
         var drift = 1e-7
         for round in 1...max(1, rounds) {
-            if round > 1, stop() { break }
+            if round > 1, stop(best) { break }
             guard master.solve() else { return best }
             if master.residual > drift {
                 // The tableau drifted: solve again from scratch, and stop if that is not within 1e-5.

@@ -66,16 +66,18 @@ extension StagedSolve {
     /// such targets. Where more than ``MIPTuning/countProbeServers`` servers stay free, the probe runs over `merged`
     /// (``mergedProbe``), if given, else the probing ends. The work is counted (probes, nodes, servers), so the answer
     /// does not depend on the machine unless the clock stops it. Returns the certificate with the bound reached.
+    /// `early` (``earlyMergedProbes``) probes over `merged` only, at most `probes` targets, and stops at the first
+    /// target whose fixing keeps more than `columns` of its columns.
     func probeCounts(_ relaxation: ChoiceRelaxation, _ best: ChoiceRelaxation.Bound, _ target: CountTarget,
                      _ certificate: Certificate, merged: MergedCounts?, x: [Double], loose: ArraySlice<Int>,
                      fixed: [Int: Double], settings: CbcSettings, budget: TimeBudget,
-                     _ state: inout StageState) -> Certificate {
+                     early: (probes: Int, columns: Int)? = nil, _ state: inout StageState) -> Certificate {
         var targets = ProbeTargets(bound: certificate.bound,
                                    proofsBeforeDoubling: tuning.countProbeProofsBeforeDoubling,
                                    bisects: tuning.bisectingProbes)
         var probes = 0, unknown = 0
-        while let p = state.point, targets.open(above: target.count.value(p)), probes < tuning.countProbes,
-              budget.left > 0 {
+        while let p = state.point, targets.open(above: target.count.value(p)),
+              probes < early?.probes ?? tuning.countProbes, budget.left > 0 {
             probes += 1
             let goal = targets.goal
             let viable = relaxation.viableChoices(at: best.prices, value: best.value, floor: goal - target.slack)
@@ -85,8 +87,9 @@ extension StagedSolve {
                 targets.excluded(above: target.count.value(p))
                 continue
             }
+            if let early, merged.map({ $0.keptColumns(viable) > early.columns }) ?? true { break }
             let result: MIPResult
-            if free <= tuning.countProbeServers {
+            if free <= tuning.countProbeServers, early == nil {
                 result = serverProbe(goal, target, viable, relaxation, free: free, first: unknown == 0,
                                      oneShort: goal - target.count.value(p) < 1.5, fixed: fixed, settings: settings,
                                      budget: budget, &state)

@@ -43,6 +43,9 @@ public struct MIPTuning: Hashable, Sendable {
     /// Column-generation rounds for that bound: a work limit (each round is one pass over the servers' choices and
     /// a re-solve of a master LP of a few dozen rows), the same on every machine.
     public var choiceRelaxationRounds = 300
+    /// The column generation also stops once the stage's start is within its gap of the bound so far (a served
+    /// stage: at its count's bound); the stage then ends at its start, as it would after converging.
+    public var settledPricingStop = true
     /// Share of a stage's time the column generation may take before it stops unconverged (the clock's guard, so
     /// only a stage stopped by it depends on the machine).
     public var choiceRelaxationTimeShare = 0.25
@@ -127,11 +130,18 @@ public struct MIPTuning: Hashable, Sendable {
     public var mergedCostNodes = 200
     /// Node limit of the merged search: work, the same on every machine (the stage's time stays the outer guard).
     public var mergedSearchNodes = 500
+    public var mergedFirstProbes = 2
     /// A count probe that leaves more than ``countProbeServers`` servers free runs over the merged model
     /// (``StagedSolve/mergedProbe``) instead of being skipped.
     public var mergedProbes = true
     /// Node limit of one merged probe (work; the stage's time stays the outer guard).
     public var mergedProbeNodes = 500
+    /// Merged probes of a served stage's counts from the bound down, before the merged search where it comes
+    /// first (``StagedSolve/earlyMergedProbes``): at most this many targets (0: none)…
+    public var earlyMergedProbes = 2
+    /// …each only while reduced-cost fixing keeps at most this share of the merged model's columns: one that kept
+    /// 2,941 of 3,111 ran its 500 nodes for 4.65 s and found nothing (docs/benchmark.md, "Merged probes first").
+    public var earlyProbeColumnShare = 0.5
     /// A merged probe maximises the stage's tie-broken values (each column its members' mean) under its count row,
     /// rather than the count alone.
     public var mergedProbeTieBreak = true

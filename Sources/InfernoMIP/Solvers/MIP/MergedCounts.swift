@@ -130,6 +130,11 @@ struct MergedCounts {
         return (allowed, mustServe)
     }
 
+    /// How many columns `viable` (as in ``problem(start:around:width:viable:)``) leaves free.
+    func keptColumns(_ viable: [[Int]]) -> Int {
+        restriction(viable).allowed.reduce(0) { $1 ? $0 + 1 : $0 }
+    }
+
     /// Per column, the mean over its kind's members of `value(group, choice)` at the member's own choice that is it.
     func meanValues(_ value: (Int, Int) -> Double) -> [Double] {
         var out = [Double](repeating: 0, count: columnCount)

@@ -62,4 +62,21 @@ extension StagedSolve {
             take(found, over: before, target, fixed: fixed, settings: settings, budget: budget, &state)
         }
     }
+
+    /// Merged probes before the merged search (a merged model of at most ``MIPTuning/mergedSearchFirstColumns``
+    /// columns): at most ``MIPTuning/earlyMergedProbes`` targets from the count's bound down, while reduced-cost
+    /// fixing keeps at most ``MIPTuning/earlyProbeColumnShare`` of the merged columns. CBC's merged search from the
+    /// best answer spends most of its time finding the stage's answer (from that answer, its proof takes a fifth
+    /// of the time); near the bound the fixing leaves a probe a fifth to a third of the columns, and a point it
+    /// finds at the bound ends the stage (docs/benchmark.md, "Merged probes first"). Returns the certificate with
+    /// the bound reached.
+    func earlyMergedProbes(_ merged: MergedCounts, _ relaxation: ChoiceRelaxation, _ best: ChoiceRelaxation.Bound,
+                           _ target: CountTarget, _ certificate: Certificate, x: [Double], loose: ArraySlice<Int>,
+                           fixed: [Int: Double], settings: CbcSettings, budget: TimeBudget,
+                           _ state: inout StageState) -> Certificate {
+        guard tuning.earlyMergedProbes > 0 else { return certificate }
+        let columns = Int(Double(merged.columnCount) * tuning.earlyProbeColumnShare)
+        return probeCounts(relaxation, best, target, certificate, merged: merged, x: x, loose: loose, fixed: fixed,
+                           settings: settings, budget: budget, early: (tuning.earlyMergedProbes, columns), &state)
+    }
 }

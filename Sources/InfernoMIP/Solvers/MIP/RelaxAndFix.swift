@@ -66,8 +66,11 @@ extension StagedSolve {
             Certificate(objective: objective, bound: min(bound, (count + 1e-6).rounded(.down)), tolerance: tolerance)
         }
 
+        /// Whether an answer of objective `value` is within the tolerance of the bound.
+        func accepts(_ value: Double) -> Bool { gap(value) <= tolerance }
+
         func answer(_ point: [Double]?) -> MIPResult? {
-            guard let point, gap(objective.value(point)) <= tolerance else { return nil }
+            guard let point, accepts(objective.value(point)) else { return nil }
             let v = objective.value(point)
             let g = gap(v)
             return MIPResult(status: g <= 1e-9 ? .optimal : .feasible, objective: v, bestBound: bound,
