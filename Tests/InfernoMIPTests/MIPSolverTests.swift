@@ -62,7 +62,7 @@ import Testing
         options.saturationPolicy = policy
         let count = policy == .none ? 200 : 60
         let size = policy == .none ? 6 : 4
-        var nontrivial = 0, probed = 0, merged = 0, pricedPartial = 0
+        var nontrivial = 0, probed = 0, merged = 0, pricedPartial = 0, held = 0
         for seed in 1...UInt64(count) {
             let problem = Instances.randomProblem(seed: seed * 7919 + UInt64(policy.rawValue.count), servers: size,
                                                   types: 3, priorities: 2 + Int(seed % 2), tightness: 0.45 + Double(seed % 5) * 0.1,
@@ -79,6 +79,9 @@ import Testing
                 st.record.contains { if case .countProbe = $0 { true } else { false } } }.count
             merged += (mip.diagnostics.mip?.stages ?? []).filter { st in
                 st.record.contains { if case .merged = $0 { true } else { false } } }.count
+            // Served stages with partial choices searched merged with their partial service held.
+            held += (mip.diagnostics.mip?.stages ?? []).filter { st in
+                st.record.contains { if case .partialsHeld = $0 { true } else { false } } }.count
             // Best-effort stages priced, with their level's partial service free (MIPTuning.pricedPartials).
             pricedPartial += (mip.diagnostics.mip?.stages ?? []).filter { st in
                 guard case .bestEffort = st.stage else { return false }
@@ -94,6 +97,8 @@ import Testing
         if path == .priced { #expect(merged > 0) }
         // `PriorityExhaustive`'s best-effort stages are priced on the priced paths (PricedPartialsTests has the bound).
         if path != .lp, policy == .priorityExhaustive { #expect(pricedPartial > 0) }
+        // And served stages with partial choices searched with it held (PricedPartialsTests checks that search).
+        if path == .priced, policy == .priorityExhaustive { #expect(held > 0) }
     }
 
     /// MIP never loses to greedy in the lexicographic order (`LexicographicKey`): under `None` more servers per

@@ -14,10 +14,7 @@ import Testing
     /// fraction fixed half a server below its optimum (a best-effort row, with fractional coefficients), and the
     /// objective: level 2's summed served fraction, or the cost.
     static func formulation(seed: UInt64, cost: Bool, servers: Int = 8) throws -> AllocationFormulation {
-        var options = OptimizerOptions()
-        options.saturationPolicy = .priorityExhaustive
-        let p = Instances.randomProblem(seed: seed, servers: servers, types: 2 + Int(seed % 2), priorities: 2,
-                                        tightness: 0.8 + Double(seed % 4) * 0.3, options: options)
+        let p = problem(seed: seed, servers: servers)
         var f = AllocationFormulation(servers: p.servers, options: p.options, cards: p.cards(of:))
         let level = { (priority: Int) in p.servers.indices.filter { p.servers[$0].priority == priority } }
         let fraction1 = level(1).map { f.fraction($0) }.sum()
@@ -28,6 +25,14 @@ import Testing
         f.model.objective = cost ? f.value() : level(2).map { f.fraction($0) }.sum()
         f.model.sense = cost ? .minimize : .maximize
         return f
+    }
+
+    /// The random instance of ``formulation(seed:cost:servers:)``.
+    static func problem(seed: UInt64, servers: Int = 8) -> OptimizationProblem {
+        var options = OptimizerOptions()
+        options.saturationPolicy = .priorityExhaustive
+        return Instances.randomProblem(seed: seed, servers: servers, types: 2 + Int(seed % 2), priorities: 2,
+                                       tightness: 0.8 + Double(seed % 4) * 0.3, options: options)
     }
 
     @Test(arguments: [false, true]) func boundIsTheLPOptimumAndBoundsTheMIP(cost: Bool) throws {
@@ -118,4 +123,61 @@ extension PricedPartialsTests {
         }
         #expect(pinnedColumns > 0)
     }
+
+    /// The merged search with partial service held (``StagedSolve/partialsHeldSearch``) on 30 random level-2 served
+    /// stages below level 1's best-effort row (level 2's own partial service pinned to none, as a served stage pins
+    /// it), started from the stage's worst answer (CBC minimising the count). Its answer satisfies every row of the
+    /// stage and is at most the stage's best count (CBC's optimum over the stage), and it is CBC's optimum of the stage
+    /// with every partial service held where the start has it, its exact target (these small merged models are solved
+    /// within the search's node limit). It moves on most instances, many of whose starts serve part of a server.
+    @Test func partialServiceHeldSearchReachesTheHeldOptimum() throws {
+        var moved = 0, searched = 0, partiallyServed = 0
+        for seed in UInt64(1)...30 {
+            var f = try Self.formulation(seed: seed, cost: false)
+            let level2 = f.servers.indices.filter { f.servers[$0].priority == 2 }
+            let count = f.servedCount(level2)
+            var fixed: [Int: Double] = [:]
+            for s in level2 { for c in f.partialColumns(of: s) { fixed[c] = 0 } }
+            f.model.objective = count
+            f.model.sense = .minimize
+            let worst = try #require(f.model.reduced(start: nil, pinned: fixed).solve(Self.cbc, settings: Self.exact)
+                .values, "seed \(seed)")
+            f.model.sense = .maximize
+            let best = try #require(f.model.reduced(start: nil, pinned: fixed).solve(Self.cbc, settings: Self.exact)
+                .objective, "seed \(seed)")
+            let relaxation = try #require(ChoiceRelaxation(f, pinned: fixed, partials: true))
+            guard relaxation.hasPartialChoices else { continue }
+            // The held optimum: every partial pair at the start's values where the start serves part of a server,
+            // at none elsewhere.
+            var held = fixed, partly = false
+            for g in relaxation.groups where g.partial {
+                let part = g.partialColumns.contains { worst[$0] > 1e-6 }
+                partly = partly || part
+                for c in part ? g.owned + (g.idleColumn.map { [$0] } ?? []) : g.partialColumns {
+                    held[c] = part ? worst[c] : 0
+                }
+            }
+            let heldBest = try #require(f.model.reduced(start: nil, pinned: held).solve(Self.cbc, settings: Self.exact)
+                .objective, "seed \(seed)")
+            let d = MergedCompletionTests.driver(Self.problem(seed: seed), tuning: MIPTuning())
+            var state = StageState(formulation: f, point: worst)
+            d.partialsHeldSearch(relaxation, CountTarget(count: count, slack: 0), fixed: fixed,
+                                 settings: Self.exact, budget: TimeBudget(clock: WallClock(), seconds: 20), &state)
+            let point = try #require(state.point)
+            #expect(f.model.violations(point).isEmpty, "seed \(seed): \(f.model.violations(point))")
+            let reached = count.value(point)
+            #expect(reached <= best + 1e-6, "seed \(seed): \(reached) above the stage's best \(best)")
+            if state.steps.contains(where: { if case .partialsHeld = $0 { true } else { false } }) {
+                searched += 1
+                #expect(abs(reached - heldBest) < 1e-6, "seed \(seed): \(reached), held optimum \(heldBest)")
+            }
+            if reached > count.value(worst) + 0.5 { moved += 1 }
+            if partly { partiallyServed += 1 }
+        }
+        #expect(searched > 20)
+        #expect(moved > 10)
+        // Starts that serve part of a server, whose held values the search must keep.
+        #expect(partiallyServed > 10)
+    }
 }
+

@@ -93,6 +93,13 @@ extension StagedSolve {
             certificate = tightened
             if let answer = certificate.answer(state.point) { return answer }
         }
+        if let target, merged == nil, relaxation.hasPartialChoices, tuning.mergedCounts, tuning.partialsHeldSearch,
+           budget.left > 0 {
+            // No merged search with partial choices; one with the partial service held finds points (above).
+            partialsHeldSearch(relaxation, target, fixed: fixed, settings: settings, budget: budget, &state)
+            if Self.cbcFailed(state.steps) { return nil }
+            if let answer = certificate.answer(state.point) { return answer }
+        }
         // A merged model too large to search first (5,000 servers and more): the count probes come first instead, as
         // their reduced-cost fixing keeps them small near the bound; after an infeasible rounding RINS and the
         // neighbourhood searches took the stage's time and found nothing (docs/benchmark.md, "Merged probes").

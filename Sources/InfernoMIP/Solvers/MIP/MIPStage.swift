@@ -69,6 +69,9 @@ public enum MIPStep: Hashable, Sendable, CustomStringConvertible {
     /// the merged model's columns, CBC's outcome and the count of the answer it gave (in a cost stage, its
     /// objective).
     case merged(servers: Int, kinds: Int, columns: Int, MIPStatus, count: Double?, seconds: Double)
+    /// The merged search after it is over the stage with every server's partial service held where the best answer
+    /// has it (``StagedSolve/partialsHeldSearch``): `servers` hold some, the others have none.
+    case partialsHeld(servers: Int)
     /// CBC's search for a cheaper tie-break at the count the merged search reached.
     case polish(MIPStatus, objective: Double?, seconds: Double)
     /// The rounded LP answer's objective, how many servers the LP left fractional, and up to three rows it breaks.
@@ -109,6 +112,8 @@ public enum MIPStep: Hashable, Sendable, CustomStringConvertible {
         case .merged(let count, let kinds, let columns, let status, let value, let seconds):
             return "merged search over \(count) servers in \(kinds) kinds (\(columns) columns): \(status) "
                 + "\(objective(value)) in " + String(format: "%.2f", seconds) + " s"
+        case .partialsHeld(let count):
+            return "partial service held (\(count) servers partially served, the others none):"
         case .polish(let status, let value, let seconds):
             return "polish \(status) \(objective(value)) in \(String(format: "%.2f", seconds)) s"
         case .rounded(let value, let fractional, let broken):

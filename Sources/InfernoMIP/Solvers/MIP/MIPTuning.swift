@@ -142,6 +142,11 @@ public struct MIPTuning: Hashable, Sendable {
     /// …each only while reduced-cost fixing keeps at most this share of the merged model's columns: one that kept
     /// 2,941 of 3,111 ran its 500 nodes for 4.65 s and found nothing (docs/benchmark.md, "Merged probes first").
     public var earlyProbeColumnShare = 0.5
+    /// A served stage with partial choices gets CBC's merged search with every server's partial service held where
+    /// the best answer has it (``StagedSolve/partialsHeldSearch``): points, not proofs.
+    public var partialsHeldSearch = true
+    /// Its node limit (work): it looks for points only, and where it found one, CBC had it at the root.
+    public var partialsHeldNodes = 20
     /// A merged probe maximises the stage's tie-broken values (each column its members' mean) under its count row,
     /// rather than the count alone.
     public var mergedProbeTieBreak = true

@@ -217,18 +217,18 @@ extension StagedSolve {
         return pricedPoint(relaxation, choices, picks: choices, loose: [], fixed: fixed, columns: columns)
     }
 
-    /// CBC's search over the merged stage from the best answer, under ``MIPTuning/mergedSearchNodes`` and the stage's
+    /// CBC's search over the merged stage from the best answer, under ``MIPTuning/mergedSearchNodes`` (or `nodes`) and the stage's
     /// time: right after the rounding when the merged model is small (``MIPTuning/mergedSearchFirstColumns``), else
     /// after every other search of the stage. Leaves the best answer as it was.
     func mergedSearch(_ merged: MergedCounts, _ relaxation: ChoiceRelaxation, _ target: CountTarget,
-                      fixed: [Int: Double], settings: CbcSettings, budget: TimeBudget,
+                      fixed: [Int: Double], settings: CbcSettings, budget: TimeBudget, nodes: Int? = nil,
                       _ state: inout StageState) -> MergedSearch {
         guard let before = state.point else { return MergedSearch() }
         let current = relaxation.choices(at: before)
         var limited = budget.limiting(settings)
         // CBC's own presolve, preprocessing, cuts and heuristics: each off made the merged searches slower
         // (docs/benchmark.md), unlike on the stage's own model (``MIPTuning/cbcParameters``).
-        limited.parameters = ["maxNodes": String(tuning.mergedSearchNodes), "increment": "0.5"]
+        limited.parameters = ["maxNodes": String(nodes ?? tuning.mergedSearchNodes), "increment": "0.5"]
         limited.relativeGap = 0
         let result = solveStage(merged.problem(start: current), limited)
         let outside = merged.outside(target.count, at: before, choices: current)
