@@ -5,7 +5,7 @@ import Foundation
 /// proves out of reach may be within reach. With every partial service held where the best answer has it, the stage
 /// is one without partial choices, whose merged model is exact for it: CBC's search over that model finds points of
 /// the stage (never proofs: the stage may serve more with its partial service moved). A point serving more is taken
-/// as after the merged search (docs/benchmark.md, "Partial service held").
+/// as after the merged search (docs/benchmark.md, "Merged probes first").
 extension StagedSolve {
     func partialsHeldSearch(_ relaxation: ChoiceRelaxation, _ target: CountTarget, fixed: [Int: Double],
                             settings: CbcSettings, budget: TimeBudget, _ state: inout StageState) {
