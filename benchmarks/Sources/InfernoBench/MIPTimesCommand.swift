@@ -141,7 +141,6 @@ struct MIPTimesCommand: ParsableCommand {
             case "earlyMergedProbes": tuned.earlyMergedProbes = 0
             case "settledPricingStop": tuned.settledPricingStop = false
             case "partialsHeldSearch": tuned.partialsHeldSearch = false
-            case "mergedFirstProbes": tuned.mergedFirstProbes = 0
             case "dropPinnedColumns": tuned.dropPinnedColumns = false
             case "stageTimeShare": tuned.stageTimeShare = 1
             default: progress("unknown tuning switch \(flag)")

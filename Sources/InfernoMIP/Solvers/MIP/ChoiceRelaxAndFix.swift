@@ -77,8 +77,8 @@ extension StagedSolve {
             tuning.mergedCounts && !relaxation.hasPartialChoices ? MergedCounts(relaxation, count: $0.count) : nil
         }
         if let target, let merged, merged.columnCount <= tuning.mergedSearchFirstColumns, budget.left > 0 {
-            // Near the bound, reduced-cost fixing keeps merged probes small: they settle most such stages before a
-            // merged search that would spend its time finding the answer (MergedProbing.swift).
+            // Near the bound, reduced-cost fixing keeps merged probes small: a point they find at the bound ends the
+            // stage before a merged search that would spend its time finding it (MergedProbing.swift).
             certificate = earlyMergedProbes(merged, relaxation, best, target, certificate, x: x,
                                             loose: order.prefix(small), fixed: fixed, settings: settings,
                                             budget: budget, &state)
@@ -95,7 +95,8 @@ extension StagedSolve {
         }
         if let target, merged == nil, relaxation.hasPartialChoices, tuning.mergedCounts, tuning.partialsHeldSearch,
            budget.left > 0 {
-            // No merged search with partial choices; one with the partial service held finds points (above).
+            // No merged search with partial choices; one with the partial service held finds points
+            // (PartialsHeldSearch.swift), and the probes over the servers after it prove what they can.
             partialsHeldSearch(relaxation, target, fixed: fixed, settings: settings, budget: budget, &state)
             if Self.cbcFailed(state.steps) { return nil }
             if let answer = certificate.answer(state.point) { return answer }

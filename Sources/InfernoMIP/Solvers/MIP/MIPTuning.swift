@@ -130,7 +130,6 @@ public struct MIPTuning: Hashable, Sendable {
     public var mergedCostNodes = 200
     /// Node limit of the merged search: work, the same on every machine (the stage's time stays the outer guard).
     public var mergedSearchNodes = 500
-    public var mergedFirstProbes = 2
     /// A count probe that leaves more than ``countProbeServers`` servers free runs over the merged model
     /// (``StagedSolve/mergedProbe``) instead of being skipped.
     public var mergedProbes = true
@@ -145,7 +144,8 @@ public struct MIPTuning: Hashable, Sendable {
     /// A served stage with partial choices gets CBC's merged search with every server's partial service held where
     /// the best answer has it (``StagedSolve/partialsHeldSearch``): points, not proofs.
     public var partialsHeldSearch = true
-    /// Its node limit (work): it looks for points only, and where it found one, CBC had it at the root.
+    /// Its node limit (work): it looks for points only; at 100 nodes it spent 1.3–1.9 s where it found none, and at
+    /// 20 it found every point it had found at 100 (docs/benchmark.md, "Merged probes first").
     public var partialsHeldNodes = 20
     /// A merged probe maximises the stage's tie-broken values (each column its members' mean) under its count row,
     /// rather than the count alone.

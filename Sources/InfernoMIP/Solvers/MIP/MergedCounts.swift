@@ -217,9 +217,10 @@ extension StagedSolve {
         return pricedPoint(relaxation, choices, picks: choices, loose: [], fixed: fixed, columns: columns)
     }
 
-    /// CBC's search over the merged stage from the best answer, under ``MIPTuning/mergedSearchNodes`` (or `nodes`) and the stage's
-    /// time: right after the rounding when the merged model is small (``MIPTuning/mergedSearchFirstColumns``), else
-    /// after every other search of the stage. Leaves the best answer as it was.
+    /// CBC's search over the merged stage from the best answer, under `nodes` (``MIPTuning/mergedSearchNodes`` unless
+    /// told) and the stage's time: right after the rounding when the merged model is small
+    /// (``MIPTuning/mergedSearchFirstColumns``), else after every other search of the stage. Leaves the best answer as
+    /// it was.
     func mergedSearch(_ merged: MergedCounts, _ relaxation: ChoiceRelaxation, _ target: CountTarget,
                       fixed: [Int: Double], settings: CbcSettings, budget: TimeBudget, nodes: Int? = nil,
                       _ state: inout StageState) -> MergedSearch {

@@ -67,7 +67,7 @@ extension StagedSolve {
     /// columns): at most ``MIPTuning/earlyMergedProbes`` targets from the count's bound down, while reduced-cost
     /// fixing keeps at most ``MIPTuning/earlyProbeColumnShare`` of the merged columns. CBC's merged search from the
     /// best answer spends most of its time finding the stage's answer (from that answer, its proof takes a fifth
-    /// of the time); near the bound the fixing leaves a probe a fifth to a third of the columns, and a point it
+    /// of the time); near the bound the fixing leaves a probe a sixth to a third of the columns, and a point it
     /// finds at the bound ends the stage (docs/benchmark.md, "Merged probes first"). Returns the certificate with
     /// the bound reached.
     func earlyMergedProbes(_ merged: MergedCounts, _ relaxation: ChoiceRelaxation, _ best: ChoiceRelaxation.Bound,
