@@ -71,4 +71,56 @@ import Testing
         }
         #expect(optimal > 0)
     }
+
+    /// The completion's second search (without the box, after the first found nothing) is limited by the clock when
+    /// it starts, and not started once the budget is spent: each CBC call here takes 3 s (or 10 s) on a scripted
+    /// clock of a 10-s budget. Given the first search's limit again, it ran a 5,000-server solve past its deadline.
+    @Test(arguments: [3.0, 10.0])
+    func theSecondCompletionSearchGetsWhatIsLeft(seconds: Double) throws {
+        final class Calls: @unchecked Sendable {
+            let lock = NSLock()
+            var limits: [Double] = []
+            func record(_ limit: Double?) { lock.lock(); limits.append(limit ?? .infinity); lock.unlock() }
+        }
+        let clock = ScriptedClock(), calls = Calls()
+        var tuning = MIPTuning()
+        tuning.mergedCompletionBox = 0
+        var checked = 0
+        for seed in UInt64(1)...10 {
+            let problem = Instances.randomProblem(seed: seed &* 104_729, servers: 6, types: 2 + Int(seed % 2),
+                                                  priorities: 1 + Int(seed % 2), tightness: 1.2 + Double(seed % 3) * 0.15,
+                                                  options: MIPSolverTests.exact)
+            let d = StagedSolve(servers: problem.servers, options: problem.options, cards: problem.cards(of:),
+                                assembler: SolutionAssembler(problem: problem), tuning: tuning,
+                                solveStage: { p, settings in
+                                    calls.record(settings.timeLimitSeconds)
+                                    clock.advance(seconds)
+                                    return CbcSolver().solve(p, settings: settings)
+                                })
+            var state = Self.costStage(d)
+            let f = state.formulation
+            let best = ChoiceRelaxationTests.enumerate(f) { -f.model.objective.value($0) }.point
+            let dropped = try #require(d.servers.indices.filter { s in
+                f.choiceColumns(of: s)?.choices.contains { best[$0] > 0.5 } ?? false
+            }.max { (d.servers[$0].priority, $0) < (d.servers[$1].priority, $1) })
+            var short = best
+            for c in f.choiceColumns(of: dropped)?.choices ?? [] { short[c] = 0 }
+            f.refreshIdle(&short)
+            let relaxation = try #require(ChoiceRelaxation(f, pinned: [:]))
+            calls.limits = []
+            d.mergedCompletion(short, relaxation, fixed: [:], settings: CbcSettings(timeLimitSeconds: 10, relativeGap: 0),
+                               budget: TimeBudget(clock: clock, seconds: 10), &state)
+            let searches = state.steps.filter { if case .merged = $0 { true } else { false } }.count
+            if seconds >= 10 {
+                #expect(searches == 1, "seed \(seed): \(state.steps)")
+            } else {
+                #expect(searches == 2, "seed \(seed): \(state.steps)")
+                #expect(calls.limits.count >= 2 && abs(calls.limits[0] - 10) < 1e-9 && abs(calls.limits[1] - 7) < 1e-9,
+                        "seed \(seed): limits \(calls.limits)")
+            }
+            checked += 1
+        }
+        #expect(checked == 10)
+    }
 }
+
