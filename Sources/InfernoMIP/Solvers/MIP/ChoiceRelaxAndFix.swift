@@ -84,17 +84,17 @@ extension StagedSolve {
                                             budget: budget, &state)
             if Self.cbcFailed(state.steps) { return nil }
             if let answer = certificate.answer(state.point) { return answer }
-        }
-        if let target, let merged, merged.columnCount <= tuning.mergedSearchFirstColumns, budget.left > 0 {
             // Interchangeable servers merged, CBC proves most counts the rounding fell short of (MergedCounts.swift).
-            guard let tightened = mergedFirst(merged, relaxation, target, certificate, x: x, loose: order.prefix(small),
-                                              fixed: fixed, settings: settings, budget: budget, &state)
-            else { return nil }
-            certificate = tightened
-            if let answer = certificate.answer(state.point) { return answer }
+            if budget.left > 0 {
+                guard let tightened = mergedFirst(merged, relaxation, target, certificate, x: x,
+                                                  loose: order.prefix(small), fixed: fixed, settings: settings,
+                                                  budget: budget, &state)
+                else { return nil }
+                certificate = tightened
+                if let answer = certificate.answer(state.point) { return answer }
+            }
         }
-        if let target, merged == nil, relaxation.hasPartialChoices, tuning.mergedCounts, tuning.partialsHeldSearch,
-           budget.left > 0 {
+        if let target, relaxation.hasPartialChoices, tuning.mergedCounts, tuning.partialsHeldSearch, budget.left > 0 {
             // No merged search with partial choices; one with the partial service held finds points
             // (PartialsHeldSearch.swift), and the probes over the servers after it prove what they can.
             partialsHeldSearch(relaxation, target, fixed: fixed, settings: settings, budget: budget, &state)
