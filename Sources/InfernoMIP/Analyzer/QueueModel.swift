@@ -11,28 +11,26 @@ public struct QueueModel: Sendable {
     public let batchLimit: Int
     /// `Q`: requests that may wait; upstream uses `10 * N` of the *effective* batch limit.
     public let queueLimit: Int
-    /// `1 / mu(n)` for `n = 1 ... N`, in ms: index `n - 1`.
+    /// `1 / mu(n)` in ms, index `n - 1`, for `n = 1 ...` at least `N` (a ``QueueRates`` table may run further).
     private let inverseRates: [Double]
     /// `inverseRates[j] * ... * inverseRates[j + 3]`, for the four-lane head sum (empty for small batches).
     private let quadProducts: [Double]
 
     public init(times: ServiceTimes, batchLimit: Int, queueLimit: Int? = nil) {
         precondition(batchLimit >= 1, "batch limit must be at least 1")
-        self.times = times
+        self.init(rates: QueueRates(times: times, upTo: batchLimit), batchLimit: batchLimit, queueLimit: queueLimit)
+    }
+
+    /// The model at `batchLimit` over a table built for that limit or a larger one.
+    init(rates: QueueRates, batchLimit: Int, queueLimit: Int?) {
+        precondition(batchLimit >= 1 && batchLimit <= rates.limit, "batch limit must be in 1...\(rates.limit)")
+        self.times = rates.times
         self.batchLimit = batchLimit
         self.queueLimit = max(0, queueLimit ?? 10 * batchLimit)
-        let inverse = times.serviceTimes(upTo: batchLimit).enumerated().map { i, t in t / Double(i + 1) }
-        self.inverseRates = inverse
-        var quad: [Double] = []
-        if batchLimit >= Self.laneThreshold {
-            quad.reserveCapacity(batchLimit - 3)
-            for j in 0..<(batchLimit - 3) {
-                let pair1: Double = inverse[j] * inverse[j + 1]
-                let pair2: Double = inverse[j + 2] * inverse[j + 3]
-                quad.append(pair1 * pair2)
-            }
-        }
-        self.quadProducts = quad
+        self.inverseRates = rates.inverseRates
+        // Every index read stays below `N` (the lanes' `quadProducts[j]` below `N - 4`): a longer table's prefix
+        // is this model's own.
+        self.quadProducts = rates.quadProducts
     }
 
     /// Batch limits from which the head sum runs on four lanes.
@@ -236,6 +234,41 @@ public struct QueueModel: Sendable {
         let s0 = (1 - xq1) / oneMinus
         let s1 = x * (1 - (m + 1) * xq + m * xq1) / (oneMinus * oneMinus)
         return (s0, s1)
+    }
+}
+
+/// The per-state rates of one replica's queue for every batch limit up to `limit`.
+///
+/// `mu(n) = n / T(n)` depends on the batch `n` in service, not on the limit, so the models a batch-limit search
+/// sizes (``ReplicaSizer/chooseBatchLimit(times:bound:policy:)``, about ten per pair) share one table instead of
+/// each building its own: the same numbers, built once.
+public struct QueueRates: Sendable {
+    public let times: ServiceTimes
+    public let limit: Int
+    let inverseRates: [Double]
+    let quadProducts: [Double]
+
+    public init(times: ServiceTimes, upTo limit: Int) {
+        precondition(limit >= 1, "batch limit must be at least 1")
+        self.times = times
+        self.limit = limit
+        let inverse = times.serviceTimes(upTo: limit).enumerated().map { i, t in t / Double(i + 1) }
+        self.inverseRates = inverse
+        var quad: [Double] = []
+        if limit >= QueueModel.laneThreshold {
+            quad.reserveCapacity(limit - 3)
+            for j in 0..<(limit - 3) {
+                let pair1: Double = inverse[j] * inverse[j + 1]
+                let pair2: Double = inverse[j + 2] * inverse[j + 3]
+                quad.append(pair1 * pair2)
+            }
+        }
+        self.quadProducts = quad
+    }
+
+    /// The queue model at `batchLimit` (`1 ... limit`).
+    public func model(batchLimit: Int, queueLimit: Int? = nil) -> QueueModel {
+        QueueModel(rates: self, batchLimit: batchLimit, queueLimit: queueLimit)
     }
 }
 
