@@ -25,7 +25,7 @@ struct MIPTimesCommand: ParsableCommand {
     @Option(name: .customLong("tuning-off"),
             help: ArgumentHelp("MIPTuning switches to turn off, comma-separated (explicitIdle, preprocessOff, servedTieBreak, "
                                + "restrictServedStages, fillAfterServedStages, lpAndFix, choiceRelaxation, quickProbeOneShort, "
-                               + "roomDive, largeQuickProbe, mergedCounts, mergedCompletion, mergedCost, mergedProbes, mergedProbeTieBreak, bisectingProbes, cbcTimeReserve, guardedRelaxation, pinSettledPartials, pricedPartials, earlyMergedProbes, settledPricingStop, partialsHeldSearch, dropPinnedColumns, stageTimeShare).",
+                               + "roomDive, largeQuickProbe, mergedCounts, mergedCompletion, mergedCost, mergedProbes, mergedProbeTieBreak, bisectingProbes, cbcTimeReserve, guardedRelaxation, pinSettledPartials, pricedPartials, earlyMergedProbes, settledPricingStop, partialsHeldSearch, mergedSearchNear, dropPinnedColumns, stageTimeShare).",
                                visibility: .hidden))
     var tuningOff: String = ""
     @Option(name: .customLong("tuning-on"),
@@ -141,6 +141,7 @@ struct MIPTimesCommand: ParsableCommand {
             case "earlyMergedProbes": tuned.earlyMergedProbes = 0
             case "settledPricingStop": tuned.settledPricingStop = false
             case "partialsHeldSearch": tuned.partialsHeldSearch = false
+            case "mergedSearchNear": tuned.mergedSearchNear = false
             case "dropPinnedColumns": tuned.dropPinnedColumns = false
             case "stageTimeShare": tuned.stageTimeShare = 1
             default: progress("unknown tuning switch \(flag)")

@@ -147,6 +147,10 @@ public struct MIPTuning: Hashable, Sendable {
     /// Its node limit (work): it looks for points only; at 100 nodes it spent 1.3–1.9 s where it found none, and at
     /// 20 it found every point it had found at 100 (docs/benchmark.md, "Merged probes first").
     public var partialsHeldNodes = 20
+    /// Where a merged search or probe serves more than the answer before it, CBC first searches the least certain
+    /// servers from that answer for a first point serving as many (``StagedSolve/searchNear``), and only without
+    /// one takes the merged point and polishes it.
+    public var mergedSearchNear = true
     /// A merged probe maximises the stage's tie-broken values (each column its members' mean) under its count row,
     /// rather than the count alone.
     public var mergedProbeTieBreak = true

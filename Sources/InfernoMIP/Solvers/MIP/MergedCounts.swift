@@ -274,6 +274,7 @@ extension StagedSolve {
     func searchNear(_ before: [Double], count: Double, _ relaxation: ChoiceRelaxation, _ target: CountTarget,
                     x: [Double], loose: ArraySlice<Int>, fixed: [Int: Double], settings: CbcSettings,
                     budget: TimeBudget, _ state: inout StageState) {
+        guard tuning.mergedSearchNear else { return }
         var wide = x
         for g in loose { loosen(&wide, relaxation.groups[g]) }
         var first = settings
