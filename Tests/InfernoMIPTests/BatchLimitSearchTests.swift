@@ -79,4 +79,22 @@ import Testing
         #expect(compared >= 8, "most instances have a feasible limit to compare")
         if perIteration { #expect(fallingAtTheBound >= 1, "an instance whose rate falls at its memory bound") }
     }
+
+    /// A model over a larger limit's table (the search's shared ``QueueRates``) is the model built on its own, bit
+    /// for bit, at every rate: what lets the shared table leave every candidate as it was.
+    @Test(arguments: [false, true])
+    func aLargerTablesModelIsTheModelBuiltAlone(perIteration: Bool) {
+        for seed in UInt64(1)...6 {
+            let i = Self.instance(seed: seed, perIteration: perIteration)
+            let table = QueueRates(times: i.times, upTo: i.bound)
+            for n in [1, 3, 15, 16, 17, 40, i.bound / 2, i.bound - 1, i.bound] where n >= 1 {
+                let shared = table.model(batchLimit: n), alone = QueueModel(times: i.times, batchLimit: n)
+                for fraction in [0.1, 0.5, 0.9, 0.999, 1.2] {
+                    let rate = fraction * alone.maxThroughputPerSecond
+                    let a = shared.evaluate(ratePerSecond: rate), b = alone.evaluate(ratePerSecond: rate)
+                    #expect(a == b, "seed \(seed), limit \(n), rate \(rate)")
+                }
+            }
+        }
+    }
 }

@@ -242,13 +242,13 @@ public struct QueueModel: Sendable {
 /// `mu(n) = n / T(n)` depends on the batch `n` in service, not on the limit, so the models a batch-limit search
 /// sizes (``ReplicaSizer/chooseBatchLimit(times:bound:policy:)``, about ten per pair) share one table instead of
 /// each building its own: the same numbers, built once.
-public struct QueueRates: Sendable {
-    public let times: ServiceTimes
-    public let limit: Int
+struct QueueRates: Sendable {
+    let times: ServiceTimes
+    let limit: Int
     let inverseRates: [Double]
     let quadProducts: [Double]
 
-    public init(times: ServiceTimes, upTo limit: Int) {
+    init(times: ServiceTimes, upTo limit: Int) {
         precondition(limit >= 1, "batch limit must be at least 1")
         self.times = times
         self.limit = limit
@@ -267,7 +267,7 @@ public struct QueueRates: Sendable {
     }
 
     /// The queue model at `batchLimit` (`1 ... limit`).
-    public func model(batchLimit: Int, queueLimit: Int? = nil) -> QueueModel {
+    func model(batchLimit: Int, queueLimit: Int? = nil) -> QueueModel {
         QueueModel(rates: self, batchLimit: batchLimit, queueLimit: queueLimit)
     }
 }
