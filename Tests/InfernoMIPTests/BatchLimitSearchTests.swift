@@ -52,8 +52,8 @@ import Testing
     /// Under the per-iteration kind `lambda*` also falls at large limits, where a full batch's chunked prefill
     /// slows completions and the stability bound binds, not ITL: the bisection from the memory bound found ITL not
     /// binding there and kept it (up to 55 times below the best rate on 7% of a 2,000-server fleet's pairs,
-    /// docs/benchmark.md "Candidates"). At least one per-iteration instance here is such a case; without an ITL
-    /// target (a TTFT-only class) nothing but the stability bound can stop `lambda*` from rising.
+    /// docs/benchmark.md "Candidates: a search from below"). At least one per-iteration instance here is such a
+    /// case; without an ITL target (a TTFT-only class) nothing but the stability bound can stop `lambda*` rising.
     @Test(arguments: [(false, true), (true, true), (true, false)])
     func searchFindsTheBestRateOfEveryLimit(perIteration: Bool, itlTarget: Bool) throws {
         var compared = 0, fallingAtTheBound = 0

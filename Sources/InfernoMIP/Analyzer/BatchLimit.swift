@@ -157,10 +157,10 @@ struct BatchLimitSearch {
     /// kind a full batch's chunked prefill makes `mu(n)` fall from some limit on (in a sawtooth: each extra chunk
     /// drops it), and the stability bound `(1 − epsilon)·mu(n)` with it, so `lambda*` can peak and fall again
     /// before ITL binds, if it ever does (the first ITL crossing and the one below it were then up to 55 times below
-    /// the best rate, docs/benchmark.md "Candidates"). No limit sizes above its stability bound, and where TTFT
-    /// binds at `n` no smaller limit sizes above `n` (the TTFT root rises with the limit): so limits are sized from
-    /// the highest bound down, skipping those below a TTFT-bound one, until the bound falls below the best rate or
-    /// `stabilityPeakSizings` were spent.
+    /// the best rate, docs/benchmark.md "Candidates: a search from below"). No limit sizes above its stability
+    /// bound, and where TTFT binds at `n` no smaller limit sizes above `n` (the TTFT root rises with the limit): so
+    /// limits are sized from the highest bound down, skipping those below a TTFT-bound one, until the bound falls
+    /// below the best rate or `stabilityPeakSizings` were spent.
     mutating func stabilityPeak(upTo crossing: Int, beating: Double) -> SizingResult? {
         let table = model(crossing)
         let scale = (1 - sizer.epsilon) * sizer.stabilityFraction * 1000
