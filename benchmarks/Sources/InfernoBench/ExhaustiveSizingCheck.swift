@@ -25,6 +25,7 @@ enum ExhaustiveSizingCheck {
                                 InputLimits.batchSize)
                 var sizer = ReplicaSizer(target: target, percentile: settings.percentile)
                 sizer.itlPercentile = settings.itlPercentile
+                if let tps = target.tokensPerSecond, tps > 0 { sizer.stabilityFraction = 0.9 }   // as the analyzer
                 let chosen = (try? sizer.chooseBatchLimit(times: times, bound: bound, policy: .search).get())?
                     .sizing.maxRatePerSecond ?? 0
                 var best = 0.0
