@@ -106,7 +106,7 @@ enum CandidateDigest {
     static func of(_ servers: [ServerCandidates]) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ v: UInt64) { for i in 0..<8 { h = (h ^ ((v >> (8 * UInt64(i))) & 0xff)) &* 0x100_0000_01b3 } }
-        func mix(_ s: String) { for b in s.utf8 { mix(UInt64(b)) } ; mix(0xff) }
+        func mix(_ s: String) { for b in s.utf8 { mix(UInt64(b)) }; mix(0xff) }   // 0xff ends a string
         for s in servers {
             mix(s.name)
             for c in s.candidates {

@@ -149,7 +149,8 @@ public struct MIPTuning: Hashable, Sendable {
     public var partialsHeldNodes = 20
     /// Where a merged search or probe serves more than the answer before it, CBC first searches the least certain
     /// servers from that answer for a first point serving as many (``StagedSolve/searchNear``), and only without
-    /// one takes the merged point and polishes it.
+    /// one takes the merged point and polishes it. Without it the costs after moved by up to 0.2% both ways and the
+    /// slowest solve was no faster (docs/benchmark.md, "Candidates: a search from below").
     public var mergedSearchNear = true
     /// A merged probe maximises the stage's tie-broken values (each column its members' mean) under its count row,
     /// rather than the count alone.
