@@ -101,13 +101,25 @@ public struct CandidateGenerator: Sendable {
                                 rejections: rejections, requiredRatePerSecond: requiredRate)
     }
 
+    /// What sizing `server` on `profile` for `target` starts from: its service times, the memory bound on its batch
+    /// limit (the server's override, else the profile's, never above ``InputLimits/batchSize``), and the sizer of
+    /// the target under these settings (a throughput target keeps a 10% stability margin, as upstream).
+    public func sizing(_ server: Server, on profile: ModelProfile, target: SLOTarget)
+        -> (times: ServiceTimes, bound: Int, sizer: ReplicaSizer)
+    {
+        let times = ServiceTimes(profile: profile, load: server.load)
+        let memory = server.maxBatchSizeOverride ?? profile.memoryBoundBatchLimit(outputTokens: server.load.meanOutputTokens)
+        var sizer = ReplicaSizer(target: target, percentile: settings.percentile)
+        sizer.itlPercentile = settings.itlPercentile
+        if let tps = target.tokensPerSecond, tps > 0 { sizer.stabilityFraction = 0.9 }
+        return (times, min(max(1, memory), InputLimits.batchSize), sizer)
+    }
+
     func candidate(server: Server, profile: ModelProfile, accelerator acc: Accelerator, target: SLOTarget,
                    requiredRate: Double, statistics: inout AnalyzerStatistics) -> Result<Candidate, SizingFailure> {
         let units = profile.acceleratorCount * acc.multiplicity
         let costPerReplica = Double(profile.acceleratorCount) * acc.costPerHour
-        let times = ServiceTimes(profile: profile, load: server.load)
-        let bound = min(max(1, server.maxBatchSizeOverride ?? profile.memoryBoundBatchLimit(outputTokens: server.load.meanOutputTokens)),
-                        InputLimits.batchSize)
+        let (times, bound, sizer) = sizing(server, on: profile, target: target)
         if requiredRate <= 0 {
             // Zero load: no sizing, the floor of replicas (possibly none).
             let idle = QueueModel(times: times, batchLimit: bound).evaluate(ratePerSecond: 0)
@@ -116,9 +128,6 @@ public struct CandidateGenerator: Sendable {
                                       costPerReplica: costPerReplica, itlMilliseconds: idle.itlMilliseconds,
                                       ttftMilliseconds: idle.ttftMilliseconds))
         }
-        var sizer = ReplicaSizer(target: target, percentile: settings.percentile)
-        sizer.itlPercentile = settings.itlPercentile
-        if let tps = target.tokensPerSecond, tps > 0 { sizer.stabilityFraction = 0.9 }
         let choice = sizer.chooseBatchLimit(times: times, bound: bound, policy: settings.batchLimitPolicy)
         switch choice {
         case .failure(let f):

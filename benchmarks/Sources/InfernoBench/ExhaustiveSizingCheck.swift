@@ -14,18 +14,14 @@ enum ExhaustiveSizingCheck {
     static func run(system: SystemSpec, settings: AnalyzerSettings, every: Int) -> Outcome {
         var outcome = Outcome()
         var pair = 0
+        let analyzer = CandidateGenerator(system: system, settings: settings)
         for server in system.servers {
             let target = system.serviceClass(named: server.serviceClass)?.targets[server.model] ?? SLOTarget()
             for profile in system.profiles(of: server.model) {
                 pair += 1
                 guard pair % every == 0, server.load.arrivalRatePerSecond > 0 else { continue }
-                let times = ServiceTimes(profile: profile, load: server.load)
-                let bound = min(max(1, server.maxBatchSizeOverride
-                                      ?? profile.memoryBoundBatchLimit(outputTokens: server.load.meanOutputTokens)),
-                                InputLimits.batchSize)
-                var sizer = ReplicaSizer(target: target, percentile: settings.percentile)
-                sizer.itlPercentile = settings.itlPercentile
-                if let tps = target.tokensPerSecond, tps > 0 { sizer.stabilityFraction = 0.9 }   // as the analyzer
+                // The analyzer's own times, bound and sizer: what is checked is the search alone.
+                let (times, bound, sizer) = analyzer.sizing(server, on: profile, target: target)
                 let chosen = (try? sizer.chooseBatchLimit(times: times, bound: bound, policy: .search).get())?
                     .sizing.maxRatePerSecond ?? 0
                 var best = 0.0
