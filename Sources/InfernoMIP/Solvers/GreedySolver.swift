@@ -156,28 +156,31 @@ struct GreedyState {
     /// serves them in.
     mutating func allocate(_ entries: [GreedyEntry]) -> [GreedyEntry] {
         var unallocated = entries.filter(\.eligible.isEmpty).sorted { $0.name < $1.name }
-        var queue = entries.filter { !$0.eligible.isEmpty }.sorted(by: GreedyEntry.precedes)
-        while !queue.isEmpty {
-            var top = queue.removeFirst()
-            let c = top.current.candidate
+        var waiting = entries.filter { !$0.eligible.isEmpty }.sorted(by: GreedyEntry.precedes)
+        // The queue holds indices into `waiting`, last first: popping the front is removing the last, and a
+        // reinsertion moves indices, not entries (a queue of entries, front first, moved 2,000 entries per step).
+        var queue = Array(waiting.indices.reversed())
+        while let i = queue.popLast() {
+            let c = waiting[i].current.candidate
             // A zero-replica candidate (zero load, minReplicas 0) needs no cards and always fits.
             if c.replicasNeeded * c.unitsPerReplica <= available(c.acceleratorType) {
-                take(c, replicas: c.replicasNeeded, for: top.name)
+                take(c, replicas: c.replicasNeeded, for: waiting[i].name)
                 continue
             }
-            top.index += 1
-            if top.isExhausted {
-                unallocated.append(top)
+            waiting[i].index += 1
+            if waiting[i].isExhausted {
+                unallocated.append(waiting[i])
                 continue
             }
-            top.updateDelta()
-            // Reinsert before the first entry it does not follow, as upstream's binary search does.
+            waiting[i].updateDelta()
+            // Reinsert before the first entry it does not follow, as upstream's binary search does (`lo` counts
+            // from the front, which is the end of `queue`).
             var lo = 0, hi = queue.count
             while lo < hi {
                 let mid = (lo + hi) / 2
-                if GreedyEntry.precedes(queue[mid], top) { lo = mid + 1 } else { hi = mid }
+                if GreedyEntry.precedes(waiting[queue[queue.count - 1 - mid]], waiting[i]) { lo = mid + 1 } else { hi = mid }
             }
-            queue.insert(top, at: lo)
+            queue.insert(i, at: queue.count - lo)
         }
         // With delayed best effort the group spans priorities; keep the exhaustion order within each priority.
         return unallocated.enumerated()

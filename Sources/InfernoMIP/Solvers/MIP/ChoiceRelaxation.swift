@@ -70,6 +70,8 @@ struct ChoiceRelaxation {
     }
 
     private(set) var groups: [Group] = []
+    /// The groups' choices as the pricing passes read them (``Choices``), rebuilt where ``groups`` change.
+    private var choiceTable = Choices()
     private var columnData: [ColumnData] = []
     /// Linking rows' bounds after the pinned columns' (and idle columns') share is taken out.
     private(set) var lower: [Double] = []
@@ -140,30 +142,35 @@ struct ChoiceRelaxation {
             }
         }
         constant = constantValue
+        // Per row, each column's coefficient in a dense array (reset after the row), and the groups the row touches in
+        // the order first touched: a dictionary per group and row cost more than the rest of the construction.
+        var pinValue = [Double?](repeating: nil, count: model.columns.count)
+        for (i, v) in pinned { pinValue[i] = v }
+        var rowCoefficient = [Double](repeating: 0, count: model.columns.count)
+        var inRow = [Bool](repeating: false, count: model.columns.count)
+        var touchedColumns: [Int] = [], touchedGroups: [Int] = []
+        var touched = [Bool](repeating: false, count: groups.count)
         for (r, (_, c)) in model.constraints.enumerated()
         where !f.assignmentRows.contains(r) && !(partials && f.partialRows.contains(r)) {
             var shift = 0.0
-            var coefficients: [Int: [Int: Double]] = [:] // group → column → coefficient
-            var idleCoefficient: [Int: Double] = [:]      // group → its idle column's coefficient
+            for c in touchedColumns { rowCoefficient[c] = 0; inRow[c] = false }
+            for g in touchedGroups { touched[g] = false }
+            touchedColumns.removeAll(keepingCapacity: true)
+            touchedGroups.removeAll(keepingCapacity: true)
             for (i, a) in c.expression.terms {
-                if let v = pinned[i] { shift += a * v; continue }
+                if let v = pinValue[i] { shift += a * v; continue }
                 let g = owner[i]
                 guard g >= 0 else { return nil }
-                if i == groups[g].idleColumn {
-                    // idle = 1 − Σ choices of its server.
-                    shift += a
-                    idleCoefficient[g, default: 0] += a
-                } else {
-                    coefficients[g, default: [:]][i, default: 0] += a
-                }
+                if i == groups[g].idleColumn { shift += a } // idle = 1 − Σ choices of its server.
+                rowCoefficient[i] = a
+                inRow[i] = true
+                touchedColumns.append(i)
+                if !touched[g] { touched[g] = true; touchedGroups.append(g) }
             }
             var live: [(group: Int, byChoice: [Double])] = []
-            for g in Set(coefficients.keys).union(idleCoefficient.keys) {
-                let byColumn = coefficients[g] ?? [:], idleA = idleCoefficient[g]
-                let byChoice = groups[g].settings.map { set in
-                    let own = Self.weigh(set) { byColumn[$0] ?? 0 }
-                    return idleA.map { own - $0 } ?? own
-                }
+            for g in touchedGroups {
+                let idleA = groups[g].idleColumn.map { rowCoefficient[$0] } ?? 0
+                let byChoice = groups[g].settings.map { set in Self.weigh(set) { rowCoefficient[$0] } - idleA }
                 if byChoice.contains(where: { $0 != 0 }) { live.append((g, byChoice)) }
             }
             if live.isEmpty { continue }
@@ -174,11 +181,16 @@ struct ChoiceRelaxation {
             for (g, byChoice) in live {
                 for (k, a) in byChoice.enumerated() where a != 0 { groups[g].rows[k].append((row, a)) }
                 if partials {
-                    for (col, a) in coefficients[g] ?? [:] { columnData[g].rows[col, default: []].append((row, a)) }
-                    if let idleA = idleCoefficient[g] { columnData[g].idleRows.append((row, idleA)) }
+                    for col in groups[g].owned where inRow[col] {
+                        columnData[g].rows[col, default: []].append((row, rowCoefficient[col]))
+                    }
+                    if let idle = groups[g].idleColumn, inRow[idle] {
+                        columnData[g].idleRows.append((row, rowCoefficient[idle]))
+                    }
                 }
             }
         }
+        choiceTable = Choices(groups)
     }
 
     /// The choice per group at `point`, where some group is at a point no choice of it is (partial service at a
@@ -201,6 +213,7 @@ struct ChoiceRelaxation {
             groups[g].rows.append(rows.filter { $0.value != 0 }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
             out.append(groups[g].columns.count - 1)
         }
+        choiceTable = Choices(groups)
         return out
     }
 
@@ -216,13 +229,10 @@ struct ChoiceRelaxation {
 
     /// One server's choices ranked by reduced value at prices `y`: (choice index or −1 for nothing, reduced value),
     /// best first.
-    func ranked(_ g: Group, _ y: [Double]) -> [(choice: Int, reduced: Double)] {
-        var out: [(choice: Int, reduced: Double)] = g.mayIdle ? [(-1, 0)] : []
-        for k in g.columns.indices {
-            var v = g.values[k]
-            for (r, a) in g.rows[k] { v -= y[r] * a }
-            out.append((k, v))
-        }
+    func ranked(_ g: Int, _ y: [Double]) -> [(choice: Int, reduced: Double)] {
+        let t = choiceTable
+        var out: [(choice: Int, reduced: Double)] = t.mayIdle[g] ? [(-1, 0)] : []
+        for c in t.first[g]..<t.first[g + 1] { out.append((c - t.first[g], t.reduced(c, y))) }
         return out.sorted { $0.reduced > $1.reduced || $0.reduced == $1.reduced && $0.choice < $1.choice }
     }
 
@@ -240,17 +250,18 @@ struct ChoiceRelaxation {
         var use = [Double](repeating: 0, count: linkingRows)
         var picks: [Int] = []
         picks.reserveCapacity(groups.count)
-        for g in groups {
-            var best = g.mayIdle ? 0.0 : -Double.infinity, pick = -1
-            for k in g.columns.indices {
-                var v = g.values[k]
-                for (r, a) in g.rows[k] { v -= y[r] * a }
-                if v > best { best = v; pick = k }
+        let t = choiceTable
+        for g in 0..<t.mayIdle.count {
+            let first = t.first[g], end = t.first[g + 1]
+            var best = t.mayIdle[g] ? 0.0 : -Double.infinity, pick = -1
+            for c in first..<end {
+                let v = t.reduced(c, y)
+                if v > best { best = v; pick = c - first }
             }
-            if best == -.infinity, !g.columns.isEmpty { pick = 0; best = g.values[0] }
+            if best == -.infinity, end > first { pick = 0; best = t.values[first] }
             if pick >= 0 {
-                picked += g.values[pick]
-                for (r, a) in g.rows[pick] { use[r] += a }
+                picked += t.values[first + pick]
+                t.add(first + pick, to: &use)
             }
             picks.append(pick)
         }
@@ -264,9 +275,10 @@ struct ChoiceRelaxation {
     /// The linking rows' use and value (without ``constant``) of a choice per group.
     func proposal(_ choices: [Int]) -> (use: [Double], value: Double) {
         var use = [Double](repeating: 0, count: linkingRows), value = 0.0
+        let t = choiceTable
         for (g, k) in choices.enumerated() where k >= 0 {
-            value += groups[g].values[k]
-            for (r, a) in groups[g].rows[k] { use[r] += a }
+            value += t.values[t.first[g] + k]
+            t.add(t.first[g] + k, to: &use)
         }
         return (use, value)
     }
@@ -376,10 +388,11 @@ struct ChoiceRelaxation {
     /// Each block's use of the linking rows and value at a choice per group.
     func blockProposals(_ choices: [Int]) -> [(use: [Double], value: Double)] {
         var out = Array(repeating: (use: [Double](repeating: 0, count: linkingRows), value: 0.0), count: blockCount)
+        let t = choiceTable
         for (g, k) in choices.enumerated() where k >= 0 {
             let b = groups[g].block
-            out[b].value += groups[g].values[k]
-            for (r, a) in groups[g].rows[k] { out[b].use[r] += a }
+            out[b].value += t.values[t.first[g] + k]
+            t.add(t.first[g] + k, to: &out[b].use)
         }
         return out
     }
@@ -391,7 +404,7 @@ struct ChoiceRelaxation {
     /// duals, the fewer choices survive.
     func viableChoices(at y: [Double], value: Double, floor: Double) -> [[Int]] {
         let slack = 1e-7 * max(1, abs(value))
-        return groups.map { g in
+        return groups.indices.map { g in
             let ranking = ranked(g, y)
             guard let top = ranking.first?.reduced else { return [] }
             return ranking.filter { value - (top - $0.reduced) >= floor - slack }.map(\.choice)
@@ -424,7 +437,7 @@ struct ChoiceRelaxation {
     /// row's upper bound. Returns the choice per group (−1 nothing), the groups that could not keep their pick, and
     /// each group's margin.
     func rounded(at y: [Double]) -> (choices: [Int], bumped: [Int], margins: [Double]) {
-        let rankings = groups.map { ranked($0, y) }
+        let rankings = groups.indices.map { ranked($0, y) }
         let margin = rankings.map { r in r.count > 1 ? r[0].reduced - r[1].reduced : .infinity }
         let order = groups.indices.sorted { margin[$0] > margin[$1] || margin[$0] == margin[$1] && $0 < $1 }
         var use = [Double](repeating: 0, count: linkingRows)
@@ -433,15 +446,62 @@ struct ChoiceRelaxation {
         for g in order {
             for (i, option) in rankings[g].enumerated() {
                 let k = option.choice
-                let fits = k < 0 || groups[g].rows[k].allSatisfy { use[$0.row] + $0.coefficient <= upper[$0.row] + 1e-9 }
+                let fits = k < 0 || choiceTable.fits(choiceTable.first[g] + k, use, upper)
                 if fits {
                     choices[g] = k
-                    if k >= 0 { for (r, a) in groups[g].rows[k] { use[r] += a } }
+                    if k >= 0 { choiceTable.add(choiceTable.first[g] + k, to: &use) }
                     if i > 0 { bumped.append(g) }
                     break
                 }
             }
         }
         return (choices, bumped, margin)
+    }
+}
+
+extension ChoiceRelaxation {
+    /// Every group's choices in flat arrays, group by group (choice `k` of group `g` at `first[g] + k`): value and
+    /// linking-row coefficients, in the groups' order. The pricing passes (``evaluate(_:)``, ``ranked(_:_:)``) read
+    /// every choice each round; over arrays of arrays of tuples, copying a group's arrays cost more than the
+    /// arithmetic (docs/benchmark.md, "Less work around CBC"). Sums run in the same order as over ``groups``.
+    struct Choices {
+        var first: [Int] = [0]
+        var mayIdle: [Bool] = []
+        var values: [Double] = []
+        /// Choice `c`'s coefficients are `rowIndex[rowStart[c]..<rowStart[c + 1]]` and the same range of `coefficient`.
+        var rowStart: [Int] = [0]
+        var rowIndex: [Int] = []
+        var coefficient: [Double] = []
+
+        init() {}
+
+        init(_ groups: [Group]) {
+            for g in groups {
+                mayIdle.append(g.mayIdle)
+                for k in g.columns.indices {
+                    values.append(g.values[k])
+                    for (r, a) in g.rows[k] { rowIndex.append(r); coefficient.append(a) }
+                    rowStart.append(rowIndex.count)
+                }
+                first.append(values.count)
+            }
+        }
+
+        /// Choice `c`'s value less its use priced at `y`.
+        func reduced(_ c: Int, _ y: [Double]) -> Double {
+            var v = values[c]
+            for e in rowStart[c]..<rowStart[c + 1] { v -= y[rowIndex[e]] * coefficient[e] }
+            return v
+        }
+
+        /// Adds choice `c`'s use of the linking rows to `use`.
+        func add(_ c: Int, to use: inout [Double]) {
+            for e in rowStart[c]..<rowStart[c + 1] { use[rowIndex[e]] += coefficient[e] }
+        }
+
+        /// Whether choice `c` fits within `upper` on top of `use`.
+        func fits(_ c: Int, _ use: [Double], _ upper: [Double]) -> Bool {
+            (rowStart[c]..<rowStart[c + 1]).allSatisfy { e in use[rowIndex[e]] + coefficient[e] <= upper[rowIndex[e]] + 1e-9 }
+        }
     }
 }

@@ -24,9 +24,13 @@ public struct LinearExpression: Sendable {
 
     /// Value of the expression at a point.
     /// Summed in column order: a dictionary's order changes with the process's hash seed, and so would the last
-    /// digits of the sum.
+    /// digits of the sum. Only the terms where the point is nonzero are sorted (adding a zero product leaves a sum
+    /// as it is): a stage's count and capacity rows have thousands of terms, and a point few nonzeros.
     public func value(_ point: [Double]) -> Double {
-        terms.keys.sorted().reduce(constant) { $0 + terms[$1]! * point[$1] }
+        var products: [(column: Int, product: Double)] = []
+        for (k, c) in terms where point[k] != 0 { products.append((k, c * point[k])) }
+        products.sort { $0.column < $1.column }
+        return products.reduce(constant) { $0 + $1.product }
     }
 
     public static func + (a: LinearExpression, b: LinearExpression) -> LinearExpression {

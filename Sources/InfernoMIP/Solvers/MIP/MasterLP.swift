@@ -8,8 +8,8 @@ struct MasterLP {
 
     private let senses: [Sense]
     private let rhs0: [Double]
-    /// Tableau `B⁻¹·A` by row, the basic values `B⁻¹·b`, and which column is basic in each row.
-    private var tableau: [[Double]]
+    /// Tableau `B⁻¹·A`, the basic values `B⁻¹·b`, and which column is basic in each row.
+    private var tableau: Tableau
     private var values: [Double]
     private var basis: [Int]
     /// Per column: objective, and whether it is an artificial (only phase 1 may use it).
@@ -32,7 +32,7 @@ struct MasterLP {
         // A negative right-hand side is negated with its row, so every starting basic value is non-negative.
         rhs0 = rhs
         let rows = senses.count
-        tableau = Array(repeating: [], count: rows)
+        tableau = Tableau(rows: rows)
         values = rhs.map(abs)
         basis = Array(repeating: -1, count: rows)
         for i in 0..<rows {
@@ -63,18 +63,18 @@ struct MasterLP {
         var entries = [Double](repeating: 0, count: rowCount)
         for i in 0..<rowCount where column[i] != 0 {
             let a = column[i] * flips[i]
-            for k in 0..<rowCount { entries[k] += tableau[k][unit[i]] * a }
+            for k in 0..<rowCount { entries[k] += tableau[k, unit[i]] * a }
         }
         costs.append(cost)
         artificial.append(false)
-        for k in 0..<rowCount { tableau[k].append(entries[k]) }
+        tableau.append(entries)
         return costs.count - 1
     }
 
     private mutating func addRaw(cost: Double, entries: [Int: Double], artificial isArtificial: Bool) -> Int {
         costs.append(cost)
         artificial.append(isArtificial)
-        for k in 0..<tableau.count { tableau[k].append(entries[k] ?? 0) }
+        tableau.append((0..<tableau.rows).map { entries[$0] ?? 0 })
         return costs.count - 1
     }
 
@@ -83,7 +83,7 @@ struct MasterLP {
         var d = (0..<costs.count).map(cost)
         for k in 0..<rowCount {
             let cb = cost(basis[k])
-            if cb != 0 { for j in d.indices { d[j] -= cb * tableau[k][j] } }
+            if cb != 0 { tableau.subtract(cb, timesRow: k, from: &d) }
         }
         return d
     }
@@ -101,7 +101,7 @@ struct MasterLP {
             for k in 0..<rowCount {
                 // A row whose basic artificial stayed at 0 after phase 1 blocks in either direction: the artificial
                 // must stay 0.
-                let a = tableau[k][entering]
+                let a = tableau[k, entering]
                 guard a > epsilon || !phaseOne && artificial[basis[k]] && abs(a) > epsilon else { continue }
                 let r = max(0, values[k]) / abs(a)
                 if r < ratio - 1e-12 || (r <= ratio + 1e-12 && leaving >= 0 && basis[k] < basis[leaving]) {
@@ -116,18 +116,18 @@ struct MasterLP {
     }
 
     private mutating func pivot(row: Int, column: Int, _ d: inout [Double]) {
-        let p = tableau[row][column]
-        for j in tableau[row].indices { tableau[row][j] /= p }
+        let p = tableau[row, column]
+        tableau.divide(row: row, by: p)
         values[row] /= p
         for k in 0..<rowCount where k != row {
-            let factor = tableau[k][column]
+            let factor = tableau[k, column]
             if factor == 0 { continue }
-            for j in tableau[k].indices { tableau[k][j] -= factor * tableau[row][j] }
+            tableau.subtract(factor, timesRow: row, fromRow: k)
             values[k] -= factor * values[row]
             if values[k] < 0, values[k] > -1e-9 { values[k] = 0 }
         }
         let dc = d[column]
-        if dc != 0 { for j in d.indices { d[j] -= dc * tableau[row][j] } }
+        if dc != 0 { tableau.subtract(dc, timesRow: row, from: &d) }
         basis[row] = column
         pivots += 1
     }
@@ -152,7 +152,7 @@ struct MasterLP {
     var duals: [Double] {
         (0..<rowCount).map { i in
             var pi = 0.0
-            for k in 0..<rowCount where !artificial[basis[k]] { pi += costs[basis[k]] * tableau[k][unit[i]] }
+            for k in 0..<rowCount where !artificial[basis[k]] { pi += costs[basis[k]] * tableau[k, unit[i]] }
             return pi * flips[i]
         }
     }
@@ -190,5 +190,55 @@ struct MasterLP {
         var out = [Double](repeating: 0, count: costs.count)
         for k in 0..<rowCount { out[basis[k]] = values[k] }
         return out
+    }
+}
+
+/// ``MasterLP``'s tableau: one row-major buffer whose rows have room for `capacity` columns, doubled when full, so
+/// that adding a column is an append per row and a pivot's row operations run over contiguous memory (an array per
+/// row cost a uniqueness check and bounds checks per element: the pivots were an eighth of a 2,000-server MIP's own
+/// time, docs/benchmark.md "Less work around CBC").
+private struct Tableau {
+    let rows: Int
+    private(set) var columns = 0
+    private var capacity = 0
+    private var cells: [Double] = []
+
+    init(rows: Int) { self.rows = rows }
+
+    subscript(row: Int, column: Int) -> Double { cells[row * capacity + column] }
+
+    /// Appends a column (one entry per row).
+    mutating func append(_ entries: [Double]) {
+        if columns == capacity { grow() }
+        for k in 0..<rows { cells[k * capacity + columns] = entries[k] }
+        columns += 1
+    }
+
+    private mutating func grow() {
+        let wider = max(16, 2 * capacity)
+        var moved = [Double](repeating: 0, count: rows * wider)
+        for k in 0..<rows { for j in 0..<columns { moved[k * wider + j] = cells[k * capacity + j] } }
+        cells = moved
+        capacity = wider
+    }
+
+    /// Row `row` divided by `p`, entry by entry.
+    mutating func divide(row: Int, by p: Double) {
+        let base = row * capacity, n = columns
+        cells.withUnsafeMutableBufferPointer { c in for j in 0..<n { c[base + j] /= p } }
+    }
+
+    /// Row `target` less `factor` times row `source`, entry by entry.
+    mutating func subtract(_ factor: Double, timesRow source: Int, fromRow target: Int) {
+        let from = source * capacity, to = target * capacity, n = columns
+        cells.withUnsafeMutableBufferPointer { c in for j in 0..<n { c[to + j] -= factor * c[from + j] } }
+    }
+
+    /// `d` less `factor` times row `source`, entry by entry (`d` has an entry per column).
+    func subtract(_ factor: Double, timesRow source: Int, from d: inout [Double]) {
+        let from = source * capacity
+        cells.withUnsafeBufferPointer { c in
+            d.withUnsafeMutableBufferPointer { d in for j in 0..<d.count { d[j] -= factor * c[from + j] } }
+        }
     }
 }
