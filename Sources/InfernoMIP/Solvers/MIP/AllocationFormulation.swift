@@ -34,6 +34,9 @@ struct AllocationFormulation {
     private var servedVar: [Variable?] = []        // full (heterogeneous)
     private var fractionVar: [Variable?] = []      // φ (heterogeneous)
     private var idleVar: [Variable?] = []          // 1 when the server gets nothing (single, see `explicitIdle`)
+    /// ``valueUpperBound()``, computed once: the columns' bounds do not change after building, and every tie-broken
+    /// stage reads it.
+    private(set) var valueBound = 0.0
     /// Indices (into `model.constraints`) of the one-accelerator rows: what ``ChoiceRelaxation`` leaves per server.
     private(set) var assignmentRows: Set<Int> = []
     /// Indices of the rows `q ≤ (n−1)·g` of partial service (single mode): one server's, like its assignment row.
@@ -134,6 +137,7 @@ struct AllocationFormulation {
             let available = cards(type)
             if available < Int.max { model.add(units <= Double(available), "capacity \(type)") }
         }
+        valueBound = valueUpperBound()
     }
 
     // MARK: Stage objectives

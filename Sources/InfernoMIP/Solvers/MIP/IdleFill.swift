@@ -20,7 +20,16 @@ extension StagedSolve {
         let types = Set(idle.flatMap { $0.candidates.map(\.acceleratorType) })
         var left: [String: Int] = [:]
         for t in types { left[t] = max(0, cards(t) == Int.max ? Int.max / 4 : cards(t) - (used[t] ?? 0)) }
-        let filled = GreedySolver().solve(OptimizationProblem(servers: idle, capacity: Capacity(left), options: options))
+        // Without best effort, greedy leaves a server none of whose candidates fits in what is left where it is
+        // (what is left only shrinks), and one that never takes cards does not change what the others get: such
+        // servers are left out, and with none other the fill is not run (on saturated fleets, most of the time).
+        let fits = { (s: ServerCandidates) in
+            s.server.variants != nil
+                || s.candidates.contains { $0.replicasNeeded * $0.unitsPerReplica <= left[$0.acceleratorType] ?? 0 }
+        }
+        let fill = options.saturationPolicy == .none ? idle.filter(fits) : idle
+        guard !fill.isEmpty else { return nil }
+        let filled = GreedySolver().solve(OptimizationProblem(servers: fill, capacity: Capacity(left), options: options))
         var changed = false
         for s in filled.servers where !s.placements.isEmpty {
             placements[s.name] = s.placements

@@ -27,6 +27,14 @@ public struct LinearExpression: Sendable {
     /// digits of the sum. Only the terms where the point is nonzero are sorted (adding a zero product leaves a sum
     /// as it is): a stage's count and capacity rows have thousands of terms, and a point few nonzeros.
     public func value(_ point: [Double]) -> Double {
+        // Most rows of a model are one server's, with at most one term nonzero at a point: no array for those.
+        var single: Double?, nonzero = 0
+        for (k, c) in terms where point[k] != 0 {
+            nonzero += 1
+            single = c * point[k]
+            if nonzero > 1 { break }
+        }
+        if nonzero <= 1 { return single.map { constant + $0 } ?? constant }
         var products: [(column: Int, product: Double)] = []
         for (k, c) in terms where point[k] != 0 { products.append((k, c * point[k])) }
         products.sort { $0.column < $1.column }
@@ -35,8 +43,7 @@ public struct LinearExpression: Sendable {
 
     public static func + (a: LinearExpression, b: LinearExpression) -> LinearExpression {
         var r = a
-        for (k, v) in b.terms { r.terms[k, default: 0] += v }
-        r.constant += b.constant
+        r += b
         return r
     }
     public static func * (c: Double, a: LinearExpression) -> LinearExpression {
@@ -47,7 +54,11 @@ public struct LinearExpression: Sendable {
         LinearExpression(terms: a.terms, constant: a.constant + c)
     }
     public static func - (a: LinearExpression, c: Double) -> LinearExpression { a + (-c) }
-    public static func += (a: inout LinearExpression, b: LinearExpression) { a = a + b }
+    /// In place: a sum of many expressions built with `+` copied the growing sum at every step.
+    public static func += (a: inout LinearExpression, b: LinearExpression) {
+        for (k, v) in b.terms { a.terms[k, default: 0] += v }
+        a.constant += b.constant
+    }
 }
 
 extension Variable {
@@ -67,7 +78,7 @@ extension Sequence where Element == Variable {
 }
 
 extension Sequence where Element == LinearExpression {
-    public func sum() -> LinearExpression { reduce(LinearExpression(), +) }
+    public func sum() -> LinearExpression { reduce(into: LinearExpression()) { $0 += $1 } }
 }
 
 /// `lower <= expression <= upper` (either side may be infinite). Build with `<=`, `>=`, `==`.

@@ -72,7 +72,7 @@ extension StagedSolve {
         var epsilon = 0.0
         var cbcObjective = request.objective
         if let tieBreak = request.tieBreak, request.sense == .maximize {
-            epsilon = tuning.tieBreakWeight / max(1, f.valueUpperBound())
+            epsilon = tuning.tieBreakWeight / max(1, f.valueBound)
             cbcObjective = request.objective - epsilon * tieBreak
         }
         state.formulation.model.objective = cbcObjective
