@@ -150,10 +150,20 @@ struct ChoiceRelaxation {
         var inRow = [Bool](repeating: false, count: model.columns.count)
         var touchedColumns: [Int] = [], touchedGroups: [Int] = []
         var touched = [Bool](repeating: false, count: groups.count)
+        // Per group where its choices start in `single`, and per choice the one column it sets to 1 (−1 for one
+        // that sets more: partial service at its most); per group its idle column (−1 none). The row loop reads these
+        // rather than each group's nested arrays.
+        var firstChoice = [0], single: [Int] = [], idleOf: [Int] = []
+        for g in groups {
+            for set in g.settings { single.append(set.count == 1 && set[0].value == 1 ? set[0].column : -1) }
+            firstChoice.append(single.count)
+            idleOf.append(g.idleColumn ?? -1)
+        }
+        var byChoice: [Double] = [], liveGroups: [Int] = []
         for (r, (_, c)) in model.constraints.enumerated()
         where !f.assignmentRows.contains(r) && !(partials && f.partialRows.contains(r)) {
             var shift = 0.0
-            for c in touchedColumns { rowCoefficient[c] = 0; inRow[c] = false }
+            for column in touchedColumns { rowCoefficient[column] = 0; inRow[column] = false }
             for g in touchedGroups { touched[g] = false }
             touchedColumns.removeAll(keepingCapacity: true)
             touchedGroups.removeAll(keepingCapacity: true)
@@ -161,25 +171,36 @@ struct ChoiceRelaxation {
                 if let v = pinValue[i] { shift += a * v; continue }
                 let g = owner[i]
                 guard g >= 0 else { return nil }
-                if i == groups[g].idleColumn { shift += a } // idle = 1 − Σ choices of its server.
+                if i == idleOf[g] { shift += a } // idle = 1 − Σ choices of its server.
                 rowCoefficient[i] = a
                 inRow[i] = true
                 touchedColumns.append(i)
                 if !touched[g] { touched[g] = true; touchedGroups.append(g) }
             }
-            var live: [(group: Int, byChoice: [Double])] = []
+            // Each touched group's coefficient per choice, in `byChoice` from `firstChoice[g]` on (only the touched
+            // groups' entries are written, and read).
+            if byChoice.count < single.count { byChoice = [Double](repeating: 0, count: single.count) }
+            liveGroups.removeAll(keepingCapacity: true)
             for g in touchedGroups {
-                let idleA = groups[g].idleColumn.map { rowCoefficient[$0] } ?? 0
-                let byChoice = groups[g].settings.map { set in Self.weigh(set) { rowCoefficient[$0] } - idleA }
-                if byChoice.contains(where: { $0 != 0 }) { live.append((g, byChoice)) }
+                let idleA = idleOf[g] >= 0 ? rowCoefficient[idleOf[g]] : 0
+                var any = false
+                for k in firstChoice[g]..<firstChoice[g + 1] {
+                    let own = single[k] >= 0 ? rowCoefficient[single[k]]
+                        : Self.weigh(groups[g].settings[k - firstChoice[g]]) { rowCoefficient[$0] }
+                    byChoice[k] = own - idleA
+                    any = any || byChoice[k] != 0
+                }
+                if any { liveGroups.append(g) }
             }
-            if live.isEmpty { continue }
+            if liveGroups.isEmpty { continue }
             guard lower.count < maxLinkingRows else { return nil }
             let row = lower.count
             lower.append(c.lower - shift)
             upper.append(c.upper - shift)
-            for (g, byChoice) in live {
-                for (k, a) in byChoice.enumerated() where a != 0 { groups[g].rows[k].append((row, a)) }
+            for g in liveGroups {
+                for k in firstChoice[g]..<firstChoice[g + 1] where byChoice[k] != 0 {
+                    groups[g].rows[k - firstChoice[g]].append((row, byChoice[k]))
+                }
                 if partials {
                     for col in groups[g].owned where inRow[col] {
                         columnData[g].rows[col, default: []].append((row, rowCoefficient[col]))

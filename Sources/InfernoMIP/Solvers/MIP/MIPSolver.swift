@@ -97,15 +97,19 @@ public struct MIPSolver: AllocationSolver {
             while let p = parent[t], p != t { t = p }
             return t
         }
+        // Servers share a few sets of GPU types: each set is joined once (joining it again changes nothing).
+        var joined = Set<[String]>()
         for s in problem.servers {
             let types = s.candidates.map(\.acceleratorType)
+            guard joined.insert(types).inserted else { continue }
             for t in types where parent[t] == nil { parent[t] = t }
             if let first = types.first { for t in types.dropFirst() { let a = find(first), b = find(t); if a != b { parent[max(a, b)] = min(a, b) } } }
         }
+        let root = Dictionary(uniqueKeysWithValues: parent.keys.map { ($0, "type:" + find($0)) })
         var groups: [String: [Int]] = [:]
         var order: [String] = []
         for (i, s) in problem.servers.enumerated() {
-            let key = s.candidates.first.map { "type:" + find($0.acceleratorType) } ?? "server:\(s.name)"
+            let key = s.candidates.first.map { root[$0.acceleratorType]! } ?? "server:\(s.name)"
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append(i)
         }
