@@ -287,6 +287,25 @@ struct AllocationFormulation {
         return out
     }
 
+    /// What ``placements(at:)`` says of `point` without building it: the cards in use per GPU type, and per server
+    /// whether it has no placement.
+    func occupancy(at point: [Double]) -> (used: [String: Int], placed: [Bool]) {
+        var used: [String: Int] = [:], placed = [Bool](repeating: false, count: servers.count)
+        for (s, sc) in servers.enumerated() {
+            for k in kept[s] {
+                let c = sc.candidates[k]
+                var replicas = 0.0
+                if let f = full[s][k] { replicas += point[f.index].rounded() * Double(c.replicasNeeded) }
+                if let q = replicaVars[s][k] { replicas += point[q.index].rounded() }
+                if replicas > 0 {
+                    placed[s] = true
+                    used[c.acceleratorType, default: 0] += Int(replicas) * c.unitsPerReplica
+                }
+            }
+        }
+        return (used, placed)
+    }
+
     /// A point of the model for given placements (the greedy answer as MIP start), or nil if it has no image.
     func point(for placements: [String: [Placement]], solutionStatus: (ServerCandidates, [Placement]) -> Bool) -> [Double]? {
         var p = [Double](repeating: 0, count: model.columns.count)

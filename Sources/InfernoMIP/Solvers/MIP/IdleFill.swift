@@ -11,11 +11,9 @@ extension StagedSolve {
 
     /// `point` with its idle servers filled, or nil when nothing changed or the filled point breaks a row.
     func idleFilled(_ point: [Double], _ f: AllocationFormulation, only: Set<Int>? = nil) -> [Double]? {
-        var placements = f.placements(at: point)
-        var used: [String: Int] = [:]
-        for ps in placements.values { for pl in ps { used[pl.acceleratorType, default: 0] += pl.units } }
-        let idle = servers.indices.filter { only?.contains($0) ?? true }.map { servers[$0] }
-            .filter { !$0.candidates.isEmpty && (placements[$0.name] ?? []).isEmpty }
+        let (used, placed) = f.occupancy(at: point)
+        let idle = servers.indices.filter { (only?.contains($0) ?? true) && !placed[$0] }.map { servers[$0] }
+            .filter { !$0.candidates.isEmpty }
         guard !idle.isEmpty else { return nil }
         let types = Set(idle.flatMap { $0.candidates.map(\.acceleratorType) })
         var left: [String: Int] = [:]
@@ -30,6 +28,7 @@ extension StagedSolve {
         let fill = options.saturationPolicy == .none ? idle.filter(fits) : idle
         guard !fill.isEmpty else { return nil }
         let filled = GreedySolver().solve(OptimizationProblem(servers: fill, capacity: Capacity(left), options: options))
+        var placements = f.placements(at: point)
         var changed = false
         for s in filled.servers where !s.placements.isEmpty {
             placements[s.name] = s.placements
