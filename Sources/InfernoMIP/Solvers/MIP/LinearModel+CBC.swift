@@ -35,13 +35,20 @@ extension LinearModel {
         }
         var violated: [String] = []
         p.rows.reserveCapacity(constraints.count)
+        var pin = [Double](repeating: 0, count: columns.count)
+        for (j, v) in pinned where j < columns.count { pin[j] = v }
+        var shifts: [(column: Int, product: Double)] = []
         for (name, c) in constraints where !c.expression.terms.isEmpty {
-            var shift = 0.0
             var terms: [(Int, Double)] = []
             terms.reserveCapacity(c.expression.terms.count)
-            for (j, a) in c.expression.terms.sorted(by: { $0.key < $1.key }) {   // a fixed order for `shift`'s sum
-                if position[j] >= 0 { terms.append((position[j], a)) } else { shift += a * (pinned[j] ?? 0) }
+            shifts.removeAll(keepingCapacity: true)
+            for (j, a) in c.expression.terms {
+                if position[j] >= 0 { terms.append((position[j], a)) } else if pin[j] != 0 { shifts.append((j, a * pin[j])) }
             }
+            // Summed in column order (a dictionary's order changes from run to run); a column pinned at 0 adds
+            // nothing, and most pins are 0.
+            shifts.sort { $0.column < $1.column }
+            let shift = shifts.reduce(0.0) { $0 + $1.product }
             let lower = c.lower - shift, upper = c.upper - shift
             if terms.isEmpty {
                 if lower > 1e-9 * max(1, abs(c.lower)) || upper < -1e-9 * max(1, abs(c.upper)) { violated.append(name) }
