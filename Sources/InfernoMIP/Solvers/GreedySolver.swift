@@ -158,7 +158,7 @@ struct GreedyState {
         var unallocated = entries.filter(\.eligible.isEmpty).sorted { $0.name < $1.name }
         var waiting = entries.filter { !$0.eligible.isEmpty }.sorted(by: GreedyEntry.precedes)
         // The queue holds indices into `waiting`, last first: popping the front is removing the last, and a
-        // reinsertion moves indices, not entries (a queue of entries, front first, moved 2,000 entries per step).
+        // reinsertion moves indices, not entries (a queue of entries, front first, moved every entry per step).
         var queue = Array(waiting.indices.reversed())
         while let i = queue.popLast() {
             let c = waiting[i].current.candidate

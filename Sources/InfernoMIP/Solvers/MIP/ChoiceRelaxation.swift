@@ -483,8 +483,8 @@ struct ChoiceRelaxation {
 extension ChoiceRelaxation {
     /// Every group's choices in flat arrays, group by group (choice `k` of group `g` at `first[g] + k`): value and
     /// linking-row coefficients, in the groups' order. The pricing passes (``evaluate(_:)``, ``ranked(_:_:)``) read
-    /// every choice each round; over arrays of arrays of tuples, copying a group's arrays cost more than the
-    /// arithmetic (docs/benchmark.md, "Less work around CBC"). Sums run in the same order as over ``groups``.
+    /// every choice each round; over arrays of arrays of tuples, retaining and releasing a group's arrays cost more
+    /// than the arithmetic (docs/benchmark.md, "Less work around CBC"). Sums run in the same order as over ``groups``.
     struct Choices {
         var first: [Int] = [0]
         var mayIdle: [Bool] = []

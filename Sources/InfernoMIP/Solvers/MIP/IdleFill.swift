@@ -20,7 +20,7 @@ extension StagedSolve {
         for t in types { left[t] = max(0, cards(t) == Int.max ? Int.max / 4 : cards(t) - (used[t] ?? 0)) }
         // Without best effort, greedy leaves a server none of whose candidates fits in what is left where it is
         // (what is left only shrinks), and one that never takes cards does not change what the others get: such
-        // servers are left out, and with none other the fill is not run (on saturated fleets, most of the time).
+        // servers are left out, and with none other the fill is not run.
         let fits = { (s: ServerCandidates) in
             s.server.variants != nil
                 || s.candidates.contains { $0.replicasNeeded * $0.unitsPerReplica <= left[$0.acceleratorType] ?? 0 }

@@ -195,8 +195,7 @@ struct MasterLP {
 
 /// ``MasterLP``'s tableau: one row-major buffer whose rows have room for `capacity` columns, doubled when full, so
 /// that adding a column is an append per row and a pivot's row operations run over contiguous memory (an array per
-/// row cost a uniqueness check and bounds checks per element: the pivots were an eighth of a 2,000-server MIP's own
-/// time, docs/benchmark.md "Less work around CBC").
+/// row cost a uniqueness check and bounds checks per element; docs/benchmark.md, "Less work around CBC").
 private struct Tableau {
     let rows: Int
     private(set) var columns = 0
