@@ -30,6 +30,15 @@ public struct GreedySolver: AllocationSolver {
 
     public func solve(_ problem: OptimizationProblem) -> Solution {
         let start = Date()
+        let (placements, notes) = allocate(problem)
+        return SolutionAssembler(problem: problem).assemble(
+            solver: name, placements: placements,
+            diagnostics: SolverDiagnostics(seconds: Date().timeIntervalSince(start), notes: notes))
+    }
+
+    /// The placements greedy decides and its notes, before they are assembled into a solution: what the MIP's
+    /// idle fill needs (IdleFill.swift), many times per solve.
+    func allocate(_ problem: OptimizationProblem) -> (placements: [String: [Placement]], notes: [String]) {
         var state = GreedyState(problem: problem)
         // Models with several variants take the cost-aware rule (``GreedyState/costAware(_:)``), before the
         // ordinary servers of their priority.
@@ -57,9 +66,7 @@ public struct GreedySolver: AllocationSolver {
         }
         let placements = state.chosen.mapValues { [Placement(candidate: $0.candidate, replicas: $0.replicas)] }
             .merging(split) { a, _ in a }
-        return SolutionAssembler(problem: problem).assemble(
-            solver: name, placements: placements,
-            diagnostics: SolverDiagnostics(seconds: Date().timeIntervalSince(start), notes: notes))
+        return (placements, notes)
     }
 }
 
@@ -156,7 +163,9 @@ struct GreedyState {
     /// serves them in.
     mutating func allocate(_ entries: [GreedyEntry]) -> [GreedyEntry] {
         var unallocated = entries.filter(\.eligible.isEmpty).sorted { $0.name < $1.name }
-        var waiting = entries.filter { !$0.eligible.isEmpty }.sorted(by: GreedyEntry.precedes)
+        // Sorted by index, not by moving entries; `precedes` is a total order (it ends on the unique name).
+        let queued = entries.filter { !$0.eligible.isEmpty }
+        var waiting = queued.indices.sorted { GreedyEntry.precedes(queued[$0], queued[$1]) }.map { queued[$0] }
         // The queue holds indices into `waiting`, last first: popping the front is removing the last, and a
         // reinsertion moves indices, not entries (a queue of entries, front first, moved every entry per step).
         var queue = Array(waiting.indices.reversed())

@@ -98,23 +98,26 @@ struct ChoiceRelaxation {
         let objective = model.objective
         // In column order: a sum in the dictionary's order, which differs between runs, may differ in its last bits.
         for (i, v) in pinned.sorted(by: { $0.key < $1.key }) { constantValue += sign * (objective.terms[i] ?? 0) * v }
+        // The pins by column, read below for every column of every server and every term of every row.
+        var pinValue = [Double?](repeating: nil, count: model.columns.count)
+        for (i, v) in pinned where i < pinValue.count { pinValue[i] = v }
         for s in f.servers.indices {
             let all = f.columns(of: s)
-            let free = all.filter { pinned[$0] == nil }
+            let free = all.filter { pinValue[$0] == nil }
             if free.isEmpty { continue }
             guard let (choices, idle) = f.choiceColumns(of: s) else { return nil }
-            let freeChoices = choices.filter { pinned[$0] == nil }
-            let pairs = partials ? f.partialPairs(of: s).filter { pinned[$0.use] == nil || pinned[$0.count] == nil } : []
+            let freeChoices = choices.filter { pinValue[$0] == nil }
+            let pairs = partials ? f.partialPairs(of: s).filter { pinValue[$0.use] == nil || pinValue[$0.count] == nil } : []
             // A pair half pinned is not a choice; nor is one pinned to serve.
-            guard pairs.allSatisfy({ pinned[$0.use] == nil && pinned[$0.count] == nil }) else { return nil }
+            guard pairs.allSatisfy({ pinValue[$0.use] == nil && pinValue[$0.count] == nil }) else { return nil }
             let pairColumns = Set(pairs.flatMap { [$0.use, $0.count] })
             // Every free column is a choice, a partial pair's or the idle column; a choice, or the idle column,
             // pinned to 1 fixes the server (not the structure; the stages never pin so).
             guard free.allSatisfy({ freeChoices.contains($0) || $0 == idle || pairColumns.contains($0) }),
-                  !choices.contains(where: { pinned[$0] == 1 }), idle.map({ pinned[$0] != 1 }) ?? true else { return nil }
+                  !choices.contains(where: { pinValue[$0] == 1 }), idle.map({ pinValue[$0] != 1 }) ?? true else { return nil }
             let idleValue = idle.map { sign * (objective.terms[$0] ?? 0) } ?? 0
-            let mayIdle = idle.map { pinned[$0] != 0 } ?? true
-            let idleFree = idle.map { pinned[$0] == nil } ?? false
+            let mayIdle = idle.map { pinValue[$0] != 0 } ?? true
+            let idleFree = idle.map { pinValue[$0] == nil } ?? false
             if let idle, idleFree { constantValue += idleValue; owner[idle] = groups.count } // idle = 1 − Σ choices
             var settings: [[(column: Int, value: Double)]] = freeChoices.map { [($0, 1)] }
             var primary = freeChoices
@@ -144,8 +147,6 @@ struct ChoiceRelaxation {
         constant = constantValue
         // Per row, each column's coefficient in a dense array (reset after the row), and the groups the row touches in
         // the order first touched: a dictionary per group and row cost more than the rest of the construction.
-        var pinValue = [Double?](repeating: nil, count: model.columns.count)
-        for (i, v) in pinned { pinValue[i] = v }
         var rowCoefficient = [Double](repeating: 0, count: model.columns.count)
         var inRow = [Bool](repeating: false, count: model.columns.count)
         var touchedColumns: [Int] = [], touchedGroups: [Int] = []

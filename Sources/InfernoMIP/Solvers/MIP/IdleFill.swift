@@ -27,11 +27,15 @@ extension StagedSolve {
         }
         let fill = options.saturationPolicy == .none ? idle.filter(fits) : idle
         guard !fill.isEmpty else { return nil }
-        let filled = GreedySolver().solve(OptimizationProblem(servers: fill, capacity: Capacity(left), options: options))
+        let filled = GreedySolver().allocate(OptimizationProblem(servers: fill, capacity: Capacity(left),
+                                                                 options: options)).placements
         var placements = f.placements(at: point)
         var changed = false
-        for s in filled.servers where !s.placements.isEmpty {
-            placements[s.name] = s.placements
+        for s in fill {
+            // As a solution lists them (SolutionAssembler): with replicas, by accelerator.
+            let ps = (filled[s.name] ?? []).filter { $0.replicas > 0 }.sorted { $0.accelerator < $1.accelerator }
+            if ps.isEmpty { continue }
+            placements[s.name] = ps
             changed = true
         }
         guard changed, var q = f.point(for: placements, solutionStatus: assembler.isFullyServed) else { return nil }
