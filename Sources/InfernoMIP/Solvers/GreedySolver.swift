@@ -30,7 +30,7 @@ public struct GreedySolver: AllocationSolver {
 
     public func solve(_ problem: OptimizationProblem) -> Solution {
         let start = Date()
-        let (placements, notes) = allocate(problem)
+        let (placements, notes) = decide(problem)
         return SolutionAssembler(problem: problem).assemble(
             solver: name, placements: placements,
             diagnostics: SolverDiagnostics(seconds: Date().timeIntervalSince(start), notes: notes))
@@ -38,7 +38,7 @@ public struct GreedySolver: AllocationSolver {
 
     /// The placements greedy decides and its notes, before they are assembled into a solution: what the MIP's
     /// idle fill needs (IdleFill.swift), many times per solve.
-    func allocate(_ problem: OptimizationProblem) -> (placements: [String: [Placement]], notes: [String]) {
+    func decide(_ problem: OptimizationProblem) -> (placements: [String: [Placement]], notes: [String]) {
         var state = GreedyState(problem: problem)
         // Models with several variants take the cost-aware rule (``GreedyState/costAware(_:)``), before the
         // ordinary servers of their priority.

@@ -145,8 +145,9 @@ struct ChoiceRelaxation {
             }
         }
         constant = constantValue
-        // Per row, each column's coefficient in a dense array (reset after the row), and the groups the row touches in
-        // the order first touched: a dictionary per group and row cost more than the rest of the construction.
+        // Per row, each column's coefficient in a dense array (cleared before the next row), and the groups the row
+        // touches in the order first touched: a dictionary per group and row cost more than the rest of the
+        // construction.
         var rowCoefficient = [Double](repeating: 0, count: model.columns.count)
         var inRow = [Bool](repeating: false, count: model.columns.count)
         var touchedColumns: [Int] = [], touchedGroups: [Int] = []

@@ -27,8 +27,8 @@ extension StagedSolve {
         }
         let fill = options.saturationPolicy == .none ? idle.filter(fits) : idle
         guard !fill.isEmpty else { return nil }
-        let filled = GreedySolver().allocate(OptimizationProblem(servers: fill, capacity: Capacity(left),
-                                                                 options: options)).placements
+        let filled = GreedySolver().decide(OptimizationProblem(servers: fill, capacity: Capacity(left),
+                                                               options: options)).placements
         var placements = f.placements(at: point)
         var changed = false
         for s in fill {
