@@ -33,12 +33,17 @@ public struct SolutionAssembler: Sendable {
                              : .partial(reason: "best effort: not enough free capacity for the SLOs")
     }
 
+    /// A server's placements as a solution lists them: those with replicas, by accelerator.
+    static func listed(_ placements: [Placement]) -> [Placement] {
+        placements.filter { $0.replicas > 0 }.sorted { $0.accelerator < $1.accelerator }
+    }
+
     /// The solution for `placements` (by server name; missing servers get nothing).
     public func assemble(solver: String, placements: [String: [Placement]], diagnostics: SolverDiagnostics) -> Solution {
         var used: [String: Int] = [:]
         var costByType: [String: Double] = [:]
         let servers = problem.servers.map { s -> ServerSolution in
-            let ps = (placements[s.name] ?? []).filter { $0.replicas > 0 }.sorted { $0.accelerator < $1.accelerator }
+            let ps = Self.listed(placements[s.name] ?? [])
             for p in ps {
                 used[p.acceleratorType, default: 0] += p.units
                 costByType[p.acceleratorType, default: 0] += p.cost

@@ -273,35 +273,33 @@ struct AllocationFormulation {
     /// Replicas per candidate at a point of the model.
     func placements(at point: [Double]) -> [String: [Placement]] {
         var out: [String: [Placement]] = [:]
+        for (s, sc) in servers.enumerated() { out[sc.name] = [] }
+        forEachPlacement(at: point) { s, c, replicas in
+            out[servers[s].name, default: []].append(Placement(candidate: c, replicas: replicas))
+        }
+        return out
+    }
+
+    /// Calls `body` with each server, candidate and replica count (above 0) that `point` places, servers in order.
+    private func forEachPlacement(at point: [Double], _ body: (Int, Candidate, Int) -> Void) {
         for (s, sc) in servers.enumerated() {
-            var ps: [Placement] = []
             for k in kept[s] {
                 let c = sc.candidates[k]
                 var replicas = 0.0
                 if let f = full[s][k] { replicas += point[f.index].rounded() * Double(c.replicasNeeded) }
                 if let q = replicaVars[s][k] { replicas += point[q.index].rounded() }
-                if replicas > 0 { ps.append(Placement(candidate: c, replicas: Int(replicas))) }
+                if replicas > 0 { body(s, c, Int(replicas)) }
             }
-            out[sc.name] = ps
         }
-        return out
     }
 
     /// What ``placements(at:)`` says of `point` without building it: the cards in use per GPU type, and per server
     /// whether it has no placement.
     func occupancy(at point: [Double]) -> (used: [String: Int], placed: [Bool]) {
         var used: [String: Int] = [:], placed = [Bool](repeating: false, count: servers.count)
-        for (s, sc) in servers.enumerated() {
-            for k in kept[s] {
-                let c = sc.candidates[k]
-                var replicas = 0.0
-                if let f = full[s][k] { replicas += point[f.index].rounded() * Double(c.replicasNeeded) }
-                if let q = replicaVars[s][k] { replicas += point[q.index].rounded() }
-                if replicas > 0 {
-                    placed[s] = true
-                    used[c.acceleratorType, default: 0] += Int(replicas) * c.unitsPerReplica
-                }
-            }
+        forEachPlacement(at: point) { s, c, replicas in
+            placed[s] = true
+            used[c.acceleratorType, default: 0] += replicas * c.unitsPerReplica
         }
         return (used, placed)
     }

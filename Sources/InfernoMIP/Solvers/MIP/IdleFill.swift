@@ -32,8 +32,7 @@ extension StagedSolve {
         var placements = f.placements(at: point)
         var changed = false
         for s in fill {
-            // As a solution lists them (SolutionAssembler): with replicas, by accelerator.
-            let ps = (filled[s.name] ?? []).filter { $0.replicas > 0 }.sorted { $0.accelerator < $1.accelerator }
+            let ps = SolutionAssembler.listed(filled[s.name] ?? [])
             if ps.isEmpty { continue }
             placements[s.name] = ps
             changed = true
