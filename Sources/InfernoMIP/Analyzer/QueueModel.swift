@@ -113,14 +113,18 @@ public struct QueueModel: Sendable {
         let nD = Double(n), qD = Double(q)
         var tailWeight: Double
         var tailMass: Double, tailIndexSum: Double
+        var rToQ: Double?
         if r <= 1 {
-            let (s0, s1) = Self.geometricSums(ratio: r, terms: q)
+            // Past a negligible head every tail term is zero times a finite sum: the sums stand as they are.
+            if weight == 0 { return (inSystem / total, inService / total, 0) }
+            let (s0, s1, power) = Self.geometricSums(ratio: r, terms: q)
             tailWeight = weight
             tailMass = s0
             tailIndexSum = s1
+            rToQ = power
         } else {
             // Factor out r^Q so the series runs in 1/r and cannot overflow.
-            let (s0, s1) = Self.geometricSums(ratio: 1 / r, terms: q)
+            let (s0, s1, _) = Self.geometricSums(ratio: 1 / r, terms: q)
             let logTop = log(weight) + qD * log(r)
             if logTop > 600 {
                 let shift = logTop - 600
@@ -140,7 +144,7 @@ public struct QueueModel: Sendable {
         total += tailWeight * tailMass
         inSystem += tailWeight * (nD * tailMass + tailIndexSum)
         inService += tailWeight * nD * tailMass
-        let blocking = tailWeight * pow(r, qD)
+        let blocking = tailWeight * (rToQ ?? pow(r, qD))
         _ = logScale
         return (inSystem / total, inService / total, blocking / total)
     }
@@ -215,10 +219,11 @@ public struct QueueModel: Sendable {
         return (weight, t, s, logScale)
     }
 
-    /// `(sum_{j=0}^{terms} x^j, sum_{j=0}^{terms} j x^j)` for `0 <= x <= 1`, accurate also near `x = 1`.
-    static func geometricSums(ratio x: Double, terms q: Int) -> (Double, Double) {
+    /// `(sum_{j=0}^{terms} x^j, sum_{j=0}^{terms} j x^j)` for `0 <= x <= 1`, accurate also near `x = 1`, and
+    /// `pow(x, terms)` where the closed form computed it (the blocking term needs the same power).
+    static func geometricSums(ratio x: Double, terms q: Int) -> (Double, Double, power: Double?) {
         let m = Double(q)
-        if x == 0 { return (1, 0) }
+        if x == 0 { return (1, 0, nil) }
         if (1 - x) * m < 1e-2 {
             var s0 = 0.0, s1 = 0.0, power = 1.0
             for j in 0...q {
@@ -226,14 +231,14 @@ public struct QueueModel: Sendable {
                 s1 += Double(j) * power
                 power *= x
             }
-            return (s0, s1)
+            return (s0, s1, nil)
         }
         let xq = pow(x, m)
         let xq1 = xq * x
         let oneMinus = 1 - x
         let s0 = (1 - xq1) / oneMinus
         let s1 = x * (1 - (m + 1) * xq + m * xq1) / (oneMinus * oneMinus)
-        return (s0, s1)
+        return (s0, s1, xq)
     }
 }
 
@@ -252,18 +257,25 @@ struct QueueRates: Sendable {
         precondition(limit >= 1, "batch limit must be at least 1")
         self.times = times
         self.limit = limit
-        let inverse = times.serviceTimes(upTo: limit).enumerated().map { i, t in t / Double(i + 1) }
+        var inverse = times.serviceTimes(upTo: limit)
+        inverse.withUnsafeMutableBufferPointer { t in
+            for i in t.indices { t[i] /= Double(i + 1) }
+        }
         self.inverseRates = inverse
-        var quad: [Double] = []
-        if limit >= QueueModel.laneThreshold {
-            quad.reserveCapacity(limit - 3)
-            for j in 0..<(limit - 3) {
-                let pair1: Double = inverse[j] * inverse[j + 1]
-                let pair2: Double = inverse[j + 2] * inverse[j + 3]
-                quad.append(pair1 * pair2)
+        guard limit >= QueueModel.laneThreshold else {
+            self.quadProducts = []
+            return
+        }
+        self.quadProducts = inverse.withUnsafeBufferPointer { inv in
+            [Double](unsafeUninitializedCapacity: limit - 3) { quad, count in
+                for j in 0..<(limit - 3) {
+                    let pair1: Double = inv[j] * inv[j + 1]
+                    let pair2: Double = inv[j + 2] * inv[j + 3]
+                    quad.initializeElement(at: j, to: pair1 * pair2)
+                }
+                count = limit - 3
             }
         }
-        self.quadProducts = quad
     }
 
     /// The queue model at `batchLimit` (`1 ... limit`).
