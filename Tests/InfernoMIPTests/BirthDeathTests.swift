@@ -7,13 +7,16 @@ import Testing
 /// closed forms (`QueueModelTests`, batch limit 1) do not reach: the four-lane head (limits of 16 and more), the
 /// head cut past the mode, and the geometric tail on both sides of saturation.
 @Suite struct BirthDeathTests {
-    /// `(blocking, mean in system, mean in service)` from `p(n) ∝ prod_{k=1..n} lambda / mu(min(k, N))`.
+    /// `(blocking, mean in system, mean in service)` from `p(n) ∝ prod_{k=1..n} lambda / mu(min(k, N))`, with
+    /// `mu(b) = b / T(b)` taken from the service times themselves, not from the model's rate table.
     static func direct(_ model: QueueModel, ratePerSecond: Double) -> (Double, Double, Double) {
         let lambda = ratePerSecond / 1000
         let n = model.batchLimit, last = n + model.queueLimit
+        let serviceTimes = model.times.serviceTimes(upTo: n)
         var logWeights = [0.0]
-        for k in 1...max(1, last) where k <= last {
-            logWeights.append(logWeights[k - 1] + log(lambda / model.serviceRate(inService: min(k, n))))
+        for k in 1...last {
+            let b = min(k, n)
+            logWeights.append(logWeights[k - 1] + log(lambda * serviceTimes[b - 1] / Double(b)))
         }
         let top = logWeights.max()!
         let weights = logWeights.map { exp($0 - top) }
