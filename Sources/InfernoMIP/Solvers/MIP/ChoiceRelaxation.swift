@@ -162,18 +162,23 @@ struct ChoiceRelaxation {
             idleOf.append(g.idleColumn ?? -1)
         }
         var byChoice: [Double] = [], liveGroups: [Int] = []
+        // A row's shift is its value where the pinned columns hold their pins and each free idle column is 1
+        // (idle = 1 − Σ choices), the other columns 0: `LinearExpression.value` sums it in column order, as
+        // `LinearModel.reduced` does its shift (summed in the terms' order, the bound's last bits changed from run to
+        // run wherever a pinned coefficient is fractional, as best-effort rows' are).
+        var pinsAndIdle = pinValue.map { $0 ?? 0 }
+        for g in groups { if let idle = g.idleColumn { pinsAndIdle[idle] = 1 } }
         for (r, (_, c)) in model.constraints.enumerated()
         where !f.assignmentRows.contains(r) && !(partials && f.partialRows.contains(r)) {
-            var shift = 0.0
+            let shift = c.expression.value(pinsAndIdle)
             for column in touchedColumns { rowCoefficient[column] = 0; inRow[column] = false }
             for g in touchedGroups { touched[g] = false }
             touchedColumns.removeAll(keepingCapacity: true)
             touchedGroups.removeAll(keepingCapacity: true)
             for (i, a) in c.expression.terms {
-                if let v = pinValue[i] { shift += a * v; continue }
+                if pinValue[i] != nil { continue }
                 let g = owner[i]
                 guard g >= 0 else { return nil }
-                if i == idleOf[g] { shift += a } // idle = 1 − Σ choices of its server.
                 rowCoefficient[i] = a
                 inRow[i] = true
                 touchedColumns.append(i)
